@@ -1,0 +1,115 @@
+import { homedir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { z } from 'zod';
+import { UserError } from '../core/errors.ts';
+
+const optionalString = z
+  .string()
+  .optional()
+  .transform((value) => (value?.trim() ? value.trim() : undefined));
+
+const positiveInt = (fallback: number) =>
+  z
+    .string()
+    .optional()
+    .transform((value, context) => {
+      if (value === undefined || value.trim() === '') return fallback;
+      const parsed = Number(value);
+      if (!Number.isInteger(parsed) || parsed <= 0) {
+        context.addIssue({ code: 'custom', message: `must be a positive whole number, got "${value}"` });
+        return z.NEVER;
+      }
+      return parsed;
+    });
+
+/** Every environment variable baton reads, with its default and meaning. Nothing else reads `process.env`. */
+const environmentSchema = z.object({
+  /** PostgreSQL to use. When unset, baton runs an embedded PostgreSQL inside `BATON_HOME`. */
+  DATABASE_URL: optionalString,
+  /** baton's data directory (embedded database, Claude Code config, snapshots). @default ~/.baton */
+  BATON_HOME: optionalString,
+  /** Model for agents when none is given: an alias (opus, sonnet, haiku) or a model id. @default sonnet */
+  BATON_MODEL: optionalString,
+  /** A JSON file of per-model prices (USD per million tokens) that overrides the built-in table. */
+  BATON_PRICES_FILE: optionalString,
+  /** Path to a Claude Code executable; by default the one bundled with the Agent SDK. */
+  BATON_CLAUDE_CODE_PATH: optionalString,
+  /** Capped size of one file's stored diff, in bytes. @default 65536 */
+  BATON_DIFF_LIMIT_BYTES: positiveInt(64 * 1024),
+  /** Events buffered in memory while the database is unreachable before a run fails. @default 50000 */
+  BATON_EVENT_BUFFER_LIMIT: positiveInt(50_000),
+  ANTHROPIC_API_KEY: optionalString,
+  ANTHROPIC_AUTH_TOKEN: optionalString,
+  CLAUDE_CODE_OAUTH_TOKEN: optionalString,
+  /** Any Anthropic-compatible endpoint: a gateway, a local model server, or baton's fake model server. */
+  ANTHROPIC_BASE_URL: optionalString,
+});
+
+export interface ModelCredentials {
+  apiKey?: string;
+  authToken?: string;
+  oauthToken?: string;
+  baseUrl?: string;
+}
+
+export interface Config {
+  databaseUrl?: string;
+  home: string;
+  defaultModel: string;
+  pricesFile?: string;
+  claudeCodePath?: string;
+  diffLimitBytes: number;
+  eventBufferLimit: number;
+  credentials: ModelCredentials;
+}
+
+/**
+ * Reads the environment once into a frozen Config. Invalid values raise a UserError naming the variable.
+ */
+export function loadConfig(env: Record<string, string | undefined> = process.env): Readonly<Config> {
+  const parsed = environmentSchema.safeParse(env);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((issue) => `${issue.path.join('.')} ${issue.message}`);
+    throw new UserError(`Invalid environment: ${problems.join('; ')}`, { code: 'config' });
+  }
+  const values = parsed.data;
+  // resolve() pins a relative BATON_HOME to the directory baton was started in.
+  const home = values.BATON_HOME ?? join(homedir(), '.baton');
+  if (values.DATABASE_URL && !/^postgres(ql)?:\/\//.test(values.DATABASE_URL)) {
+    throw new UserError(
+      'DATABASE_URL must start with postgres:// or postgresql:// (or unset it to use the embedded database)',
+      { code: 'config' },
+    );
+  }
+  return Object.freeze({
+    databaseUrl: values.DATABASE_URL,
+    home: resolve(home),
+    defaultModel: values.BATON_MODEL ?? 'sonnet',
+    pricesFile: values.BATON_PRICES_FILE,
+    claudeCodePath: values.BATON_CLAUDE_CODE_PATH,
+    diffLimitBytes: values.BATON_DIFF_LIMIT_BYTES,
+    eventBufferLimit: values.BATON_EVENT_BUFFER_LIMIT,
+    credentials: Object.freeze({
+      apiKey: values.ANTHROPIC_API_KEY,
+      authToken: values.ANTHROPIC_AUTH_TOKEN,
+      oauthToken: values.CLAUDE_CODE_OAUTH_TOKEN,
+      baseUrl: values.ANTHROPIC_BASE_URL,
+    }),
+  });
+}
+
+/** True when agents can reach a model: a credential, or an endpoint that may need none. */
+export function hasModelAccess(credentials: ModelCredentials): boolean {
+  return Boolean(credentials.apiKey || credentials.authToken || credentials.oauthToken || credentials.baseUrl);
+}
+
+/** Where baton keeps each kind of data inside BATON_HOME. */
+export function dataPaths(home: string) {
+  return {
+    home,
+    postgres: join(home, 'postgres'),
+    claudeConfig: join(home, 'claude'),
+    snapshots: join(home, 'snapshots'),
+    worktrees: join(home, 'worktrees'),
+  };
+}

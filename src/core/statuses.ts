@@ -1,0 +1,52 @@
+/**
+ * Status vocabularies. Each is a const object plus its derived type, and each matches a SQL CHECK
+ * constraint in `migrations/` exactly (a test compares them with the live schema).
+ */
+function vocabulary<const T extends readonly string[]>(values: T): { readonly [K in T[number]]: K } {
+  return Object.freeze(Object.fromEntries(values.map((value) => [value, value]))) as {
+    readonly [K in T[number]]: K;
+  };
+}
+
+export const AgentStatus = vocabulary(['idle', 'executing', 'waiting', 'blocked', 'complete']);
+export type AgentStatus = keyof typeof AgentStatus;
+
+/** One execution of an agent: a prompt, its turns and its result. */
+export const RunStatus = vocabulary(['running', 'succeeded', 'failed', 'interrupted', 'budget_exceeded']);
+export type RunStatus = keyof typeof RunStatus;
+
+export const AdwStatus = vocabulary(['pending', 'running', 'paused', 'succeeded', 'failed', 'cancelled']);
+export type AdwStatus = keyof typeof AdwStatus;
+
+export const StepStatus = vocabulary(['pending', 'running', 'succeeded', 'failed', 'skipped', 'cancelled']);
+export type StepStatus = keyof typeof StepStatus;
+
+export const EventCategory = vocabulary(['hook', 'response', 'system', 'adw_step', 'file_tracking', 'summary']);
+export type EventCategory = keyof typeof EventCategory;
+
+export const LogLevel = vocabulary(['DEBUG', 'INFO', 'WARNING', 'ERROR']);
+export type LogLevel = keyof typeof LogLevel;
+
+export const ChatParty = vocabulary(['user', 'orchestrator', 'agent']);
+export type ChatParty = keyof typeof ChatParty;
+
+export const PromptAuthor = vocabulary(['engineer', 'orchestrator_agent', 'adw']);
+export type PromptAuthor = keyof typeof PromptAuthor;
+
+export const FileChangeStatus = vocabulary(['created', 'modified', 'deleted']);
+export type FileChangeStatus = keyof typeof FileChangeStatus;
+
+/** Every vocabulary with the table and column whose CHECK constraint mirrors it. */
+export const checkedVocabularies = [
+  { table: 'orchestrators', column: 'status', values: AgentStatus },
+  { table: 'agents', column: 'status', values: AgentStatus },
+  { table: 'agent_runs', column: 'status', values: RunStatus },
+  { table: 'adws', column: 'status', values: AdwStatus },
+  { table: 'adw_steps', column: 'status', values: StepStatus },
+  { table: 'events', column: 'category', values: EventCategory },
+  { table: 'system_logs', column: 'level', values: LogLevel },
+  { table: 'orchestrator_chat', column: 'sender_type', values: ChatParty },
+  { table: 'orchestrator_chat', column: 'receiver_type', values: ChatParty },
+  { table: 'prompts', column: 'author', values: PromptAuthor },
+  { table: 'file_changes', column: 'status', values: FileChangeStatus },
+] as const;

@@ -1,0 +1,68 @@
+import { dataPaths, type Config } from '../config/index.ts';
+import { DatabaseUnavailableError, describeError } from '../core/errors.ts';
+import { startEmbeddedPostgres, type EmbeddedDatabase } from './embedded-postgres.ts';
+import { migrate } from './migrate.ts';
+import { createPool, type Pool } from './pool.ts';
+
+export interface Database {
+  pool: Pool;
+  url: string;
+  /** Where the database lives, for people: "DATABASE_URL (host:port/db)" or "embedded (dir)". */
+  description: string;
+  embedded?: EmbeddedDatabase;
+  close(): Promise<void>;
+}
+
+export interface OpenDatabaseOptions {
+  /** Refuse to join an embedded database another process runs (for `baton up`). */
+  exclusive?: boolean;
+  /** Apply pending migrations (the default: every process migrates on boot). */
+  migrate?: boolean;
+  poolSize?: number;
+  log?: (line: string) => void;
+}
+
+/**
+ * Connects to DATABASE_URL, or starts (or joins) the embedded PostgreSQL in BATON_HOME, checks that it
+ * answers and brings its schema up to date.
+ */
+export async function openDatabase(config: Config, options: OpenDatabaseOptions = {}): Promise<Database> {
+  const embedded = config.databaseUrl
+    ? undefined
+    : await startEmbeddedPostgres(dataPaths(config.home).postgres, { exclusive: options.exclusive, log: options.log });
+  const url = config.databaseUrl ?? embedded!.url;
+  const description = config.databaseUrl
+    ? `DATABASE_URL (${redactUrl(config.databaseUrl)})`
+    : `embedded PostgreSQL (${embedded!.dataDir})`;
+  const pool = createPool(url, { max: options.poolSize });
+  const close = async () => {
+    await pool.end().catch(() => {});
+    await embedded?.stop();
+  };
+  try {
+    await pool.query('select 1');
+    if (options.migrate !== false) await migrate(pool);
+  } catch (error) {
+    await close();
+    if (config.databaseUrl) {
+      throw new DatabaseUnavailableError(
+        `Cannot use the database at DATABASE_URL (${redactUrl(config.databaseUrl)}): ${describeError(error)}. ` +
+          'Check that PostgreSQL is running there and the URL is right, or unset DATABASE_URL to use the embedded database.',
+        { cause: error },
+      );
+    }
+    throw error;
+  }
+  return { pool, url, description, embedded, close };
+}
+
+/** The URL without its password, for messages and logs. */
+export function redactUrl(url: string): string {
+  try {
+    const parsed = new URL(url);
+    if (parsed.password) parsed.password = '***';
+    return parsed.toString();
+  } catch {
+    return 'an unparsable URL';
+  }
+}

@@ -1,0 +1,44 @@
+import pg from 'pg';
+
+export type Pool = pg.Pool;
+export type PoolClient = pg.PoolClient;
+/** Anything queries can run on: the pool itself or one checked-out client inside a transaction. */
+export type Queryable = Pick<pg.Pool, 'query'>;
+
+// bigint columns (seq, token counts) come back as numbers: they stay far below 2^53 in practice.
+pg.types.setTypeParser(pg.types.builtins.INT8, (value) => Number(value));
+pg.types.setTypeParser(pg.types.builtins.NUMERIC, (value) => Number(value));
+
+/**
+ * A pool whose idle clients may die (a PostgreSQL restart) without crashing the process: the pool drops
+ * them and the next query reconnects.
+ */
+export function createPool(url: string, options: { max?: number; applicationName?: string } = {}): Pool {
+  const pool = new pg.Pool({
+    connectionString: url,
+    max: options.max ?? 10,
+    application_name: options.applicationName ?? 'baton',
+    connectionTimeoutMillis: 5_000,
+    idleTimeoutMillis: 30_000,
+  });
+  pool.on('error', () => {
+    // An idle client lost its connection; pg removes it from the pool. Callers see errors on their own queries.
+  });
+  return pool;
+}
+
+/** Runs `work` in one transaction on one client; rolls back on any error. */
+export async function inTransaction<T>(pool: Pool, work: (client: PoolClient) => Promise<T>): Promise<T> {
+  const client = await pool.connect();
+  try {
+    await client.query('begin');
+    const result = await work(client);
+    await client.query('commit');
+    return result;
+  } catch (error) {
+    await client.query('rollback').catch(() => {});
+    throw error;
+  } finally {
+    client.release();
+  }
+}
