@@ -83,7 +83,12 @@ describe('fake model server over @anthropic-ai/sdk', () => {
       cache_creation_input_tokens: 0,
     });
     expect(server.messageRequests()).toHaveLength(1);
-    expect(server.requests[0]).toMatchObject({ index: 0, method: 'POST', path: '/v1/messages', turnIndex: 0 });
+    expect(server.requests[0]).toMatchObject({
+      index: 0,
+      method: 'POST',
+      path: '/v1/messages',
+      turnIndex: 0,
+    });
     expect(server.requests[0]!.body).toMatchObject({ model: 'claude-test', messages: hello.messages });
     server.assertComplete();
   });
@@ -93,7 +98,12 @@ describe('fake model server over @anthropic-ai/sdk', () => {
     const server = await start([
       {
         ...turn(thinking('I should write the file.'), text('Writing it now.'), toolUse('Write', input)),
-        usage: { input_tokens: 1200, output_tokens: 42, cache_read_input_tokens: 800, cache_creation_input_tokens: 64 },
+        usage: {
+          input_tokens: 1200,
+          output_tokens: 42,
+          cache_read_input_tokens: 800,
+          cache_creation_input_tokens: 64,
+        },
         model: 'claude-reported',
       },
     ]);
@@ -117,7 +127,9 @@ describe('fake model server over @anthropic-ai/sdk', () => {
   });
 
   it('sends the documented event sequence with split deltas and usage in message_start and message_delta', async () => {
-    const server = await start([{ ...turn(thinking('hmm, let me see'), text('The answer is 42.')), usage: { output_tokens: 9 } }]);
+    const server = await start([
+      { ...turn(thinking('hmm, let me see'), text('The answer is 42.')), usage: { output_tokens: 9 } },
+    ]);
 
     const events = await collect(await clientFor(server).messages.create({ ...hello, stream: true }));
 
@@ -140,23 +152,28 @@ describe('fake model server over @anthropic-ai/sdk', () => {
       'message_delta',
       'message_stop',
     ]);
-    const start = events[0]!;
+    const first = events[0]!;
     const delta = events.at(-2)!;
-    if (start.type !== 'message_start' || delta.type !== 'message_delta') throw new Error('unexpected events');
-    expect(start.message.usage).toMatchObject({ output_tokens: 1, cache_read_input_tokens: 0 });
-    expect(start.message.usage.input_tokens).toBeGreaterThan(0);
+    if (first.type !== 'message_start' || delta.type !== 'message_delta')
+      throw new Error('unexpected events');
+    expect(first.message.usage).toMatchObject({ output_tokens: 1, cache_read_input_tokens: 0 });
+    expect(first.message.usage.input_tokens).toBeGreaterThan(0);
     expect(delta.delta).toEqual({ stop_reason: 'end_turn', stop_sequence: null });
-    expect(delta.usage).toMatchObject({ output_tokens: 9, input_tokens: start.message.usage.input_tokens });
+    expect(delta.usage).toMatchObject({ output_tokens: 9, input_tokens: first.message.usage.input_tokens });
   });
 
   it('sends raw tool input verbatim as partial_json, even when it is malformed', async () => {
     const rawInput = '{"file_path": "/tmp/x", "content": "unterminated';
-    const server = await start([{ content: [{ type: 'tool_use', name: 'Write', rawInput, id: 'toolu_raw' }] }]);
+    const server = await start([
+      { content: [{ type: 'tool_use', name: 'Write', rawInput, id: 'toolu_raw' }] },
+    ]);
 
     const events = await collect(await clientFor(server).messages.create({ ...hello, stream: true }));
 
     const parts = events.flatMap((event) =>
-      event.type === 'content_block_delta' && event.delta.type === 'input_json_delta' ? [event.delta.partial_json] : [],
+      event.type === 'content_block_delta' && event.delta.type === 'input_json_delta'
+        ? [event.delta.partial_json]
+        : [],
     );
     expect(parts.length).toBeGreaterThan(1);
     expect(parts.join('')).toBe(rawInput);
@@ -197,10 +214,14 @@ describe('fake model server over @anthropic-ai/sdk', () => {
   });
 
   it('cuts a stream after the given number of complete blocks, so the SDK throws', async () => {
-    const server = await start([{ ...turn(text('first block'), text('never sent')), cut: { afterBlocks: 1 } }]);
+    const server = await start([
+      { ...turn(text('first block'), text('never sent')), cut: { afterBlocks: 1 } },
+    ]);
     const received: string[] = [];
 
-    const stream = clientFor(server).messages.stream(hello).on('text', (delta) => received.push(delta));
+    const stream = clientFor(server)
+      .messages.stream(hello)
+      .on('text', (delta) => received.push(delta));
     await expect(stream.finalMessage()).rejects.toThrow();
 
     expect(received.join('')).toBe('first block');
@@ -213,7 +234,8 @@ describe('fake model server over @anthropic-ai/sdk', () => {
 
     const events: string[] = [];
     const streaming = (async () => {
-      for await (const event of await client.messages.create({ ...hello, stream: true })) events.push(event.type);
+      for await (const event of await client.messages.create({ ...hello, stream: true }))
+        events.push(event.type);
     })();
     await expect(streaming).rejects.toThrow();
     expect(events).toEqual(['message_start']);
@@ -250,11 +272,17 @@ describe('fake model server over @anthropic-ai/sdk', () => {
     const tools = [{ name: 'Bash', description: 'run', input_schema: { type: 'object' as const } }];
     const server = await start([
       { ...reply('side call'), name: 'side', match: { hasTools: false, model: { contains: 'haiku' } } },
-      { ...reply('deploying'), name: 'deploy', match: { hasTools: true, lastUserText: { contains: 'deploy' } } },
+      {
+        ...reply('deploying'),
+        name: 'deploy',
+        match: { hasTools: true, lastUserText: { contains: 'deploy' } },
+      },
       { ...reply('from system'), name: 'system', match: { anyText: { contains: 'pirate' }, stream: true } },
     ]);
     const client = clientFor(server);
-    const ask = (content: string) => [{ role: 'user' as const, content: [{ type: 'text' as const, text: content }] }];
+    const ask = (content: string) => [
+      { role: 'user' as const, content: [{ type: 'text' as const, text: content }] },
+    ];
 
     const deploy = await client.messages.create({ ...hello, tools, messages: ask('please deploy it') });
     const side = await client.messages.create({ ...hello, model: 'claude-haiku-x', messages: ask('title?') });
@@ -327,7 +355,11 @@ describe('fake model server over @anthropic-ai/sdk', () => {
   });
 
   it('makes assertComplete throw while a turn is left unconsumed', async () => {
-    const server = await start([reply('first'), { ...reply('second'), name: 'second' }, { ...reply('x'), times: 'always' }]);
+    const server = await start([
+      reply('first'),
+      { ...reply('second'), name: 'second' },
+      { ...reply('x'), times: 'always' },
+    ]);
 
     await clientFor(server).messages.create(hello);
 
@@ -344,7 +376,10 @@ describe('fake model server over @anthropic-ai/sdk', () => {
 
     expect(count.input_tokens).toBeGreaterThan(0);
     expect(message.content).toEqual([{ type: 'text', text: 'still here' }]);
-    expect(server.requests.map((request) => request.path)).toEqual(['/v1/messages/count_tokens', '/v1/messages']);
+    expect(server.requests.map((request) => request.path)).toEqual([
+      '/v1/messages/count_tokens',
+      '/v1/messages',
+    ]);
     expect(server.messageRequests()).toHaveLength(1);
     server.assertComplete();
   });
@@ -368,12 +403,18 @@ describe('fake model scripts', () => {
 
   it.each([
     [{ turns: [{ content: [{ type: 'tool_use', input: {} }] }] }, 'turns[0].content[0].name'],
-    [{ turns: [reply('a'), { content: [{ type: 'tool_use', name: 'X' }] }] }, 'turns[1].content[0]: a tool_use block needs exactly one'],
+    [
+      { turns: [reply('a'), { content: [{ type: 'tool_use', name: 'X' }] }] },
+      'turns[1].content[0]: a tool_use block needs exactly one',
+    ],
     [[{ error: { status: 529 }, content: [] }], '[0]: a turn with `error` cannot also have `content`'],
     [[{ name: 'empty' }], '[0]: a turn needs one of `content`, `error` or `cut`'],
     [[{ contents: [] }], '[0]: Unrecognized key: "contents"'],
     [[{ ...reply('a'), times: 0 }], '[0].times'],
-    [[{ ...reply('a'), cut: { afterBlocks: 2 } }], '[0].cut.afterBlocks: cut after 2 blocks but the turn has only 1'],
+    [
+      [{ ...reply('a'), cut: { afterBlocks: 2 } }],
+      '[0].cut.afterBlocks: cut after 2 blocks but the turn has only 1',
+    ],
     [[{ ...reply('a'), match: { lastUserText: 'x' } }], '[0].match.lastUserText'],
   ])('rejects an invalid script, naming the field (%#)', (script, expected) => {
     expect(() => parseScript(script)).toThrow(expected);
@@ -403,8 +444,15 @@ describe('fake model server driving the real Claude Code binary', () => {
     const configDir = await tempDir('fms-claude-config-');
     const file = join(dir, 'hello.txt');
     const server = await start([
-      { ...turn(toolUse('Write', { file_path: file, content: 'hello from the fake model\n' })), name: 'write' },
-      { ...reply('Created hello.txt.'), name: 'done', match: { lastToolResult: { toolName: 'Write', isError: false } } },
+      {
+        ...turn(toolUse('Write', { file_path: file, content: 'hello from the fake model\n' })),
+        name: 'write',
+      },
+      {
+        ...reply('Created hello.txt.'),
+        name: 'done',
+        match: { lastToolResult: { toolName: 'Write', isError: false } },
+      },
     ]);
 
     const messages = [];
@@ -432,7 +480,11 @@ describe('fake model server driving the real Claude Code binary', () => {
     }
 
     expect(await readFile(file, 'utf8')).toBe('hello from the fake model\n');
-    expect(messages.at(-1)).toMatchObject({ type: 'result', subtype: 'success', result: 'Created hello.txt.' });
+    expect(messages.at(-1)).toMatchObject({
+      type: 'result',
+      subtype: 'success',
+      result: 'Created hello.txt.',
+    });
     expect(server.messageRequests().map((request) => request.url)).toEqual([
       '/v1/messages?beta=true',
       '/v1/messages?beta=true',

@@ -45,9 +45,10 @@ describe('migrations', () => {
     it('lets a deleted agent name be used again, but not two live agents with one name', async () => {
       const pool = db.current.pool;
       const insert = (archived: boolean) =>
-        pool.query(`insert into agents (name, model, working_dir, archived) values ('builder', 'm', '/tmp', $1)`, [
-          archived,
-        ]);
+        pool.query(
+          `insert into agents (name, model, working_dir, archived) values ('builder', 'm', '/tmp', $1)`,
+          [archived],
+        );
       await insert(true);
       await insert(false);
       await expect(insert(false)).rejects.toThrow(/agents_live_name/);
@@ -59,9 +60,10 @@ describe('migrations', () => {
         `insert into agents (name, model, working_dir, updated_at) values ('touch', 'm', '/tmp', now() - interval '1 day')
          returning id, updated_at`,
       );
-      const after = await pool.query(`update agents set status = 'executing' where id = $1 returning updated_at`, [
-        rows[0].id,
-      ]);
+      const after = await pool.query(
+        `update agents set status = 'executing' where id = $1 returning updated_at`,
+        [rows[0].id],
+      );
       expect(after.rows[0].updated_at.getTime()).toBeGreaterThan(rows[0].updated_at.getTime());
     });
   });

@@ -100,7 +100,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
 
 /** True when agents can reach a model: a credential, or an endpoint that may need none. */
 export function hasModelAccess(credentials: ModelCredentials): boolean {
-  return Boolean(credentials.apiKey || credentials.authToken || credentials.oauthToken || credentials.baseUrl);
+  return Boolean(
+    credentials.apiKey || credentials.authToken || credentials.oauthToken || credentials.baseUrl,
+  );
 }
 
 /** Where baton keeps each kind of data inside BATON_HOME. */

@@ -21,7 +21,14 @@ export type AdwStatus = keyof typeof AdwStatus;
 export const StepStatus = vocabulary(['pending', 'running', 'succeeded', 'failed', 'skipped', 'cancelled']);
 export type StepStatus = keyof typeof StepStatus;
 
-export const EventCategory = vocabulary(['hook', 'response', 'system', 'adw_step', 'file_tracking', 'summary']);
+export const EventCategory = vocabulary([
+  'hook',
+  'response',
+  'system',
+  'adw_step',
+  'file_tracking',
+  'summary',
+]);
 export type EventCategory = keyof typeof EventCategory;
 
 export const LogLevel = vocabulary(['DEBUG', 'INFO', 'WARNING', 'ERROR']);

@@ -49,7 +49,12 @@ export async function startEmbeddedPostgres(
   for (;;) {
     let release: (() => Promise<void>) | undefined;
     try {
-      release = await lockfile.lock(lockTarget, { stale: 10_000, update: 2_000, retries: 0, realpath: false });
+      release = await lockfile.lock(lockTarget, {
+        stale: 10_000,
+        update: 2_000,
+        retries: 0,
+        realpath: false,
+      });
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'ELOCKED') throw error;
     }
@@ -89,7 +94,9 @@ async function becomeOwner(
     const binaries = await loadBinaries();
     const runAs = await postgresRunner(dir);
     const password = await ensureInitialised(dir, dataDir, binaries.initdb, runAs, log);
-    const port = (await runningPort(dataDir, binaries.pg_ctl, runAs)) ?? (await start(dataDir, binaries.pg_ctl, runAs));
+    const port =
+      (await runningPort(dataDir, binaries.pg_ctl, runAs)) ??
+      (await start(dir, dataDir, binaries.pg_ctl, runAs));
     const instance: Instance = { pid: process.pid, port, password };
     await ensureDatabase(instance);
     await writeFile(join(dir, 'instance.json'), JSON.stringify(instance), { mode: 0o600 });
@@ -112,8 +119,14 @@ async function becomeOwner(
   } catch (error) {
     await release().catch(() => {});
     if (error instanceof AppError) throw error;
-    throw new AppError('database_unavailable', `Could not start the embedded PostgreSQL in ${dataDir}: ${describeError(error)}. ` +
-      'Check the log at ' + join(dir, 'postgres.log') + ', or set DATABASE_URL to use a PostgreSQL server.', { cause: error });
+    throw new AppError(
+      'database_unavailable',
+      `Could not start the embedded PostgreSQL in ${dataDir}: ${describeError(error)}. ` +
+        'Check the log at ' +
+        join(dir, 'postgres.log') +
+        ', or set DATABASE_URL to use a PostgreSQL server.',
+      { cause: error },
+    );
   }
 }
 
@@ -136,7 +149,10 @@ async function postgresRunner(dir: string): Promise<Runner> {
 
 async function postgresUserIds(): Promise<{ uid: number; gid: number }> {
   const lookup = async () => {
-    const [{ stdout: uid }, { stdout: gid }] = await Promise.all([run('id', ['-u', 'postgres']), run('id', ['-g', 'postgres'])]);
+    const [{ stdout: uid }, { stdout: gid }] = await Promise.all([
+      run('id', ['-u', 'postgres']),
+      run('id', ['-g', 'postgres']),
+    ]);
     return { uid: Number(uid.trim()), gid: Number(gid.trim()) };
   };
   try {
@@ -191,8 +207,12 @@ async function runningPort(dataDir: string, pgCtl: string, runAs: Runner): Promi
   return Number.isInteger(port) && port > 0 ? port : undefined;
 }
 
-async function start(dataDir: string, pgCtl: string, runAs: Runner): Promise<number> {
-  const port = await freePort();
+/** Starts the server on the port it used last time when that is free, so its URL stays the same. */
+async function start(dir: string, dataDir: string, pgCtl: string, runAs: Runner): Promise<number> {
+  const portFile = join(dir, 'port');
+  const previous = Number(await readFile(portFile, 'utf8').catch(() => ''));
+  const port = previous > 0 && (await isFree(previous)) ? previous : await freePort();
+  await writeFile(portFile, String(port));
   const serverOptions = [
     `-p ${port}`,
     '-c listen_addresses=127.0.0.1',
@@ -200,7 +220,18 @@ async function start(dataDir: string, pgCtl: string, runAs: Runner): Promise<num
     '-c max_connections=200',
     '-c fsync=on',
   ].join(' ');
-  await runAs(pgCtl, ['start', '-D', dataDir, '-l', join(dirname(dataDir), 'postgres.log'), '-w', '-t', '60', '-o', serverOptions]);
+  await runAs(pgCtl, [
+    'start',
+    '-D',
+    dataDir,
+    '-l',
+    join(dirname(dataDir), 'postgres.log'),
+    '-w',
+    '-t',
+    '60',
+    '-o',
+    serverOptions,
+  ]);
   return port;
 }
 
@@ -256,13 +287,23 @@ async function loadBinaries(): Promise<{ initdb: string; pg_ctl: string }> {
   }
 }
 
+function isFree(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const server = createServer();
+    server.once('error', () => resolve(false));
+    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
+  });
+}
+
 function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();
     server.once('error', reject);
     server.listen(0, '127.0.0.1', () => {
       const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
+      server.close(() =>
+        typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port')),
+      );
     });
   });
 }

@@ -36,7 +36,10 @@ export interface EventBus {
    * Delivers matching events in seq order, each once, with no gaps: first those already stored after
    * `fromSeq`, then new ones as they are recorded. The handler is awaited before the next event.
    */
-  subscribe(options: SubscribeOptions, handler: (event: LedgerEvent) => void | Promise<void>): Promise<Subscription>;
+  subscribe(
+    options: SubscribeOptions,
+    handler: (event: LedgerEvent) => void | Promise<void>,
+  ): Promise<Subscription>;
   /** Receives token-level stream deltas published by any process. */
   onStream(handler: (delta: StreamDelta) => void): () => void;
   close(): Promise<void>;

@@ -29,7 +29,10 @@ const appendLockKey = 0x6576656e7473; // "events"
  * Appends events in one statement; ids already present are skipped, so a retried batch is harmless.
  * Must run inside a transaction: it takes the append lock and notifies listeners at commit.
  */
-export async function insertEvents(client: Queryable, drafts: readonly EventDraft[]): Promise<number | undefined> {
+export async function insertEvents(
+  client: Queryable,
+  drafts: readonly EventDraft[],
+): Promise<number | undefined> {
   if (drafts.length === 0) return undefined;
   await client.query('select pg_advisory_xact_lock($1)', [appendLockKey]);
   const result = await client.query<{ last_seq: number | null }>(

@@ -1,7 +1,7 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { AppError } from '../core/errors.ts';
-import type { Pool } from './pool.ts';
+import { withClient, type Pool } from './pool.ts';
 
 export const migrationsDir = fileURLToPath(new URL('../../migrations/', import.meta.url));
 
@@ -38,41 +38,43 @@ export async function readMigrations(dir = migrationsDir): Promise<Migration[]> 
  */
 export async function migrate(pool: Pool, dir = migrationsDir): Promise<Migration[]> {
   const migrations = await readMigrations(dir);
-  const client = await pool.connect();
-  try {
-    await client.query('select pg_advisory_lock($1)', [migrationLockKey]);
-    await client.query(`create table if not exists baton_migrations (
+  return withClient(pool, async (client) => {
+    try {
+      await client.query('select pg_advisory_lock($1)', [migrationLockKey]);
+      await client.query(`create table if not exists baton_migrations (
       version integer primary key,
       name text not null,
       applied_at timestamptz not null default now()
     )`);
-    const applied = new Set(
-      (await client.query<{ version: number }>('select version from baton_migrations')).rows.map((row) => row.version),
-    );
-    const pending = migrations.filter((migration) => !applied.has(migration.version));
-    for (const migration of pending) {
-      try {
-        await client.query('begin');
-        await client.query('insert into baton_migrations (version, name) values ($1, $2)', [
-          migration.version,
-          migration.name,
-        ]);
-        await client.query(migration.sql);
-        await client.query('commit');
-      } catch (error) {
-        await client.query('rollback').catch(() => {});
-        throw new AppError(
-          'internal',
-          `Migration ${migration.version}_${migration.name} failed: ${(error as Error).message}`,
-          { cause: error },
-        );
+      const applied = new Set(
+        (await client.query<{ version: number }>('select version from baton_migrations')).rows.map(
+          (row) => row.version,
+        ),
+      );
+      const pending = migrations.filter((migration) => !applied.has(migration.version));
+      for (const migration of pending) {
+        try {
+          await client.query('begin');
+          await client.query('insert into baton_migrations (version, name) values ($1, $2)', [
+            migration.version,
+            migration.name,
+          ]);
+          await client.query(migration.sql);
+          await client.query('commit');
+        } catch (error) {
+          await client.query('rollback').catch(() => {});
+          throw new AppError(
+            'internal',
+            `Migration ${migration.version}_${migration.name} failed: ${(error as Error).message}`,
+            { cause: error },
+          );
+        }
       }
+      return pending;
+    } finally {
+      await client.query('select pg_advisory_unlock($1)', [migrationLockKey]).catch(() => {});
     }
-    return pending;
-  } finally {
-    await client.query('select pg_advisory_unlock($1)', [migrationLockKey]).catch(() => {});
-    client.release();
-  }
+  });
 }
 
 /** Every known migration with when it was applied (null: pending). */
@@ -81,7 +83,9 @@ export async function migrationStatus(pool: Pool, dir = migrationsDir): Promise<
   const exists = await pool.query(`select to_regclass('baton_migrations') is not null as present`);
   const applied = new Map<number, Date>();
   if (exists.rows[0].present) {
-    const rows = await pool.query<{ version: number; applied_at: Date }>('select version, applied_at from baton_migrations');
+    const rows = await pool.query<{ version: number; applied_at: Date }>(
+      'select version, applied_at from baton_migrations',
+    );
     for (const row of rows.rows) applied.set(row.version, row.applied_at);
   }
   return migrations.map((migration) => ({
@@ -90,4 +94,3 @@ export async function migrationStatus(pool: Pool, dir = migrationsDir): Promise<
     appliedAt: applied.get(migration.version) ?? null,
   }));
 }
-

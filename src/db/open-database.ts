@@ -29,7 +29,10 @@ export interface OpenDatabaseOptions {
 export async function openDatabase(config: Config, options: OpenDatabaseOptions = {}): Promise<Database> {
   const embedded = config.databaseUrl
     ? undefined
-    : await startEmbeddedPostgres(dataPaths(config.home).postgres, { exclusive: options.exclusive, log: options.log });
+    : await startEmbeddedPostgres(dataPaths(config.home).postgres, {
+        exclusive: options.exclusive,
+        log: options.log,
+      });
   const url = config.databaseUrl ?? embedded!.url;
   const description = config.databaseUrl
     ? `DATABASE_URL (${redactUrl(config.databaseUrl)})`

@@ -18,7 +18,8 @@ export function matchesRequest(match: Match | undefined, request: MessagesReques
     return false;
   }
   if (model !== undefined) {
-    const matched = typeof model === 'string' ? request.model === model : request.model.includes(model.contains);
+    const matched =
+      typeof model === 'string' ? request.model === model : request.model.includes(model.contains);
     if (!matched) return false;
   }
   if (lastUserText && !messageText(lastUserMessage(request)).includes(lastUserText.contains)) return false;

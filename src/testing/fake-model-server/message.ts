@@ -48,7 +48,12 @@ export function estimateTokens(characters: number): number {
  * Builds the assistant message a content (or cut) turn answers with.
  * @param requestBytes length of the raw request body, for the default input token estimate.
  */
-export function buildMessage(turn: Turn, requestModel: string, requestBytes: number, ids: IdSource): ResponseMessage {
+export function buildMessage(
+  turn: Turn,
+  requestModel: string,
+  requestBytes: number,
+  ids: IdSource,
+): ResponseMessage {
   const content = (turn.content ?? []).map((block): ResponseBlock => {
     switch (block.type) {
       case 'text':
@@ -65,13 +70,16 @@ export function buildMessage(turn: Turn, requestModel: string, requestBytes: num
     }
   });
   const outputCharacters = content
-    .map((block) => (block.type === 'text' ? block.text : block.type === 'thinking' ? block.thinking : block.inputJson))
+    .map((block) =>
+      block.type === 'text' ? block.text : block.type === 'thinking' ? block.thinking : block.inputJson,
+    )
     .join('').length;
   return {
     id: ids.next('msg_fake'),
     model: turn.model ?? requestModel,
     content,
-    stopReason: turn.stopReason ?? (content.some((block) => block.type === 'tool_use') ? 'tool_use' : 'end_turn'),
+    stopReason:
+      turn.stopReason ?? (content.some((block) => block.type === 'tool_use') ? 'tool_use' : 'end_turn'),
     usage: {
       input_tokens: turn.usage?.input_tokens ?? estimateTokens(requestBytes),
       output_tokens: turn.usage?.output_tokens ?? estimateTokens(outputCharacters),

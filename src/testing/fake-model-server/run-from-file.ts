@@ -22,13 +22,17 @@ export async function runFakeModelServerFromFile(
   try {
     text = await readFile(file, 'utf8');
   } catch (error) {
-    throw new Error(`fake model script ${file}: cannot read it (${(error as Error).message})`, { cause: error });
+    throw new Error(`fake model script ${file}: cannot read it (${(error as Error).message})`, {
+      cause: error,
+    });
   }
   let data: unknown;
   try {
     data = JSON.parse(text);
   } catch (error) {
-    throw new Error(`fake model script ${file}: not valid JSON (${(error as Error).message})`, { cause: error });
+    throw new Error(`fake model script ${file}: not valid JSON (${(error as Error).message})`, {
+      cause: error,
+    });
   }
   const script = parseScript(data, `script ${file}`);
   return startFakeModelServer({ ...options, script });

@@ -109,14 +109,21 @@ const blockSchema = z.discriminatedUnion('type', [
     })
     .superRefine((block, context) => {
       if ((block.input === undefined) === (block.rawInput === undefined)) {
-        context.addIssue({ code: 'custom', message: 'a tool_use block needs exactly one of `input` or `rawInput`' });
+        context.addIssue({
+          code: 'custom',
+          message: 'a tool_use block needs exactly one of `input` or `rawInput`',
+        });
       }
     }),
 ]);
 
 const matchSchema = z.strictObject({
   lastToolResult: z
-    .strictObject({ contains: z.string().optional(), isError: z.boolean().optional(), toolName: z.string().optional() })
+    .strictObject({
+      contains: z.string().optional(),
+      isError: z.boolean().optional(),
+      toolName: z.string().optional(),
+    })
     .optional(),
   lastUserText: contains.optional(),
   anyText: contains.optional(),
@@ -156,7 +163,10 @@ const turnSchema = z
   })
   .superRefine((turn, context) => {
     if (turn.error && (turn.content || turn.cut)) {
-      context.addIssue({ code: 'custom', message: 'a turn with `error` cannot also have `content` or `cut`' });
+      context.addIssue({
+        code: 'custom',
+        message: 'a turn with `error` cannot also have `content` or `cut`',
+      });
     } else if (!turn.error && !turn.content && !turn.cut) {
       context.addIssue({ code: 'custom', message: 'a turn needs one of `content`, `error` or `cut`' });
     }

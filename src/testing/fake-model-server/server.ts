@@ -2,7 +2,13 @@ import { createServer, type IncomingHttpHeaders, type IncomingMessage, type Serv
 import type { AddressInfo, Socket } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { errorBody, errorTypeFor } from './api-error.ts';
-import { buildMessage, createIdSource, estimateTokens, messageJson, type ResponseMessage } from './message.ts';
+import {
+  buildMessage,
+  createIdSource,
+  estimateTokens,
+  messageJson,
+  type ResponseMessage,
+} from './message.ts';
 import { createTurnPlayer } from './player.ts';
 import { describeRequest, readMessagesRequest } from './request.ts';
 import { parseScript, type Script, type Turn, type TurnError } from './script.ts';
@@ -98,9 +104,16 @@ export async function startFakeModelServer(options: FakeModelServerOptions): Pro
     }
     if (record.method !== 'POST' || record.path !== '/v1/messages') {
       fail(`fake model server: unexpected ${label}`);
-      return sendError(response, 404, 'not_found_error', `fake model server: no route for ${record.method} ${url}`);
+      return sendError(
+        response,
+        404,
+        'not_found_error',
+        `fake model server: no route for ${record.method} ${url}`,
+      );
     }
-    const read = parsed.ok ? readMessagesRequest(parsed.value) : { ok: false as const, error: 'body is not JSON' };
+    const read = parsed.ok
+      ? readMessagesRequest(parsed.value)
+      : { ok: false as const, error: 'body is not JSON' };
     if (!read.ok) {
       const message = `fake model server: ${label} is not a Messages request: ${read.error}`;
       fail(message);
@@ -166,7 +179,9 @@ export async function startFakeModelServer(options: FakeModelServerOptions): Pro
           ),
       ];
       if (problems.length > 0) {
-        throw new Error(`fake model server: script not complete:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+        throw new Error(
+          `fake model server: script not complete:\n${problems.map((p) => `  - ${p}`).join('\n')}`,
+        );
       }
     },
     close() {
@@ -181,20 +196,30 @@ export async function startFakeModelServer(options: FakeModelServerOptions): Pro
 
 function sendScriptedError(response: ServerResponse, turn: Turn, error: TurnError, index: number): void {
   const type = error.type ?? errorTypeFor(error.status);
-  const message = error.message ?? `fake model server: scripted ${type} (turn #${index}${turn.name ? ` "${turn.name}"` : ''})`;
+  const message =
+    error.message ??
+    `fake model server: scripted ${type} (turn #${index}${turn.name ? ` "${turn.name}"` : ''})`;
   // A 429 without retry-after makes clients guess a backoff; 0 keeps tests fast.
   const retryAfter = error.retryAfterSeconds ?? (error.status === 429 ? 0 : undefined);
   sendError(response, error.status, type, message, retryAfter);
 }
 
-function sendError(response: ServerResponse, status: number, type: string, message: string, retryAfter?: number) {
+function sendError(
+  response: ServerResponse,
+  status: number,
+  type: string,
+  message: string,
+  retryAfter?: number,
+) {
   const headers: Record<string, string> = { 'content-type': 'application/json' };
   if (retryAfter !== undefined) headers['retry-after'] = String(retryAfter);
   response.writeHead(status, headers).end(errorBody(type, message));
 }
 
 function sendJson(response: ServerResponse, status: number, body: string, record: RecordedRequest): void {
-  response.writeHead(status, { 'content-type': 'application/json', 'request-id': requestId(record) }).end(body);
+  response
+    .writeHead(status, { 'content-type': 'application/json', 'request-id': requestId(record) })
+    .end(body);
 }
 
 /** Streams the message as SSE; with `cutAfterBlocks`, destroys the socket after that many complete blocks. */
