@@ -134,8 +134,10 @@ create table agent_runs (
   cache_creation_tokens bigint not null default 0,
   -- Input + cache tokens of the last model call: how full the context window is now.
   context_tokens bigint not null default 0,
-  host text,
-  pid integer,
+  -- The baton process that drives the run, and the Claude Code process it started (for fencing and reaping).
+  host text not null,
+  pid integer not null,
+  agent_pid integer,
   started_at timestamptz not null default now(),
   ended_at timestamptz,
   duration_ms bigint,

@@ -36,6 +36,19 @@ const environmentSchema = z.object({
   BATON_CLAUDE_CODE_PATH: optionalString,
   /** Capped size of one file's stored diff, in bytes. @default 65536 */
   BATON_DIFF_LIMIT_BYTES: positiveInt(64 * 1024),
+  /** Retries Claude Code makes when the model API fails (429, 5xx) before a run fails. @default Claude Code's own (10) */
+  BATON_MODEL_MAX_RETRIES: z
+    .string()
+    .optional()
+    .transform((value, context) => {
+      if (value === undefined || value.trim() === '') return undefined;
+      const parsed = Number(value);
+      if (!Number.isInteger(parsed) || parsed < 0) {
+        context.addIssue({ code: 'custom', message: `must be a whole number ≥ 0, got "${value}"` });
+        return z.NEVER;
+      }
+      return parsed;
+    }),
   /** Events buffered in memory while the database is unreachable before a run fails. @default 50000 */
   BATON_EVENT_BUFFER_LIMIT: positiveInt(50_000),
   ANTHROPIC_API_KEY: optionalString,
@@ -60,7 +73,10 @@ export interface Config {
   claudeCodePath?: string;
   diffLimitBytes: number;
   eventBufferLimit: number;
+  modelMaxRetries?: number;
   credentials: ModelCredentials;
+  /** The environment baton started with; agents inherit it (minus baton's own secrets). */
+  processEnvironment: Readonly<Record<string, string | undefined>>;
 }
 
 /**
@@ -89,12 +105,14 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     claudeCodePath: values.BATON_CLAUDE_CODE_PATH,
     diffLimitBytes: values.BATON_DIFF_LIMIT_BYTES,
     eventBufferLimit: values.BATON_EVENT_BUFFER_LIMIT,
+    modelMaxRetries: values.BATON_MODEL_MAX_RETRIES,
     credentials: Object.freeze({
       apiKey: values.ANTHROPIC_API_KEY,
       authToken: values.ANTHROPIC_AUTH_TOKEN,
       oauthToken: values.CLAUDE_CODE_OAUTH_TOKEN,
       baseUrl: values.ANTHROPIC_BASE_URL,
     }),
+    processEnvironment: Object.freeze({ ...env }),
   });
 }
 

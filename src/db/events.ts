@@ -114,6 +114,25 @@ export async function readEventsAfter(
   return result.rows.map(toLedgerEvent);
 }
 
+/** The seq just before the last `count` events matching the filter: where a tail starts. */
+export async function seqBeforeLast(db: Queryable, filter: EventFilter, count: number): Promise<number> {
+  const result = await db.query<{ seq: number | null }>(
+    `select min(seq) - 1 as seq from (
+       select seq from events
+        where ($1::uuid is null or agent_id = $1) and ($2::uuid is null or run_id = $2)
+          and ($3::uuid is null or adw_id = $3) and ($4::uuid is null or orchestrator_id = $4)
+        order by seq desc limit $5) recent`,
+    [
+      filter.agentId ?? null,
+      filter.runId ?? null,
+      filter.adwId ?? null,
+      filter.orchestratorId ?? null,
+      count,
+    ],
+  );
+  return result.rows[0]?.seq ?? 0;
+}
+
 export async function latestSeq(db: Queryable): Promise<number> {
   const result = await db.query<{ seq: number | null }>('select max(seq) as seq from events');
   return result.rows[0]?.seq ?? 0;

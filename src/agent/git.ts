@@ -1,0 +1,159 @@
+import { execFile, spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { devNull } from 'node:os';
+import type { Readable } from 'node:stream';
+import { AppError } from '../core/errors.ts';
+
+/**
+ * Settings passed with `-c` on every call. They win over every config file, so neither the user's
+ * configuration nor a hand-edited shadow repository can change what a snapshot or a diff contains.
+ */
+const pinnedConfig = [
+  // Store bytes as they are on disk: a line-ending conversion would show up as a change nobody made.
+  'core.autocrlf=false',
+  'core.safecrlf=false',
+  // Paths in diff headers stay readable UTF-8 (names with quotes or tabs are still quoted).
+  'core.quotepath=false',
+  'core.fsmonitor=false',
+  // Files above this size are hashed by streaming and never line-diffed, which keeps one huge
+  // generated file from costing seconds and hundreds of megabytes; they are reported as binary.
+  'core.bigFileThreshold=32m',
+  // Snapshot trees are reachable from no ref; a garbage collection would delete them.
+  'gc.auto=0',
+  'maintenance.auto=false',
+  'advice.addEmbeddedRepo=false',
+  'diff.renames=false',
+].flatMap((setting) => ['-c', setting]);
+
+/** Where a git command runs and which repository, work tree and index it uses. */
+export interface GitLocation {
+  /** The process's working directory; relative paths and pathspecs resolve against it. */
+  cwd?: string;
+  gitDir?: string;
+  workTree?: string;
+  /** An index file other than `<gitDir>/index` (sets GIT_INDEX_FILE). */
+  indexFile?: string;
+}
+
+/** A git command that could not start or exited with a non-zero status. */
+export class GitError extends AppError {
+  /** The exit status, or null when git did not start (see `message`) or was killed. */
+  readonly exitCode: number | null;
+  readonly stderr: string;
+
+  constructor(message: string, options: { exitCode: number | null; stderr: string; cause?: unknown }) {
+    super('internal', message, { cause: options.cause });
+    this.exitCode = options.exitCode;
+    this.stderr = options.stderr;
+  }
+}
+
+/**
+ * Runs git and resolves with its standard output. Throws GitError when git is missing or exits
+ * with a non-zero status; warnings on standard error alone never fail a call.
+ */
+export function git(args: string[], location: GitLocation = {}, input?: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const child = execFile(
+      'git',
+      fullArgs(args, location),
+      { cwd: location.cwd, env: gitEnv(location), encoding: 'utf8', maxBuffer: 512 * 1024 * 1024 },
+      (error, stdout, stderr) => {
+        if (!error) return resolve(stdout);
+        const code = (error as { code?: unknown }).code;
+        reject(failure(args, location, typeof code === 'number' ? code : null, stderr, error));
+      },
+    );
+    child.stdin?.on('error', () => {}); // git may exit before reading all of stdin; its exit status tells.
+    child.stdin?.end(input);
+  });
+}
+
+/** A git command whose standard output is read as a stream. */
+export interface GitStream {
+  stdout: Readable;
+  /** Resolves when git exits cleanly or after `stop()`; rejects with GitError otherwise. */
+  done: Promise<void>;
+  /** Ends the command early, for a reader that has all it needs. */
+  stop(): void;
+}
+
+/** Starts git with its standard output as a stream, for output too large to hold in memory. */
+export function streamGit(args: string[], location: GitLocation = {}): GitStream {
+  const child = spawn('git', fullArgs(args, location), {
+    cwd: location.cwd,
+    env: gitEnv(location),
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stopped = false;
+  let stderr = '';
+  child.stderr.setEncoding('utf8');
+  child.stderr.on('data', (text: string) => {
+    if (stderr.length < 16_384) stderr += text;
+  });
+  const done = new Promise<void>((resolve, reject) => {
+    child.on('error', (error) => reject(failure(args, location, null, stderr, error)));
+    child.on('close', (code) => {
+      if (code === 0 || stopped) resolve();
+      else reject(failure(args, location, code, stderr));
+    });
+  });
+  done.catch(() => {}); // A reader that gives up early may never await it; it must not crash the process.
+  return {
+    stdout: child.stdout,
+    done,
+    stop() {
+      stopped = true;
+      child.kill();
+    },
+  };
+}
+
+function fullArgs(args: string[], location: GitLocation): string[] {
+  const repository = [
+    ...(location.gitDir ? [`--git-dir=${location.gitDir}`] : []),
+    ...(location.workTree ? [`--work-tree=${location.workTree}`] : []),
+  ];
+  return [...pinnedConfig, ...repository, ...args];
+}
+
+/**
+ * The parent's environment without variables that would redirect git (GIT_DIR, GIT_INDEX_FILE and
+ * friends are set when baton itself runs inside a git hook), and with the system and global config
+ * files switched off: a user's `diff.external`, `filter.lfs` or `core.hooksPath` must not run here.
+ */
+function gitEnv(location: GitLocation): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = {};
+  for (const [name, value] of Object.entries(process.env)) {
+    if (!name.startsWith('GIT_') || name === 'GIT_EXEC_PATH') env[name] = value;
+  }
+  env.GIT_CONFIG_NOSYSTEM = '1';
+  env.GIT_CONFIG_GLOBAL = devNull;
+  env.GIT_TERMINAL_PROMPT = '0';
+  if (location.indexFile) env.GIT_INDEX_FILE = location.indexFile;
+  return env;
+}
+
+function failure(
+  args: string[],
+  location: GitLocation,
+  exitCode: number | null,
+  stderr: string,
+  cause?: unknown,
+): GitError {
+  const command = `git ${args[0] ?? ''}`;
+  if ((cause as NodeJS.ErrnoException | undefined)?.code === 'ENOENT' && exitCode === null) {
+    // spawn reports a missing working directory with the same ENOENT as a missing executable.
+    const message =
+      location.cwd && !existsSync(location.cwd)
+        ? `${command} could not start: the directory ${location.cwd} no longer exists.`
+        : `${command} could not start: no git executable on PATH. Install git 2.32 or newer, or add it to PATH.`;
+    return new GitError(message, { exitCode, stderr, cause });
+  }
+  const detail = stderr.trim().split('\n').slice(-3).join(' | ') || String(cause ?? 'no output');
+  return new GitError(`${command} failed (exit status ${exitCode ?? 'none'}): ${detail}`, {
+    exitCode,
+    stderr,
+    cause,
+  });
+}

@@ -1,0 +1,391 @@
+import { spawn } from 'node:child_process';
+import { statSync } from 'node:fs';
+import {
+  query,
+  type HookCallbackMatcher,
+  type HookEvent,
+  type McpServerConfig,
+  type Options,
+  type Query,
+  type SDKMessage,
+  type SDKResultMessage,
+} from '@anthropic-ai/claude-agent-sdk';
+import { UserError, describeError } from '../core/errors.ts';
+import { EventType, type EventDraft, type EventScope } from '../core/events.ts';
+import { newId } from '../core/ids.ts';
+import type { RunStatus } from '../core/statuses.ts';
+import { startFileTracking, type FileChangeSummary } from './file-tracker.ts';
+import {
+  eventFromHook,
+  eventsFromMessage,
+  recordedHooks,
+  type NormalizeContext,
+  type NormalizedEvent,
+} from './normalize.ts';
+import type { PriceTable, TokenUsage } from './pricing.ts';
+import { PromptStream } from './prompt-stream.ts';
+import { redactSecrets } from './redact.ts';
+import { oneLine } from './summaries.ts';
+import { UsageMeter, type UsageRecord } from './usage-meter.ts';
+
+export interface AgentRunRequest {
+  prompt: string;
+  /** The directory the agent works in; it must exist. */
+  cwd: string;
+  /** A resolved model id (see resolveModel). */
+  model: string;
+  /** Added to Claude Code's own system prompt, which keeps its tool instructions. */
+  systemPrompt?: string;
+  /** Restricts the agent to these tools (built-in names and `mcp__server__tool`). Omitted: all. */
+  allowedTools?: string[];
+  disallowedTools?: string[];
+  mcpServers?: Record<string, McpServerConfig>;
+  maxTurns?: number;
+  /** Spend limit in USD, as baton prices the run's model calls. */
+  maxCostUsd?: number;
+  /** A session id from an earlier run to continue. */
+  resume?: string;
+  /** Where the run's events belong (agent, run, ADW...). */
+  scope: EventScope;
+}
+
+/** Where a run's observations go; the agent layer records nothing itself. */
+export interface AgentRunSink {
+  event(draft: EventDraft): void;
+  usage(record: UsageRecord): void;
+  /** Token-level fragments of the message being generated (not stored). */
+  stream?(fragment: { index: number; kind: 'text' | 'thinking' | 'tool_input'; text: string }): void;
+  sessionStarted?(sessionId: string): void;
+  processStarted?(pid: number): void;
+}
+
+export interface AgentRuntime {
+  /** The Claude Code process environment (see agentEnvironment). */
+  environment: Record<string, string>;
+  prices: PriceTable;
+  /** Where file-tracking snapshots live (BATON_HOME/snapshots). */
+  snapshotsRoot: string;
+  diffLimitBytes: number;
+  claudeCodePath?: string;
+}
+
+export interface AgentRunResult {
+  status: RunStatus;
+  sessionId?: string;
+  numTurns: number;
+  resultText?: string;
+  error?: string;
+  /** Why a run stopped early: 'interrupted', 'max_turns', 'max_cost'. */
+  stopReason?: string;
+  usage: TokenUsage;
+  costUsd: number;
+  /** What Claude Code itself reported, kept for comparison with baton's own pricing. */
+  sdkCostUsd?: number;
+  contextTokens: number;
+  unpricedModels: string[];
+  fileChanges: FileChangeSummary;
+  durationMs: number;
+}
+
+export interface AgentRunHandle {
+  readonly result: Promise<AgentRunResult>;
+  /** Stops the run as soon as Claude Code can: it is recorded as interrupted. */
+  interrupt(): Promise<void>;
+}
+
+// After an interrupt Claude Code normally ends its turn at once; if it does not, the process is killed.
+const interruptGraceMs = 5_000;
+
+/** Fails fast, before anything is recorded, when the working directory is unusable. */
+export function assertWorkingDirectory(cwd: string, flag = '--cwd'): void {
+  let isDirectory = false;
+  try {
+    isDirectory = statSync(cwd).isDirectory();
+  } catch {
+    throw new UserError(
+      `The working directory ${cwd} does not exist: pass an existing directory with ${flag}.`,
+    );
+  }
+  if (!isDirectory) throw new UserError(`${cwd} is not a directory: pass a directory with ${flag}.`);
+}
+
+/**
+ * Runs one real Claude Code agent to the end of its prompt and reports everything it does to the sink:
+ * messages, hooks, per-call usage and cost, token fragments, and the files the run changed.
+ */
+export function startAgentRun(
+  request: AgentRunRequest,
+  runtime: AgentRuntime,
+  sink: AgentRunSink,
+): AgentRunHandle {
+  assertWorkingDirectory(request.cwd);
+  const startedAt = Date.now();
+  const context: NormalizeContext = { cwd: request.cwd, toolCalls: new Map() };
+  const abort = new AbortController();
+  const input = new PromptStream();
+  let sessionId: string | undefined = request.resume;
+  let stopRequested: 'interrupted' | 'max_cost' | undefined;
+  let activeQuery: Query | undefined;
+  let stderrTail = '';
+
+  const emit = (event: NormalizedEvent) =>
+    sink.event({
+      id: newId(),
+      ...request.scope,
+      sessionId,
+      category: event.category,
+      type: event.type,
+      payload: redactSecrets(event.payload),
+      summary: redactSecrets(event.summary),
+      occurredAt: new Date(),
+    });
+
+  const meter = new UsageMeter(runtime.prices, (record) => {
+    sink.usage(record);
+    if (request.maxCostUsd !== undefined && meter.costUsd >= request.maxCostUsd && !stopRequested) {
+      void stop('max_cost');
+    }
+  });
+
+  let agentPid: number | undefined;
+  // Kills Claude Code and everything it started (its shell commands share its process group).
+  function kill(): void {
+    abort.abort();
+    if (agentPid !== undefined) {
+      try {
+        process.kill(-agentPid, 'SIGKILL');
+      } catch {
+        // already gone
+      }
+    }
+  }
+
+  async function stop(reason: 'interrupted' | 'max_cost'): Promise<void> {
+    stopRequested ??= reason;
+    if (!activeQuery) return; // not started yet: the run checks stopRequested before it starts
+    const killer = setTimeout(kill, interruptGraceMs);
+    killer.unref();
+    try {
+      await activeQuery.interrupt();
+    } catch {
+      kill();
+    }
+  }
+
+  const hooks: Partial<Record<HookEvent, HookCallbackMatcher[]>> = {};
+  for (const name of recordedHooks) {
+    hooks[name] = [
+      {
+        hooks: [
+          async (hookInput) => {
+            emit(eventFromHook(hookInput, context));
+            return {};
+          },
+        ],
+      },
+    ];
+  }
+
+  const options: Options = {
+    cwd: request.cwd,
+    model: request.model,
+    env: runtime.environment,
+    abortController: abort,
+    permissionMode: 'bypassPermissions',
+    allowDangerouslySkipPermissions: true,
+    settingSources: ['project', 'local'],
+    systemPrompt: {
+      type: 'preset',
+      preset: 'claude_code',
+      ...(request.systemPrompt ? { append: request.systemPrompt } : {}),
+    },
+    includePartialMessages: true,
+    hooks,
+    mcpServers: request.mcpServers,
+    mcpServersDelivery: 'initialize',
+    maxTurns: request.maxTurns,
+    resume: request.resume,
+    ...(request.allowedTools
+      ? {
+          tools: request.allowedTools.filter((tool) => !tool.startsWith('mcp__')),
+          allowedTools: request.allowedTools,
+        }
+      : {}),
+    disallowedTools: request.disallowedTools,
+    pathToClaudeCodeExecutable: runtime.claudeCodePath,
+    // Our own spawn: the process leads its own group (so an interrupt can take its shell children with it)
+    // and we keep the tail of its stderr to explain a crash.
+    spawnClaudeCodeProcess: (spawnOptions) => {
+      const child = spawn(spawnOptions.command, spawnOptions.args, {
+        cwd: spawnOptions.cwd,
+        env: spawnOptions.env,
+        signal: spawnOptions.signal,
+        stdio: ['pipe', 'pipe', 'pipe'],
+        detached: true,
+      });
+      agentPid = child.pid;
+      child.stderr.on('data', (chunk: Buffer) => {
+        stderrTail = (stderrTail + chunk.toString('utf8')).slice(-4_000);
+      });
+      if (child.pid !== undefined) sink.processStarted?.(child.pid);
+      return child;
+    },
+  };
+
+  const result = (async (): Promise<AgentRunResult> => {
+    const tracking = await startFileTracking({
+      cwd: request.cwd,
+      snapshotsRoot: runtime.snapshotsRoot,
+      diffLimitBytes: runtime.diffLimitBytes,
+    });
+    emit({
+      category: 'system',
+      type: EventType.RunStarted,
+      payload: {
+        prompt: request.prompt,
+        model: request.model,
+        cwd: request.cwd,
+        resume: request.resume ?? null,
+        max_turns: request.maxTurns ?? null,
+        max_cost_usd: request.maxCostUsd ?? null,
+      },
+      summary: oneLine(`Run started: ${request.prompt}`),
+    });
+
+    let final: SDKResultMessage | undefined;
+    let thrown: unknown;
+    input.push(request.prompt);
+    try {
+      activeQuery = query({ prompt: input, options });
+      if (stopRequested) void stop(stopRequested);
+      for await (const message of activeQuery) {
+        observe(message);
+        if (message.type === 'result') {
+          final = message;
+          input.end();
+        }
+      }
+    } catch (error) {
+      // After an error result Claude Code's iterator also throws "returned an error result"; the result says more.
+      if (!final) thrown = error;
+    } finally {
+      input.end();
+    }
+
+    meter.finish();
+    const fileChanges = await tracking.finish();
+    emit({
+      category: 'file_tracking',
+      type: EventType.FileChanges,
+      payload: {
+        files: fileChanges.files.map(({ diff: _diff, ...file }) => file),
+        total_added: fileChanges.totalAdded,
+        total_removed: fileChanges.totalRemoved,
+        truncated_file_list: fileChanges.truncatedFileList,
+        error: fileChanges.error ?? null,
+      },
+      summary: fileChangeSummary(fileChanges),
+    });
+
+    const outcome = classify(final, thrown, stopRequested, stderrTail);
+    const runResult: AgentRunResult = {
+      ...outcome,
+      sessionId,
+      numTurns: final?.num_turns ?? 0,
+      resultText: final?.subtype === 'success' ? final.result : undefined,
+      usage: { ...meter.totals },
+      costUsd: meter.costUsd,
+      sdkCostUsd: final?.total_cost_usd,
+      contextTokens: meter.contextTokens,
+      unpricedModels: [...meter.unpricedModels],
+      fileChanges,
+      durationMs: Date.now() - startedAt,
+    };
+    emit({
+      category: 'system',
+      type: EventType.RunEnded,
+      payload: {
+        status: runResult.status,
+        stop_reason: runResult.stopReason ?? null,
+        error: runResult.error ?? null,
+        num_turns: runResult.numTurns,
+        cost_usd: runResult.costUsd,
+        sdk_cost_usd: runResult.sdkCostUsd ?? null,
+        usage: runResult.usage,
+        context_tokens: runResult.contextTokens,
+        duration_ms: runResult.durationMs,
+        files_changed: fileChanges.files.length,
+      },
+      summary: `Run ${runResult.status.replace('_', ' ')} after ${runResult.numTurns} turns ($${runResult.costUsd.toFixed(4)})`,
+    });
+    return runResult;
+  })();
+
+  function observe(message: SDKMessage): void {
+    meter.observe(message);
+    if (message.type === 'system' && message.subtype === 'init' && message.session_id !== sessionId) {
+      sessionId = message.session_id;
+      sink.sessionStarted?.(message.session_id);
+    }
+    if (message.type === 'stream_event' && message.parent_tool_use_id === null && sink.stream) {
+      const event = message.event;
+      if (event.type === 'content_block_delta') {
+        const delta = event.delta;
+        if (delta.type === 'text_delta') sink.stream({ index: event.index, kind: 'text', text: delta.text });
+        else if (delta.type === 'thinking_delta')
+          sink.stream({ index: event.index, kind: 'thinking', text: delta.thinking });
+        else if (delta.type === 'input_json_delta')
+          sink.stream({ index: event.index, kind: 'tool_input', text: delta.partial_json });
+      }
+    }
+    for (const event of eventsFromMessage(message, context)) emit(event);
+  }
+
+  return {
+    result,
+    interrupt: () => stop('interrupted'),
+  };
+}
+
+function classify(
+  final: SDKResultMessage | undefined,
+  thrown: unknown,
+  stopRequested: 'interrupted' | 'max_cost' | undefined,
+  stderrTail: string,
+): { status: RunStatus; stopReason?: string; error?: string } {
+  if (stopRequested === 'interrupted') return { status: 'interrupted', stopReason: 'interrupted' };
+  if (stopRequested === 'max_cost') {
+    return {
+      status: 'budget_exceeded',
+      stopReason: 'max_cost',
+      error: 'The run reached its cost budget (--max-cost)',
+    };
+  }
+  if (final?.subtype === 'error_max_turns') {
+    return {
+      status: 'budget_exceeded',
+      stopReason: 'max_turns',
+      error: `The run reached its turn limit (--max-turns ${final.num_turns})`,
+    };
+  }
+  if (final?.subtype === 'error_max_budget_usd') {
+    return { status: 'budget_exceeded', stopReason: 'max_cost', error: 'The run reached its cost budget' };
+  }
+  if (final && final.subtype === 'success' && !final.is_error) return { status: 'succeeded' };
+  if (final) {
+    const detail = final.subtype === 'success' ? final.result : final.errors.join('; ');
+    return { status: 'failed', error: detail || `Claude Code ended with ${final.subtype}` };
+  }
+  const tail = stderrTail.trim().split('\n').slice(-3).join(' | ');
+  return {
+    status: 'failed',
+    error: `${describeError(thrown ?? 'Claude Code ended without a result')}${tail ? ` (stderr: ${tail})` : ''}`,
+  };
+}
+
+function fileChangeSummary(changes: FileChangeSummary): string {
+  if (changes.error) return `File tracking failed: ${changes.error}`;
+  if (changes.files.length === 0) return 'No files changed';
+  const count = (status: string) => changes.files.filter((file) => file.status === status).length;
+  return `${changes.files.length} files changed: ${count('created')} created, ${count('modified')} modified, ${count('deleted')} deleted (+${changes.totalAdded} −${changes.totalRemoved})`;
+}

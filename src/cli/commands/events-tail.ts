@@ -1,0 +1,48 @@
+import type { Command } from 'commander';
+import { loadConfig } from '../../config/index.ts';
+import type { LedgerEvent } from '../../core/events.ts';
+import { seqBeforeLast } from '../../db/events.ts';
+import { startServices } from '../../orchestrator/services.ts';
+import { nonNegativeInteger, positiveInteger, uuid } from '../parse-options.ts';
+import { paint } from '../terminal.ts';
+
+interface TailOptions {
+  agent?: string;
+  run?: string;
+  adw?: string;
+  fromSeq?: number;
+  last: number;
+  json?: boolean;
+}
+
+export function registerEventsTail(program: Command): void {
+  program
+    .command('events')
+    .description('the event log')
+    .command('tail')
+    .description('print recorded events and follow new ones as they are recorded (Ctrl-C stops)')
+    .option('--agent <id>', 'only events of this agent', uuid)
+    .option('--run <id>', 'only events of this run', uuid)
+    .option('--adw <id>', 'only events of this ADW', uuid)
+    .option('--from-seq <n>', 'start after this sequence number (0: from the beginning)', nonNegativeInteger)
+    .option('--last <n>', 'without --from-seq, start with the last N matching events', positiveInteger, 10)
+    .option('--json', 'one JSON object per line')
+    .action(async (options: TailOptions) => {
+      const services = await startServices(loadConfig());
+      const filter = { agentId: options.agent, runId: options.run, adwId: options.adw };
+      const fromSeq = options.fromSeq ?? (await seqBeforeLast(services.db.pool, filter, options.last));
+      const subscription = await services.bus().subscribe({ fromSeq, filter }, (event) => {
+        console.log(options.json ? JSON.stringify(event) : tailLine(event));
+      });
+      await new Promise<void>((resolve) => process.once('SIGINT', () => resolve()));
+      subscription.close();
+      await services.close();
+    });
+}
+
+function tailLine(event: LedgerEvent): string {
+  const seq = paint('dim', String(event.seq).padStart(7));
+  const time = paint('dim', event.occurredAt.toISOString().slice(11, 23));
+  const who = paint('cyan', (event.adwStep ?? event.agentId?.slice(0, 8) ?? 'system').padEnd(8));
+  return `${seq} ${time} ${who} ${event.type.padEnd(18)} ${event.summary ?? ''}`;
+}

@@ -1,0 +1,54 @@
+import { styleText } from 'node:util';
+import type { EventDraft } from '../core/events.ts';
+
+type Style = Parameters<typeof styleText>[0];
+
+/** Colour only when a person is watching. */
+export function paint(style: Style, text: string, stream: NodeJS.WriteStream = process.stdout): string {
+  return stream.isTTY && !process.env.NO_COLOR ? styleText(style, text) : text;
+}
+
+const icons: Record<string, string> = {
+  SystemInit: '⚙',
+  TextBlock: '💬',
+  ThinkingBlock: '🧠',
+  ToolUseBlock: '🛠',
+  ToolResultBlock: '↩',
+  Result: '✓',
+  RunStarted: '▶',
+  RunEnded: '■',
+  ApiRetry: '⚠',
+  FileChanges: '📂',
+  StepStart: '▶',
+  StepEnd: '■',
+};
+
+/** Event types worth a line in the live view; the rest (hooks mirroring tool calls) would only repeat. */
+const shownTypes = new Set([
+  'TextBlock',
+  'ThinkingBlock',
+  'ToolUseBlock',
+  'ApiRetry',
+  'PostToolUseFailure',
+  'SubagentStart',
+  'PreCompact',
+  'Notification',
+  'FileChanges',
+  'StepStart',
+  'StepEnd',
+]);
+
+export function isShownLive(event: Pick<EventDraft, 'type'>): boolean {
+  return shownTypes.has(event.type);
+}
+
+/** "  12.3s 🛠  Edit src/app.ts (+12 −3)" */
+export function eventLine(event: Pick<EventDraft, 'type' | 'summary'>, elapsedMs: number): string {
+  const time = paint('dim', `${(elapsedMs / 1000).toFixed(1).padStart(6)}s`);
+  const icon = icons[event.type] ?? '·';
+  return `${time} ${icon}  ${event.summary ?? event.type}`;
+}
+
+export function usd(amount: number): string {
+  return `$${amount.toFixed(amount < 1 ? 4 : 2)}`;
+}

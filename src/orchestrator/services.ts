@@ -1,0 +1,82 @@
+import { hostname } from 'node:os';
+import { agentEnvironment } from '../agent/environment.ts';
+import { loadPriceTable } from '../agent/pricing.ts';
+import type { AgentRuntime } from '../agent/run-agent.ts';
+import { dataPaths, type Config } from '../config/index.ts';
+import { createEventBus, type EventBus } from '../db/event-bus.ts';
+import { createEventWriter, type EventWriter } from '../db/event-writer.ts';
+import { openDatabase, type Database } from '../db/open-database.ts';
+import { failOrphanedRuns } from '../db/runs.ts';
+import { createAgentRunner, type AgentRunner } from './agent-runner.ts';
+
+export interface Services {
+  config: Readonly<Config>;
+  db: Database;
+  writer: EventWriter;
+  runtime: AgentRuntime;
+  runner: AgentRunner;
+  /** The live event feed of this process (one LISTEN connection), created on first use. */
+  bus(): EventBus;
+  close(): Promise<void>;
+}
+
+export interface StartServicesOptions {
+  /** Refuse to share an embedded database with another process (`baton up`). */
+  exclusive?: boolean;
+  log?: (line: string) => void;
+}
+
+/** The agent runtime's settings, derived from the config once. */
+export function agentRuntimeFor(config: Readonly<Config>): AgentRuntime {
+  const paths = dataPaths(config.home);
+  return {
+    environment: agentEnvironment({
+      inherited: config.processEnvironment,
+      credentials: config.credentials,
+      claudeConfigDir: paths.claudeConfig,
+      maxRetries: config.modelMaxRetries,
+    }),
+    prices: loadPriceTable(config.pricesFile),
+    snapshotsRoot: paths.snapshots,
+    diffLimitBytes: config.diffLimitBytes,
+    claudeCodePath: config.claudeCodePath,
+  };
+}
+
+/**
+ * Everything a baton process needs, wired once: the database (migrated), the event writer and the
+ * agent runner. Runs a previous process on this host left behind are marked failed first.
+ */
+export async function startServices(
+  config: Readonly<Config>,
+  options: StartServicesOptions = {},
+): Promise<Services> {
+  const runtime = agentRuntimeFor(config);
+  const db = await openDatabase(config, { exclusive: options.exclusive, log: options.log });
+  await failOrphanedRuns(db.pool, hostname(), isAlive);
+  const writer = createEventWriter(db.pool, { bufferLimit: config.eventBufferLimit });
+  const runner = createAgentRunner({ pool: db.pool, writer, runtime });
+  let bus: EventBus | undefined;
+  return {
+    config,
+    db,
+    writer,
+    runtime,
+    runner,
+    bus: () => (bus ??= createEventBus(db.url, db.pool, { log: options.log })),
+    async close() {
+      await writer.close().catch(() => {});
+      await bus?.close();
+      await db.close();
+    },
+  };
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}

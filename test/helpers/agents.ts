@@ -1,0 +1,61 @@
+import { execFileSync } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { AgentRuntime } from '../../src/agent/run-agent.ts';
+import { loadConfig } from '../../src/config/index.ts';
+import { createEventWriter, type EventWriter } from '../../src/db/event-writer.ts';
+import type { Pool } from '../../src/db/pool.ts';
+import { createAgentRunner } from '../../src/orchestrator/agent-runner.ts';
+import { agentRuntimeFor } from '../../src/orchestrator/services.ts';
+
+/** A scratch directory removed by the returned function. */
+export async function scratchDir(prefix: string): Promise<{ path: string; remove: () => Promise<void> }> {
+  const path = await mkdtemp(join(tmpdir(), `baton-${prefix}-`));
+  return { path, remove: () => rm(path, { recursive: true, force: true }) };
+}
+
+/** A git repository with one commit of the given files. */
+export async function gitRepository(path: string, files: Record<string, string>): Promise<void> {
+  const git = (...args: string[]) => execFileSync('git', args, { cwd: path, stdio: 'pipe' });
+  git('init', '-q', '-b', 'main');
+  git('config', 'user.email', 'test@baton.dev');
+  git('config', 'user.name', 'baton test');
+  await writeFiles(path, files);
+  git('add', '-A');
+  git('commit', '-q', '-m', 'initial');
+}
+
+export async function writeFiles(path: string, files: Record<string, string>): Promise<void> {
+  for (const [name, content] of Object.entries(files)) await writeFile(join(path, name), content);
+}
+
+/**
+ * The agent runtime as baton builds it from its environment, pointed at a fake model server. Few
+ * retries, so a scripted model error fails a run in seconds rather than minutes.
+ */
+export function testRuntime(
+  home: string,
+  modelUrl: string,
+  extra: Record<string, string> = {},
+): AgentRuntime {
+  return agentRuntimeFor(
+    loadConfig({
+      PATH: process.env.PATH,
+      HOME: process.env.HOME,
+      BATON_HOME: home,
+      ANTHROPIC_BASE_URL: modelUrl,
+      ANTHROPIC_API_KEY: 'sk-ant-test-key-not-real',
+      BATON_MODEL_MAX_RETRIES: '2',
+      ...extra,
+    }),
+  );
+}
+
+export function testRunner(
+  pool: Pool,
+  runtime: AgentRuntime,
+): { runner: ReturnType<typeof createAgentRunner>; writer: EventWriter } {
+  const writer = createEventWriter(pool);
+  return { runner: createAgentRunner({ pool, writer, runtime }), writer };
+}
