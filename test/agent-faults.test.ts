@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { afterEach, describe, expect, it } from 'vitest';
 import { modelAliases } from '../src/agent/models.ts';
 import { readEventsAfter } from '../src/db/events.ts';
@@ -8,6 +9,11 @@ import { gitRepository, scratchDir, testRunner, testRuntime } from './helpers/ag
 import { useTestDatabase } from './helpers/database.ts';
 
 const model = modelAliases.haiku;
+
+function processesMatching(text: string): string[] {
+  const result = spawnSync('pgrep', ['-f', text], { encoding: 'utf8' });
+  return result.stdout.split('\n').filter((line) => line.trim() && Number(line) !== result.pid);
+}
 
 describe('agent runs: resume, interrupt, model errors, budgets', () => {
   const db = useTestDatabase();
@@ -62,15 +68,17 @@ describe('agent runs: resume, interrupt, model errors, budgets', () => {
     expect(secondDone.run.resumed_session_id).toBe(firstDone.run.session_id);
     expect(secondDone.result.resultText).toBe('The code word was pineapple.');
 
-    const resumedRequest = JSON.stringify(server.messageRequests().at(-1)!.body.messages);
+    const resumedRequest = JSON.stringify(server.messageRequests().at(-1)!.body);
     expect(resumedRequest).toContain('Remember the code word pineapple.');
     expect(resumedRequest).toContain('Noted: the code word is pineapple.');
     expect(second.agentId).toBe(first.agentId);
   });
 
   it('interrupts a run in the middle of a tool call within seconds, recorded as interrupted', async () => {
+    // Claude Code refuses a bare `sleep`; a node process marked so we can look for it afterwards does the same.
+    const marker = `baton-interrupt-${process.pid}-${Date.now()}`;
     const { dir, runner } = await setUp([
-      turn(toolUse('Bash', { command: 'sleep 30 && echo finished > late.txt' })),
+      turn(toolUse('Bash', { command: `node -e "setTimeout(() => {}, 30000)" --title ${marker}` })),
       { ...reply('unused'), times: 'always' },
     ]);
     let interruptedAt = 0;
@@ -92,6 +100,7 @@ describe('agent runs: resume, interrupt, model errors, budgets', () => {
     expect(row.status).toBe('interrupted');
     expect(row.stop_reason).toBe('interrupted');
     expect(stoppedAfter).toBeLessThan(8_000);
+    expect(processesMatching(marker), 'the tool process was stopped too').toEqual([]);
     const events = await readEventsAfter(db.current.pool, 0, { runId: run.runId });
     expect(events.at(-1)!.type).toBe('RunEnded');
     expect(events.at(-1)!.payload.status).toBe('interrupted');

@@ -19,18 +19,22 @@ export interface TokenUsage {
 }
 
 /**
- * Keys are matched against the model id: an exact id first, then the longest key the id starts with,
- * then the family name it contains. Cache reads cost a tenth of input and 5-minute cache writes 1.25×.
+ * USD per million tokens. A key matches a model id exactly, else the longest key the id starts with, else
+ * a family name (opus, sonnet, haiku) the id contains. The 5.x figures are the ones the bundled Claude
+ * Code 2.1.332 charges, so baton's cost and Claude Code's `total_cost_usd` agree out of the box.
+ * BATON_PRICES_FILE overrides any entry; a model no key matches is reported as unpriced, never guessed.
  */
 export const defaultPrices: Readonly<Record<string, ModelPrice>> = Object.freeze({
-  opus: { input: 5, output: 25, cacheRead: 0.5, cacheWrite: 6.25 },
+  'claude-opus-5': { input: 4, output: 20, cacheRead: 0.2, cacheWrite: 5 },
+  'claude-sonnet-5': { input: 2, output: 10, cacheRead: 0.1, cacheWrite: 2.5 },
+  'claude-haiku-5': { input: 0.1, output: 0.5, cacheRead: 0.01, cacheWrite: 0.125 },
   'claude-opus-4-1': { input: 15, output: 75, cacheRead: 1.5, cacheWrite: 18.75 },
   'claude-opus-4-0': { input: 15, output: 75, cacheRead: 1.5, cacheWrite: 18.75 },
   'claude-opus-4-2025': { input: 15, output: 75, cacheRead: 1.5, cacheWrite: 18.75 },
+  'claude-3-5-haiku': { input: 0.8, output: 4, cacheRead: 0.08, cacheWrite: 1 },
+  opus: { input: 5, output: 25, cacheRead: 0.5, cacheWrite: 6.25 },
   sonnet: { input: 3, output: 15, cacheRead: 0.3, cacheWrite: 3.75 },
   haiku: { input: 1, output: 5, cacheRead: 0.1, cacheWrite: 1.25 },
-  'claude-3-5-haiku': { input: 0.8, output: 4, cacheRead: 0.08, cacheWrite: 1 },
-  fable: { input: 3, output: 15, cacheRead: 0.3, cacheWrite: 3.75 },
 });
 
 export type PriceTable = Readonly<Record<string, ModelPrice>>;
