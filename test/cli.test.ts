@@ -1,0 +1,213 @@
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startFakeModelServer, type FakeModelServer } from '../src/testing/fake-model-server/index.ts';
+import { reply, toolUse, turn } from '../src/testing/fake-model-server/turns.ts';
+import { gitRepository, scratchDir } from './helpers/agents.ts';
+import { cliEnvironment, runBaton, startBaton } from './helpers/cli.ts';
+import { useTestDatabase } from './helpers/database.ts';
+
+describe('baton CLI against DATABASE_URL', () => {
+  const db = useTestDatabase();
+  let home: Awaited<ReturnType<typeof scratchDir>>;
+  let work: Awaited<ReturnType<typeof scratchDir>>;
+  let server: FakeModelServer;
+
+  beforeAll(async () => {
+    home = await scratchDir('cli-home');
+    work = await scratchDir('cli-work');
+    await gitRepository(work.path, { 'README.md': '# demo\n' });
+  });
+  afterAll(async () => {
+    await server?.close();
+    await home.remove();
+    await work.remove();
+  });
+
+  const env = (extra: Record<string, string | undefined> = {}) =>
+    cliEnvironment({
+      DATABASE_URL: db.current.url,
+      BATON_HOME: home.path,
+      ANTHROPIC_BASE_URL: server?.url ?? 'http://127.0.0.1:9',
+      ANTHROPIC_API_KEY: 'sk-ant-cli-test-key',
+      BATON_MODEL_MAX_RETRIES: '1',
+      ...extra,
+    });
+
+  it('agent run --json runs a real agent, prints one object and exits 0', async () => {
+    server = await startFakeModelServer({
+      script: [
+        turn(toolUse('Write', { file_path: join(work.path, 'hello.txt'), content: 'hello\nworld\n' })),
+        { ...reply('Wrote hello.txt.'), match: { lastToolResult: { toolName: 'Write' } } },
+      ],
+    });
+    const result = await runBaton(
+      ['agent', 'run', 'Write hello.txt', '--cwd', work.path, '--model', 'haiku', '--json'],
+      env(),
+    );
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+    const outcome = JSON.parse(result.stdout);
+    expect(outcome).toMatchObject({
+      status: 'succeeded',
+      model: 'claude-haiku-5-5',
+      result: 'Wrote hello.txt.',
+      files: [{ path: 'hello.txt', status: 'created', linesAdded: 2, linesRemoved: 0, binary: false }],
+    });
+    expect(outcome.costUsd).toBeGreaterThan(0);
+    expect(outcome.numTurns).toBeGreaterThanOrEqual(2);
+    server.assertComplete();
+    const row = await db.current.pool.query('select status from agent_runs where id = $1', [outcome.runId]);
+    expect(row.rows[0].status).toBe('succeeded');
+
+    // events tail replays that run from the ledger and keeps following until Ctrl-C.
+    const tail = startBaton(['events', 'tail', '--run', outcome.runId, '--from-seq', '0', '--json'], env());
+    await tail.waitFor(/"type":"RunEnded"/);
+    tail.child.kill('SIGINT');
+    expect(await tail.exited).toBe(0);
+    const types = tail.stdout
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line).type);
+    expect(types[0]).toBe('RunStarted');
+    expect(types).toContain('PostToolUse');
+  });
+
+  it('agent run shows live progress and a summary, and exits 1 when the run fails', async () => {
+    await server.close();
+    server = await startFakeModelServer({
+      script: [{ error: { status: 500, message: 'model down' }, times: 'always' }],
+    });
+    const result = await runBaton(['agent', 'run', 'Say hi', '--cwd', work.path], env());
+    expect(result.code).toBe(1);
+    expect(result.stdout).toContain('✗ failed');
+    expect(result.stdout).toMatch(/error: .*(500|model down)/);
+    expect(result.stdout).toContain('resume with --resume');
+  });
+
+  it('rejects bad input with a message naming what to change, recording nothing', async () => {
+    const before = await db.current.pool.query('select count(*)::int as count from agent_runs');
+    const cases: [string[], Record<string, string | undefined>, RegExp, number][] = [
+      [
+        ['agent', 'run', 'x', '--cwd', '/no/such/dir'],
+        {},
+        /does not exist: pass an existing directory with --cwd/,
+        2,
+      ],
+      [['agent', 'run', 'x'], {}, /required option '--cwd <dir>' not specified/, 2],
+      [
+        ['agent', 'run', 'x', '--cwd', work.path, '--model', 'gpt'],
+        {},
+        /Unknown model "gpt" in --model: use one of opus, sonnet, haiku/,
+        2,
+      ],
+      [
+        ['agent', 'run', 'x', '--cwd', work.path, '--max-cost', '-1'],
+        {},
+        /--max-cost.*expected a positive number/,
+        2,
+      ],
+      [
+        ['agent', 'run', 'x', '--cwd', work.path, '--max-turns', '2.5'],
+        {},
+        /--max-turns.*positive whole number/,
+        2,
+      ],
+      [['agent', 'run', '  ', '--cwd', work.path], {}, /The prompt is empty/, 2],
+      [
+        ['agent', 'run', 'x', '--cwd', work.path],
+        { ANTHROPIC_BASE_URL: undefined, ANTHROPIC_API_KEY: undefined },
+        /No model credentials: set ANTHROPIC_API_KEY/,
+        2,
+      ],
+      [
+        ['agent', 'run', 'x', '--cwd', work.path],
+        { DATABASE_URL: 'postgres://postgres@127.0.0.1:1/nowhere' },
+        /Cannot use the database at DATABASE_URL .*unset DATABASE_URL to use the embedded database/,
+        3,
+      ],
+      [['agent', 'run', 'x', '--cwd', work.path], { BATON_MODEL: 'gpt' }, /in BATON_MODEL/, 2],
+      [
+        ['agent', 'run', 'x', '--cwd', work.path, '--resume', 'no-such-session'],
+        {},
+        /No run or session "no-such-session"/,
+        2,
+      ],
+      [['events', 'tail', '--agent', 'nope'], {}, /--agent.*expected an id/, 2],
+    ];
+    for (const [args, extra, message, code] of cases) {
+      const result = await runBaton(args, env(extra));
+      expect(result.stderr, args.join(' ')).toMatch(message);
+      expect(result.code, args.join(' ')).toBe(code);
+    }
+    const after = await db.current.pool.query('select count(*)::int as count from agent_runs');
+    expect(after.rows[0].count).toBe(before.rows[0].count);
+  });
+
+  it('doctor and db status report on the machine without changing it', async () => {
+    const doctor = await runBaton(['doctor', '--json'], env());
+    const report = JSON.parse(doctor.stdout);
+    expect(report.checks.map((check: { name: string }) => check.name)).toEqual([
+      'Node.js',
+      'database',
+      'Claude Code',
+      'git',
+      'model access',
+    ]);
+    expect(report.ok).toBe(true);
+    expect(doctor.code).toBe(0);
+
+    const broken = await runBaton(
+      ['doctor'],
+      env({
+        DATABASE_URL: 'postgres://postgres@127.0.0.1:1/x',
+        ANTHROPIC_BASE_URL: undefined,
+        ANTHROPIC_API_KEY: undefined,
+      }),
+    );
+    expect(broken.code).toBe(3);
+    expect(broken.stdout).toMatch(/✗ database/);
+    expect(broken.stdout).toMatch(/✗ model access/);
+    expect(broken.stdout).toMatch(/→ Set ANTHROPIC_API_KEY/);
+
+    const status = await runBaton(['db', 'status', '--json'], env());
+    const migrations = JSON.parse(status.stdout).migrations;
+    expect(migrations.length).toBeGreaterThan(0);
+    expect(migrations.every((migration: { appliedAt: string | null }) => migration.appliedAt)).toBe(true);
+  });
+});
+
+describe('baton CLI on the embedded database (no DATABASE_URL)', () => {
+  it('starts it, refuses a second owner of the data directory, lets others join, and stops it on exit', async () => {
+    const home = await scratchDir('embedded-home');
+    const env = cliEnvironment({ BATON_HOME: home.path });
+    try {
+      const migrated = await runBaton(['db', 'migrate', '--json'], env);
+      expect(migrated.code).toBe(0);
+      const report = JSON.parse(migrated.stdout);
+      expect(report.database).toContain(`embedded PostgreSQL (${join(home.path, 'postgres', 'data')})`);
+      expect(report.applied.length).toBeGreaterThan(0);
+
+      const up = startBaton(['up'], env);
+      await up.waitFor(/baton is up/);
+      const second = await runBaton(['up'], env);
+      expect(second.code).toBe(3);
+      expect(second.stderr).toMatch(
+        /already run by another baton process \(pid \d+\).*set BATON_HOME to another directory/,
+      );
+
+      const joined = await runBaton(['db', 'status', '--json'], env);
+      expect(joined.code).toBe(0);
+      expect(
+        JSON.parse(joined.stdout).migrations.every((m: { appliedAt: string | null }) => m.appliedAt),
+      ).toBe(true);
+
+      up.child.kill('SIGINT');
+      expect(await up.exited).toBe(0);
+      // Stopped cleanly: the next process becomes the owner again.
+      const again = await runBaton(['db', 'status'], env);
+      expect(again.code).toBe(0);
+    } finally {
+      await home.remove();
+    }
+  });
+});
