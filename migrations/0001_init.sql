@@ -163,16 +163,18 @@ create table prompts (
 create index prompts_agent on prompts (agent_id, created_at desc);
 
 -- The event log. seq orders everything globally; id is chosen by the writer so a retried insert is a no-op.
+-- Its references are not foreign keys on purpose: the log is append-only history written at tens of
+-- thousands of rows a second, and per-row key checks cost ~40 % of that (docs/benchmarks.md).
 create table events (
   seq bigserial primary key,
   id uuid not null unique,
   category text not null check (category in ('hook', 'response', 'system', 'adw_step', 'file_tracking', 'summary')),
   type text not null,
-  orchestrator_id uuid references orchestrators (id) on delete cascade,
-  agent_id uuid references agents (id) on delete cascade,
-  run_id uuid references agent_runs (id) on delete cascade,
+  orchestrator_id uuid,
+  agent_id uuid,
+  run_id uuid,
   session_id text,
-  adw_id uuid references adws (id) on delete cascade,
+  adw_id uuid,
   adw_step text,
   payload jsonb not null default '{}',
   summary text,

@@ -20,7 +20,7 @@ export type ModelAlias = keyof typeof modelAliases;
 export function resolveModel(name: string, source = '--model'): string {
   const trimmed = name.trim();
   const alias = trimmed.toLowerCase();
-  if (alias in modelAliases) return modelAliases[alias as ModelAlias];
+  if (Object.hasOwn(modelAliases, alias)) return modelAliases[alias as ModelAlias];
   if (/^[a-z]+$/i.test(trimmed) || trimmed === '') {
     throw new UserError(
       `Unknown model "${name}" in ${source}: use one of ${Object.keys(modelAliases).join(', ')} ` +

@@ -83,7 +83,7 @@ export function loadPriceTable(file?: string): PriceTable {
 }
 
 export function findPrice(table: PriceTable, model: string): ModelPrice | undefined {
-  if (table[model]) return table[model];
+  if (Object.hasOwn(table, model)) return table[model];
   const prefix = Object.keys(table)
     .filter((key) => model.startsWith(key))
     .sort((a, b) => b.length - a.length)[0];

@@ -15,13 +15,43 @@ const secretPatterns: { pattern: RegExp; keep: number }[] = [
   { pattern: /-----BEGIN [A-Z ]*PRIVATE KEY-----[\s\S]*?-----END [A-Z ]*PRIVATE KEY-----/g, keep: 0 },
 ];
 
-// "password=...", "api_key: ...", "Authorization: Bearer ..." and credentials inside URLs.
+// "password=...", "DB_PASSWORD=...", "api_key: ...", "AWS_SECRET_ACCESS_KEY=...": a secret-sounding name (possibly
+// with a prefix or suffix joined by _ or -) assigned a value that is not just a number (token counts are fine).
 const assignedSecret =
-  /\b((?:api[_-]?key|secret|token|password|passwd|auth[_-]?token|access[_-]?key|client[_-]?secret)["']?\s*[:=]\s*["']?)([^\s"',;]{6,})/gi;
+  /(?<![A-Za-z0-9])((?:api[_-]?key|secret|token|password|passwd|auth[_-]?token|access[_-]?key|private[_-]?key|client[_-]?secret)(?:[_-][A-Za-z0-9_-]*)?["']?\s*[:=]\s*["']?)(?=[^\s"',;]*[^\d\s"',;])([^\s"',;]{6,})/gi;
 const bearer = /\b(Bearer\s+)([A-Za-z0-9._~+/=-]{12,})/g;
 const urlCredentials = /\b([a-z][a-z0-9+.-]*:\/\/[^\s:/@]+:)([^\s@/]+)(@)/gi;
 
-const sensitiveKey = /^(?:.*[_-])?(?:api[_-]?key|secret|token|password|passwd|authorization|credentials?)$/i;
+const secretWords = new Set([
+  'secret',
+  'secrets',
+  'password',
+  'passwd',
+  'credential',
+  'credentials',
+  'authorization',
+  'apikey',
+]);
+const keyQualifiers = new Set(['api', 'private', 'access', 'secret', 'signing', 'encryption']);
+
+/**
+ * Object keys whose values are secrets whatever they look like: api_key, x-api-key, secretAccessKey,
+ * DB_PASSWORD, session_token. Judged by whole words, so `secretary`, `tokens` and `token_count` are not.
+ */
+function isSensitiveKey(key: string): boolean {
+  const words = key
+    .replace(/([a-z0-9])([A-Z])/g, '$1 $2')
+    .toLowerCase()
+    .split(/[^a-z0-9]+/)
+    .filter(Boolean);
+  const last = words.at(-1);
+  const beforeLast = words.at(-2);
+  return (
+    words.some((word) => secretWords.has(word)) ||
+    last === 'token' ||
+    (last === 'key' && beforeLast !== undefined && keyQualifiers.has(beforeLast))
+  );
+}
 
 export const redactionMark = '[REDACTED]';
 
@@ -45,18 +75,17 @@ export function redactText(text: string): string {
  * keys such as `api_key` or `password`.
  */
 export function redactSecrets<T>(value: T): T {
-  return redactValue(value, undefined) as T;
+  return redactValue(value, false) as T;
 }
 
-function redactValue(value: unknown, key: string | undefined): unknown {
-  if (typeof value === 'string') {
-    return key !== undefined && sensitiveKey.test(key) && value.length > 0
-      ? redactionMark
-      : redactText(value);
-  }
-  if (Array.isArray(value)) return value.map((item) => redactValue(item, undefined));
+/** `secret`: everything beneath a sensitive key is a secret, however deep. */
+function redactValue(value: unknown, secret: boolean): unknown {
+  if (typeof value === 'string') return secret && value.length > 0 ? redactionMark : redactText(value);
+  if (Array.isArray(value)) return value.map((item) => redactValue(item, secret));
   if (value !== null && typeof value === 'object' && !(value instanceof Date)) {
-    return Object.fromEntries(Object.entries(value).map(([name, item]) => [name, redactValue(item, name)]));
+    return Object.fromEntries(
+      Object.entries(value).map(([name, item]) => [name, redactValue(item, secret || isSensitiveKey(name))]),
+    );
   }
   return value;
 }

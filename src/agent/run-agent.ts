@@ -387,5 +387,5 @@ function fileChangeSummary(changes: FileChangeSummary): string {
   if (changes.error) return `File tracking failed: ${changes.error}`;
   if (changes.files.length === 0) return 'No files changed';
   const count = (status: string) => changes.files.filter((file) => file.status === status).length;
-  return `${changes.files.length} files changed: ${count('created')} created, ${count('modified')} modified, ${count('deleted')} deleted (+${changes.totalAdded} −${changes.totalRemoved})`;
+  return `${changes.files.length} ${changes.files.length === 1 ? 'file' : 'files'} changed: ${count('created')} created, ${count('modified')} modified, ${count('deleted')} deleted (+${changes.totalAdded} −${changes.totalRemoved})`;
 }

@@ -6,8 +6,10 @@ export function oneLine(text: string, max = 120): string {
   return line.length > max ? `${line.slice(0, max - 1)}…` : line;
 }
 
+/** Lines as an editor counts them: a final newline ends the last line rather than starting another. */
 function lineCount(text: unknown): number {
-  return typeof text === 'string' && text.length > 0 ? text.split('\n').length : 0;
+  if (typeof text !== 'string' || text.length === 0) return 0;
+  return text.split('\n').length - (text.endsWith('\n') ? 1 : 0);
 }
 
 function displayPath(path: unknown, cwd: string | undefined): string {

@@ -51,6 +51,9 @@ export class UsageMeter {
     { model: string; usage: ApiUsage; mainThread: boolean }
   >();
   private current: { id: string; model: string; usage: ApiUsage } | undefined;
+  /** When each call was first seen, so a call recorded late (at finish) cannot pose as the latest one. */
+  private readonly firstSeen = new Map<string, number>();
+  private contextFrom = -1;
 
   constructor(
     private readonly prices: PriceTable,
@@ -61,6 +64,7 @@ export class UsageMeter {
     if (message.type === 'stream_event' && message.parent_tool_use_id === null) {
       const event = message.event;
       if (event.type === 'message_start') {
+        this.see(event.message.id);
         this.current = {
           id: event.message.id,
           model: event.message.model,
@@ -76,6 +80,7 @@ export class UsageMeter {
         this.current = undefined;
       }
     } else if (message.type === 'assistant') {
+      this.see(message.message.id);
       this.seenInMessages.set(message.message.id, {
         model: message.message.model,
         usage: message.message.usage,
@@ -90,6 +95,10 @@ export class UsageMeter {
       this.record(id, model, usage, mainThread);
   }
 
+  private see(messageId: string): void {
+    if (!this.firstSeen.has(messageId)) this.firstSeen.set(messageId, this.firstSeen.size);
+  }
+
   private record(messageId: string, model: string, usage: ApiUsage, mainThread: boolean): void {
     if (this.recorded.has(messageId)) return;
     this.recorded.add(messageId);
@@ -101,9 +110,12 @@ export class UsageMeter {
     this.totals.cacheReadTokens += figures.cacheReadTokens;
     this.totals.cacheCreationTokens += figures.cacheCreationTokens;
     this.costUsd += costUsd ?? 0;
-    // A subagent's calls cost money but live in their own context window.
-    if (mainThread)
+    // A subagent's calls cost money but live in their own context window; a call recorded late is not the latest.
+    const seen = this.firstSeen.get(messageId) ?? this.firstSeen.size;
+    if (mainThread && seen > this.contextFrom) {
+      this.contextFrom = seen;
       this.contextTokens = figures.inputTokens + figures.cacheReadTokens + figures.cacheCreationTokens;
+    }
     const record = { messageId, model, ...figures, costUsd };
     this.records.push(record);
     this.onRecord(record);

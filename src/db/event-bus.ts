@@ -134,7 +134,7 @@ export function createEventBus(url: string, pool: Pool, options: EventBusOptions
     pumping = (async () => {
       do {
         pumpAgain = false;
-        for (const subscriber of subscribers) await catchUp(subscriber);
+        for (const group of groupsOf(subscribers)) await catchUp(group);
       } while (pumpAgain && !closed);
     })().finally(() => {
       pumping = undefined;
@@ -142,23 +142,37 @@ export function createEventBus(url: string, pool: Pool, options: EventBusOptions
     return pumping;
   }
 
-  async function catchUp(subscriber: Subscriber): Promise<void> {
-    while (!subscriber.closed && !closed) {
+  /** Subscribers at the same place with the same filter share one read (the usual case for live clients). */
+  function groupsOf(all: Set<Subscriber>): Subscriber[][] {
+    const groups = new Map<string, Subscriber[]>();
+    for (const subscriber of all) {
+      const key = `${subscriber.cursor}|${JSON.stringify(subscriber.filter)}`;
+      groups.set(key, [...(groups.get(key) ?? []), subscriber]);
+    }
+    return [...groups.values()];
+  }
+
+  async function catchUp(group: Subscriber[]): Promise<void> {
+    const [first] = group;
+    if (!first) return;
+    while (!closed && group.some((subscriber) => !subscriber.closed)) {
       let batch: LedgerEvent[];
       try {
-        batch = await readEventsAfter(pool, subscriber.cursor, subscriber.filter, 1000);
+        batch = await readEventsAfter(pool, first.cursor, first.filter, 1000);
       } catch (error) {
         log(`event bus: read failed (${describeError(error)}); will retry`);
         return;
       }
       for (const event of batch) {
-        if (subscriber.closed) return;
-        try {
-          await subscriber.handler(event);
-        } catch (error) {
-          log(`event bus: subscriber failed on event ${event.seq}: ${describeError(error)}`);
+        for (const subscriber of group) {
+          if (subscriber.closed) continue;
+          try {
+            await subscriber.handler(event);
+          } catch (error) {
+            log(`event bus: subscriber failed on event ${event.seq}: ${describeError(error)}`);
+          }
+          subscriber.cursor = event.seq;
         }
-        subscriber.cursor = event.seq;
       }
       if (batch.length < 1000) return;
     }

@@ -1,7 +1,7 @@
 import type { EventDraft } from '../core/events.ts';
 import { AppError, describeError } from '../core/errors.ts';
 import { insertEvents } from './events.ts';
-import { inTransaction, type Pool } from './pool.ts';
+import type { Pool } from './pool.ts';
 import { isTransientDatabaseError } from './transient.ts';
 
 export interface EventWriterOptions {
@@ -110,7 +110,7 @@ export function createEventWriter(pool: Pool, options: EventWriterOptions = {}):
     while (queue.length > 0 && !failure) {
       const batch = queue.slice(0, maxBatch);
       try {
-        await inTransaction(pool, (client) => insertEvents(client, batch));
+        await insertEvents(pool, batch);
         outage.end();
       } catch (error) {
         if (isTransientDatabaseError(error)) {
@@ -132,7 +132,7 @@ export function createEventWriter(pool: Pool, options: EventWriterOptions = {}):
     for (const draft of batch) {
       while (!failure) {
         try {
-          await inTransaction(pool, (client) => insertEvents(client, [draft]));
+          await insertEvents(pool, [draft]);
           outage.end();
           break;
         } catch (error) {
@@ -150,7 +150,8 @@ export function createEventWriter(pool: Pool, options: EventWriterOptions = {}):
     write(draft) {
       if (failure) throw failure;
       if (closed) throw new AppError('internal', 'The event writer is closed');
-      if (queue.length >= bufferLimit) {
+      // Only an outage bounds the queue: while the database answers, a backlog drains at insert speed.
+      if (outage.startedAt !== undefined && queue.length >= bufferLimit) {
         fail(
           new AppError(
             'database_unavailable',

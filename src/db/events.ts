@@ -26,58 +26,57 @@ export const eventsChannel = 'baton_events';
 const appendLockKey = 0x6576656e7473; // "events"
 
 /**
- * Appends events in one statement; ids already present are skipped, so a retried batch is harmless.
- * Must run inside a transaction: it takes the append lock and notifies listeners at commit.
+ * Appends events in one statement (one round trip): it takes the append lock, inserts, and notifies
+ * listeners when its transaction commits. Ids already present are skipped, so a retried batch is harmless.
+ * Works on the pool (its own transaction) or inside a caller's transaction.
  */
 export async function insertEvents(
-  client: Queryable,
+  db: Queryable,
   drafts: readonly EventDraft[],
 ): Promise<number | undefined> {
   if (drafts.length === 0) return undefined;
-  await client.query('select pg_advisory_xact_lock($1)', [appendLockKey]);
-  const result = await client.query<{ last_seq: number | null }>(
-    `with inserted as (
+  // All rows travel as one JSON document: one native JSON.stringify here and one parse in PostgreSQL beat
+  // binding a dozen arrays whose elements pg must escape one by one. Joining the lock CTE makes every
+  // row's nextval happen after the lock is held.
+  const result = await db.query<{ last_seq: number | null }>(
+    `with append_lock as materialized (select pg_advisory_xact_lock($2)),
+     inserted as (
        insert into events (id, category, type, orchestrator_id, agent_id, run_id, session_id, adw_id, adw_step,
                            payload, summary, occurred_at)
-       select * from unnest($1::uuid[], $2::text[], $3::text[], $4::uuid[], $5::uuid[], $6::uuid[], $7::text[],
-                            $8::uuid[], $9::text[], $10::jsonb[], $11::text[], $12::timestamptz[])
+       select id, category, type, orchestrator_id, agent_id, run_id, session_id, adw_id, adw_step,
+              payload, summary, occurred_at
+         from json_to_recordset($1::json) as row(id uuid, category text, type text, orchestrator_id uuid,
+              agent_id uuid, run_id uuid, session_id text, adw_id uuid, adw_step text, payload jsonb, summary text,
+              occurred_at timestamptz)
+              cross join append_lock
        on conflict (id) do nothing
        returning seq
-     )
-     select max(seq) as last_seq from inserted`,
-    columnsOf(drafts),
+     ),
+     last as (select max(seq) as last_seq from inserted)
+     select last_seq, case when last_seq is not null then pg_notify($3, last_seq::text) end from last`,
+    [rowsJson(drafts), appendLockKey, eventsChannel],
   );
-  const lastSeq = result.rows[0]?.last_seq ?? null;
-  if (lastSeq !== null) await client.query('select pg_notify($1, $2)', [eventsChannel, String(lastSeq)]);
-  return lastSeq ?? undefined;
+  return result.rows[0]?.last_seq ?? undefined;
 }
 
-function columnsOf(drafts: readonly EventDraft[]): unknown[][] {
-  const columns: unknown[][] = Array.from({ length: 12 }, () => new Array(drafts.length));
-  drafts.forEach((draft, i) => {
-    columns[0]![i] = draft.id;
-    columns[1]![i] = draft.category;
-    columns[2]![i] = draft.type;
-    columns[3]![i] = draft.orchestratorId ?? null;
-    columns[4]![i] = draft.agentId ?? null;
-    columns[5]![i] = draft.runId ?? null;
-    columns[6]![i] = draft.sessionId ?? null;
-    columns[7]![i] = draft.adwId ?? null;
-    columns[8]![i] = draft.adwStep ?? null;
-    columns[9]![i] = toJsonb(draft.payload);
-    columns[10]![i] = draft.summary === undefined ? null : stripNul(draft.summary);
-    columns[11]![i] = draft.occurredAt;
-  });
-  return columns;
-}
-
-/** JSON text PostgreSQL accepts: jsonb rejects the NUL character that tool output sometimes carries. */
-function toJsonb(value: unknown): string {
-  return JSON.stringify(value ?? {}).replace(/\\u0000/g, '\\ufffd');
-}
-
-function stripNul(text: string): string {
-  return text.replace(/\u0000/g, '\ufffd');
+function rowsJson(drafts: readonly EventDraft[]): string {
+  const rows = drafts.map((draft) => ({
+    id: draft.id,
+    category: draft.category,
+    type: draft.type,
+    orchestrator_id: draft.orchestratorId ?? null,
+    agent_id: draft.agentId ?? null,
+    run_id: draft.runId ?? null,
+    session_id: draft.sessionId ?? null,
+    adw_id: draft.adwId ?? null,
+    adw_step: draft.adwStep ?? null,
+    payload: draft.payload ?? {},
+    summary: draft.summary ?? null,
+    occurred_at: draft.occurredAt,
+  }));
+  // jsonb and text columns reject the NUL character that tool output sometimes carries. An escaped NUL is
+  // `\u0000` after an even number of backslashes (an odd number would make it literal text).
+  return JSON.stringify(rows).replace(/(?<!\\)((?:\\\\)*)\\u0000/g, '$1\\ufffd');
 }
 
 export interface EventFilter extends Pick<EventScope, 'agentId' | 'runId' | 'adwId' | 'orchestratorId'> {

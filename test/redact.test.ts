@@ -1,0 +1,184 @@
+import { describe, expect, it } from 'vitest';
+import { redactionMark, redactSecrets, redactText } from '../src/agent/redact.ts';
+
+const R = redactionMark;
+
+describe('redactText: provider key shapes', () => {
+  it.each([
+    ['Anthropic', 'sk-ant-api03-AbCdEfGhIjKlMnOpQrStUvWxYz0123456789', `sk-ant-${R}`],
+    ['OpenAI project', 'sk-proj-AbCdEfGhIjKlMnOpQrStUvWx', `sk-${R}`],
+    ['OpenAI legacy', 'sk-AbCdEfGhIjKlMnOpQrStUvWx', `sk-${R}`],
+    ['GitHub personal', 'ghp_AbCdEfGhIjKlMnOpQrStUvWxYz0123456789', `ghp_${R}`],
+    ['GitHub server', 'ghs_AbCdEfGhIjKlMnOpQrStUvWxYz0123456789', `ghs_${R}`],
+    ['GitHub fine-grained', 'github_pat_11ABCDEFG0123456789_abcdefghijklmnop', `github_pat_${R}`],
+    ['GitLab', 'glpat-AbCdEfGhIjKlMnOpQrSt', `glpat-${R}`],
+    ['Slack', 'xoxb-1234567890-0987654321-AbCdEfGh', `xoxb-${R}`],
+    ['AWS access key id', 'AKIAIOSFODNN7EXAMPLE', `AKIA${R}`],
+    ['Google API key', 'AIzaSyA1234567890abcdefghijklmnopqrstuv', `AIza${R}`],
+    [
+      'JWT',
+      'eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.dozjgNryP4J3jVmNHl0w5N_XgL0n3I9PlFUP0THsR8U',
+      `eyJ${R}`,
+    ],
+  ])('%s key keeps only its prefix', (_name, secret, expected) => {
+    expect(redactText(`key is ${secret} here`)).toBe(`key is ${expected} here`);
+  });
+
+  it('removes a whole private key block, prefix included', () => {
+    const key = [
+      '-----BEGIN OPENSSH PRIVATE KEY-----',
+      'b3BlbnNzaC1rZXktdjEAAAAABG5vbmUAAAAEbm9uZQAAAAAAAAABAAAAMwAAAAtzc2gtZW',
+      '-----END OPENSSH PRIVATE KEY-----',
+    ].join('\n');
+    const redacted = redactText(`before\n${key}\nafter`);
+    expect(redacted).toBe(`before\n${R}\nafter`);
+  });
+
+  it('redacts every occurrence, not just the first', () => {
+    const a = 'ghp_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA';
+    const b = 'ghp_BBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBB';
+    expect(redactText(`${a} and ${b}`)).toBe(`ghp_${R} and ghp_${R}`);
+  });
+});
+
+describe('redactText: assigned secrets, bearer tokens and URL credentials', () => {
+  it('redacts the value of password=..., keeping the name', () => {
+    expect(redactText('login with password=hunter2hunter2 now')).toBe(`login with password=${R} now`);
+  });
+
+  it('redacts api_key: "..." inside quotes, keeping the quotes', () => {
+    expect(redactText('api_key: "abc123def456"')).toBe(`api_key: "${R}"`);
+    expect(redactText('{"api_key": "abc123def456"}')).toBe(`{"api_key": "${R}"}`);
+  });
+
+  it('matches the assignment names case-insensitively', () => {
+    expect(redactText('CLIENT_SECRET=abcdef123456')).toBe(`CLIENT_SECRET=${R}`);
+    expect(redactText('Token: abcdef123456')).toBe(`Token: ${R}`);
+  });
+
+  it('leaves assigned values shorter than six characters alone', () => {
+    expect(redactText('password=abc')).toBe('password=abc');
+  });
+
+  it('redacts an Authorization bearer token', () => {
+    expect(redactText('Authorization: Bearer abc.def-ghi_jkl~mno')).toBe(`Authorization: Bearer ${R}`);
+  });
+
+  it('redacts the password in a URL, keeping scheme, user and host', () => {
+    expect(redactText('DATABASE_URL=postgres://user:secret@db.example.com:5432/app')).toBe(
+      `DATABASE_URL=postgres://user:${R}@db.example.com:5432/app`,
+    );
+    expect(redactText('git clone https://bob:p4ssw0rd@github.com/acme/repo.git')).toBe(
+      `git clone https://bob:${R}@github.com/acme/repo.git`,
+    );
+  });
+
+  // DB_PASSWORD=..., POSTGRES_PASSWORD=..., AWS_SECRET_ACCESS_KEY=... are how secrets appear in `env`
+  // output and .env files. The `\b` in front of the name cannot match after `_`, so they pass through.
+  it('redacts env-style names with a prefix, such as POSTGRES_PASSWORD=...', () => {
+    expect(redactText('POSTGRES_PASSWORD=hunter2hunter2')).toBe(`POSTGRES_PASSWORD=${R}`);
+  });
+});
+
+describe('redactText: innocent text', () => {
+  it.each([
+    'max_tokens=1000',
+    'input_tokens: 1234, output_tokens: 56',
+    'tokens: 12',
+    'commit 3f786850e387550fdab836ed7e6dc881de23001b',
+    'id 123e4567-e89b-12d3-a456-426614174000',
+    '/home/me/project/src/auth/token-store.ts',
+    'https://github.com/acme/repo/pull/12',
+    'git@github.com:acme/repo.git',
+    'The task-list has sk-ant in its name', // a prefix alone is not a key
+    'Bearer short',
+  ])('leaves %j untouched', (text) => {
+    expect(redactText(text)).toBe(text);
+  });
+});
+
+describe('redactSecrets', () => {
+  it('replaces a string under a sensitive key in full', () => {
+    expect(
+      redactSecrets({
+        api_key: 'abc',
+        password: 'x',
+        'x-api-key': 'whatever',
+        apiKey: 'whatever',
+        Authorization: 'Basic dXNlcjpwYXNz',
+        client_secret: 'whatever',
+        github_token: 'whatever',
+        credentials: 'whatever',
+      }),
+    ).toEqual({
+      api_key: R,
+      password: R,
+      'x-api-key': R,
+      apiKey: R,
+      Authorization: R,
+      client_secret: R,
+      github_token: R,
+      credentials: R,
+    });
+  });
+
+  it('keeps an empty string under a sensitive key empty', () => {
+    expect(redactSecrets({ password: '' })).toEqual({ password: '' });
+  });
+
+  it('does not treat keys that merely contain a sensitive word as sensitive', () => {
+    const value = {
+      input_tokens: 1200,
+      max_tokens: 4096,
+      token_count: 'about twelve',
+      tokens: 'many',
+      secretary: 'Ms Smith',
+      keyboard: 'qwerty',
+    };
+    expect(redactSecrets(value)).toEqual(value);
+  });
+
+  it('leaves non-string values under sensitive keys as they are', () => {
+    expect(redactSecrets({ token: 42, password: null, secret: true })).toEqual({
+      token: 42,
+      password: null,
+      secret: true,
+    });
+  });
+
+  it('redacts secret shapes inside strings at any depth, in objects and arrays', () => {
+    const input = {
+      tool_input: { command: 'curl -H "Authorization: Bearer abcdefghijklmnop" https://api.example.com' },
+      lines: ['ok', 'key sk-ant-api03-AbCdEfGhIjKlMnOpQrSt', ['deeper AKIAIOSFODNN7EXAMPLE']],
+      usage: { input_tokens: 10, output_tokens: 2 },
+    };
+    expect(redactSecrets(input)).toEqual({
+      tool_input: { command: `curl -H "Authorization: Bearer ${R}" https://api.example.com` },
+      lines: ['ok', `key sk-ant-${R}`, [`deeper AKIA${R}`]],
+      usage: { input_tokens: 10, output_tokens: 2 },
+    });
+  });
+
+  it('returns a copy and leaves the input unchanged', () => {
+    const input = { nested: { password: 'hunter2' }, list: [{ api_key: 'abc' }] };
+    const before = structuredClone(input);
+    const output = redactSecrets(input);
+    expect(input).toEqual(before);
+    expect(output).not.toBe(input);
+    expect(output.nested).not.toBe(input.nested);
+    expect(output.list).not.toBe(input.list);
+    expect(output.list[0]).not.toBe(input.list[0]);
+  });
+
+  it('passes primitives through and redacts a bare string', () => {
+    expect(redactSecrets(7)).toBe(7);
+    expect(redactSecrets(null)).toBe(null);
+    expect(redactSecrets(undefined)).toBe(undefined);
+    expect(redactSecrets('password=hunter2hunter2')).toBe(`password=${R}`);
+  });
+
+  it('keeps Date values as they are', () => {
+    const at = new Date('2025-01-02T03:04:05Z');
+    expect(redactSecrets({ at }).at).toBe(at);
+  });
+});
