@@ -177,6 +177,23 @@ describe('baton CLI against DATABASE_URL', () => {
 });
 
 describe('baton CLI on the embedded database (no DATABASE_URL)', () => {
+  it('runs the scripted demo on a fresh data directory without any credentials', async () => {
+    const home = await scratchDir('demo-home');
+    try {
+      const result = await runBaton(['demo', '--json'], cliEnvironment({ BATON_HOME: home.path }));
+      expect(result.code).toBe(0);
+      const outcome = JSON.parse(result.stdout);
+      expect(outcome).toMatchObject({ scripted: true, status: 'succeeded' });
+      expect(outcome.repository.startsWith(join(home.path, 'demo'))).toBe(true);
+      expect(outcome.files.map((file: { path: string }) => file.path).sort()).toEqual([
+        'farewell.test.js',
+        'greet.js',
+      ]);
+    } finally {
+      await home.remove();
+    }
+  });
+
   it('starts it, refuses a second owner of the data directory, lets others join, and stops it on exit', async () => {
     const home = await scratchDir('embedded-home');
     const env = cliEnvironment({ BATON_HOME: home.path });

@@ -1,7 +1,11 @@
 import type { ModelCredentials } from '../config/index.ts';
 
-/** Variables of baton's own that agents have no business seeing (the database URL carries a password). */
-const withheld = /^(DATABASE_URL|BATON_.*|PG(PASSWORD|USER|HOST|PORT|DATABASE))$/;
+/**
+ * Variables agents do not inherit: baton's own (the database URL carries a password), and model access,
+ * which comes only from the credentials baton was configured with.
+ */
+const withheld =
+  /^(DATABASE_URL|BATON_.*|PG(PASSWORD|USER|HOST|PORT|DATABASE)|ANTHROPIC_(API_KEY|AUTH_TOKEN|BASE_URL)|CLAUDE_CODE_OAUTH_TOKEN)$/;
 
 export interface AgentEnvironmentOptions {
   /** The parent environment agents inherit (PATH, HOME, language settings, build tools...). */
@@ -22,7 +26,6 @@ export function agentEnvironment(options: AgentEnvironmentOptions): Record<strin
   for (const [name, value] of Object.entries(options.inherited)) {
     if (value !== undefined && !withheld.test(name)) env[name] = value;
   }
-  // The credentials baton was configured with win over whatever the parent environment had.
   const { apiKey, authToken, oauthToken, baseUrl } = options.credentials;
   if (apiKey) env.ANTHROPIC_API_KEY = apiKey;
   if (authToken) env.ANTHROPIC_AUTH_TOKEN = authToken;

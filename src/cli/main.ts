@@ -2,6 +2,7 @@ import { Command, CommanderError } from 'commander';
 import { isAppError } from '../core/errors.ts';
 import { registerAgentRun } from './commands/agent-run.ts';
 import { registerDb } from './commands/db.ts';
+import { registerDemo } from './commands/demo.ts';
 import { registerDev } from './commands/dev.ts';
 import { registerDoctor } from './commands/doctor.ts';
 import { registerEventsTail } from './commands/events-tail.ts';
@@ -14,6 +15,7 @@ const program = new Command('baton')
   .showHelpAfterError('(run with --help for usage)')
   .exitOverride();
 
+registerDemo(program);
 registerUp(program);
 registerDb(program);
 registerAgentRun(program);
