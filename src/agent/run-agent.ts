@@ -24,7 +24,7 @@ import {
 } from './normalize.ts';
 import type { PriceTable, TokenUsage } from './pricing.ts';
 import { PromptStream } from './prompt-stream.ts';
-import { redactSecrets } from './redact.ts';
+import { redactSecrets, redactText } from './redact.ts';
 import { oneLine } from './summaries.ts';
 import { UsageMeter, type UsageRecord } from './usage-meter.ts';
 
@@ -273,7 +273,15 @@ export function startAgentRun(
     }
 
     meter.finish();
-    const fileChanges = await tracking.finish();
+    const tracked = await tracking.finish();
+    // A diff can hold secrets as well as any message can (an agent writing a .env file).
+    const fileChanges = {
+      ...tracked,
+      files: tracked.files.map((file) => ({
+        ...file,
+        diff: file.diff === null ? null : redactText(file.diff),
+      })),
+    };
     emit({
       category: 'file_tracking',
       type: EventType.FileChanges,
