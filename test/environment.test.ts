@@ -94,9 +94,20 @@ describe('agentEnvironment', () => {
     expect(env.ANTHROPIC_BASE_URL).toBe('http://127.0.0.1:9999');
   });
 
-  it('keeps inherited credentials when none are configured', () => {
-    const env = environment({ inherited: { ANTHROPIC_API_KEY: 'inherited-key' } });
-    expect(env.ANTHROPIC_API_KEY).toBe('inherited-key');
+  // The demo points agents at its scripted model; a real key in the shell must not travel with them.
+  it('passes no inherited model credentials: only the configured ones', () => {
+    const env = environment({
+      inherited: {
+        ANTHROPIC_API_KEY: 'inherited-key',
+        ANTHROPIC_AUTH_TOKEN: 'inherited-token',
+        CLAUDE_CODE_OAUTH_TOKEN: 'inherited-oauth',
+        ANTHROPIC_BASE_URL: 'https://inherited.example.com',
+      },
+    });
+    expect(env.ANTHROPIC_API_KEY).toBeUndefined();
+    expect(env.ANTHROPIC_AUTH_TOKEN).toBeUndefined();
+    expect(env.CLAUDE_CODE_OAUTH_TOKEN).toBeUndefined();
+    expect(env.ANTHROPIC_BASE_URL).toBeUndefined();
   });
 
   it('gives a base URL without any key a placeholder key', () => {
