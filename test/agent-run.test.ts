@@ -123,6 +123,11 @@ describe('agent runs on real Claude Code', () => {
       ]) {
         expect(types, type).toContain(type);
       }
+      // Claude Code runs these two only from settings; baton still records them with their real fields.
+      expect(events.find((event) => event.type === 'SessionStart')?.payload).toMatchObject({
+        source: 'startup',
+      });
+      expect(events.find((event) => event.type === 'SessionEnd')?.payload).toHaveProperty('reason');
       const post = (tool: string) =>
         events.find((event) => event.type === 'PostToolUse' && event.payload.tool_name === tool)!.payload;
       expect(JSON.stringify(post('Read').tool_response)).toContain('An old line.');

@@ -213,8 +213,11 @@ function resultEvent(message: Extract<SDKMessage, { type: 'result' }>): Normaliz
   };
 }
 
-/** The hook events baton records, each with the fields the SDK really sends for it. */
-export const recordedHooks = [
+/**
+ * The hooks Claude Code calls back in-process. SessionStart and SessionEnd are recorded too, but Claude
+ * Code runs those only from settings, never as SDK callbacks: see session-hooks.ts.
+ */
+export const callbackHooks = [
   'PreToolUse',
   'PostToolUse',
   'PostToolUseFailure',
@@ -224,10 +227,7 @@ export const recordedHooks = [
   'SubagentStop',
   'PreCompact',
   'Notification',
-  'SessionStart',
-  'SessionEnd',
 ] as const;
-export type RecordedHook = (typeof recordedHooks)[number];
 
 /** A hook callback's input as a ledger event; the payload is the SDK's input minus session plumbing. */
 export function eventFromHook(input: HookInput, context: NormalizeContext): NormalizedEvent {

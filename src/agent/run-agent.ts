@@ -1,5 +1,7 @@
 import { spawn } from 'node:child_process';
 import { statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import {
   query,
   type HookCallbackMatcher,
@@ -18,12 +20,13 @@ import { startFileTracking, type FileChangeSummary } from './file-tracker.ts';
 import {
   eventFromHook,
   eventsFromMessage,
-  recordedHooks,
+  callbackHooks,
   type NormalizeContext,
   type NormalizedEvent,
 } from './normalize.ts';
 import type { PriceTable, TokenUsage } from './pricing.ts';
 import { PromptStream } from './prompt-stream.ts';
+import { sessionHookSettings, sessionStartFrom, takeSessionEnds } from './session-hooks.ts';
 import { redactSecrets, redactText } from './redact.ts';
 import { oneLine } from './summaries.ts';
 import { UsageMeter, type UsageRecord } from './usage-meter.ts';
@@ -127,6 +130,7 @@ export function startAgentRun(
   let stopRequested: 'interrupted' | 'max_cost' | undefined;
   let activeQuery: Query | undefined;
   let stderrTail = '';
+  const sessionEndLog = join(tmpdir(), `baton-session-end-${newId()}.jsonl`);
 
   const emit = (event: NormalizedEvent) =>
     sink.event({
@@ -173,7 +177,7 @@ export function startAgentRun(
   }
 
   const hooks: Partial<Record<HookEvent, HookCallbackMatcher[]>> = {};
-  for (const name of recordedHooks) {
+  for (const name of callbackHooks) {
     hooks[name] = [
       {
         hooks: [
@@ -203,6 +207,7 @@ export function startAgentRun(
     hooks,
     mcpServers: request.mcpServers,
     mcpServersDelivery: 'initialize',
+    settings: sessionHookSettings(sessionEndLog),
     maxTurns: request.maxTurns,
     resume: request.resume,
     ...(request.allowedTools
@@ -272,6 +277,7 @@ export function startAgentRun(
       input.end();
     }
 
+    for (const hookInput of await takeSessionEnds(sessionEndLog)) emit(eventFromHook(hookInput, context));
     meter.finish();
     const tracked = await tracking.finish();
     // A diff can hold secrets as well as any message can (an agent writing a .env file).
@@ -346,6 +352,8 @@ export function startAgentRun(
           sink.stream({ index: event.index, kind: 'tool_input', text: delta.partial_json });
       }
     }
+    const sessionStart = sessionStartFrom(message);
+    if (sessionStart) emit(eventFromHook(sessionStart, context));
     for (const event of eventsFromMessage(message, context)) emit(event);
   }
 
