@@ -128,6 +128,8 @@ create table agent_runs (
   -- Spend as baton prices it from the usage ledger, and what the SDK reported, kept side by side.
   cost_usd numeric(14, 6) not null default 0,
   sdk_cost_usd numeric(14, 6),
+  -- Claude Code's cumulative session figures at the end of this run: the baseline of the next resume.
+  sdk_session_usage jsonb,
   input_tokens bigint not null default 0,
   output_tokens bigint not null default 0,
   cache_read_tokens bigint not null default 0,

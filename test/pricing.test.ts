@@ -9,8 +9,8 @@ import {
   loadPriceTable,
   priceUsage,
   type PriceTable,
-  type TokenUsage,
 } from '../src/agent/pricing.ts';
+import type { TokenUsage } from '../src/core/usage.ts';
 
 const none: TokenUsage = { inputTokens: 0, outputTokens: 0, cacheReadTokens: 0, cacheCreationTokens: 0 };
 

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { UserError } from '../core/errors.ts';
+import type { TokenUsage } from '../core/usage.ts';
 
 /** USD per million tokens. */
 export interface ModelPrice {
@@ -8,14 +9,6 @@ export interface ModelPrice {
   output: number;
   cacheRead: number;
   cacheWrite: number;
-}
-
-/** Token counts of one model call, as the Messages API reports them. */
-export interface TokenUsage {
-  inputTokens: number;
-  outputTokens: number;
-  cacheReadTokens: number;
-  cacheCreationTokens: number;
 }
 
 /**

@@ -16,6 +16,7 @@ import { UserError, describeError } from '../core/errors.ts';
 import { EventType, type EventDraft, type EventScope } from '../core/events.ts';
 import { newId } from '../core/ids.ts';
 import type { RunStatus } from '../core/statuses.ts';
+import type { SessionUsage, TokenUsage } from '../core/usage.ts';
 import { startFileTracking, type FileChangeSummary } from './file-tracker.ts';
 import {
   eventFromHook,
@@ -24,12 +25,12 @@ import {
   type NormalizeContext,
   type NormalizedEvent,
 } from './normalize.ts';
-import type { PriceTable, TokenUsage } from './pricing.ts';
+import type { PriceTable } from './pricing.ts';
 import { PromptStream } from './prompt-stream.ts';
 import { sessionHookSettings, sessionStartFrom, takeSessionEnds } from './session-hooks.ts';
 import { redactSecrets, redactText } from './redact.ts';
 import { oneLine } from './summaries.ts';
-import { UsageMeter, type UsageRecord } from './usage-meter.ts';
+import { UsageMeter, sessionUsageOf, type UsageRecord } from './usage-meter.ts';
 
 export interface AgentRunRequest {
   prompt: string;
@@ -48,6 +49,8 @@ export interface AgentRunRequest {
   maxCostUsd?: number;
   /** A session id from an earlier run to continue. */
   resume?: string;
+  /** The session figures Claude Code reported at the end of the previous run of `resume`. */
+  sessionBaseline?: SessionUsage;
   /** Where the run's events belong (agent, run, ADW...). */
   scope: EventScope;
 }
@@ -82,8 +85,10 @@ export interface AgentRunResult {
   stopReason?: string;
   usage: TokenUsage;
   costUsd: number;
-  /** What Claude Code itself reported, kept for comparison with baton's own pricing. */
+  /** What Claude Code itself reported for this run, kept for comparison with baton's own pricing. */
   sdkCostUsd?: number;
+  /** Claude Code's cumulative session figures: the baseline for the next run that resumes this session. */
+  sessionUsage?: SessionUsage;
   contextTokens: number;
   unpricedModels: string[];
   fileChanges: FileChangeSummary;
@@ -279,6 +284,8 @@ export function startAgentRun(
 
     for (const hookInput of await takeSessionEnds(sessionEndLog)) emit(eventFromHook(hookInput, context));
     meter.finish();
+    const sessionUsage = final ? sessionUsageOf(final) : undefined;
+    if (sessionUsage) meter.reconcile(sessionUsage, request.sessionBaseline);
     const tracked = await tracking.finish();
     // A diff can hold secrets as well as any message can (an agent writing a .env file).
     const fileChanges = {
@@ -309,7 +316,8 @@ export function startAgentRun(
       resultText: final?.subtype === 'success' ? final.result : undefined,
       usage: { ...meter.totals },
       costUsd: meter.costUsd,
-      sdkCostUsd: final?.total_cost_usd,
+      sdkCostUsd: sessionUsage && sessionUsage.totalCostUsd - (request.sessionBaseline?.totalCostUsd ?? 0),
+      sessionUsage,
       contextTokens: meter.contextTokens,
       unpricedModels: [...meter.unpricedModels],
       fileChanges,

@@ -1,5 +1,6 @@
 import type { SDKMessage } from '@anthropic-ai/claude-agent-sdk';
-import { priceUsage, type PriceTable, type TokenUsage } from './pricing.ts';
+import type { SessionUsage, TokenUsage } from '../core/usage.ts';
+import { priceUsage, type PriceTable } from './pricing.ts';
 
 /** One model call as the usage ledger stores it. */
 export interface UsageRecord extends TokenUsage {
@@ -44,6 +45,7 @@ export class UsageMeter {
   /** Input + cache tokens of the latest call: how much of the context window the conversation fills. */
   contextTokens = 0;
   readonly unpricedModels = new Set<string>();
+  private readonly byModel = new Map<string, TokenUsage>();
 
   private readonly recorded = new Set<string>();
   private readonly seenInMessages = new Map<
@@ -95,6 +97,29 @@ export class UsageMeter {
       this.record(id, model, usage, mainThread);
   }
 
+  /**
+   * Calls Claude Code made without streaming them to us (compaction summaries, some retries) show only in
+   * its session totals. What those totals grew by during this run, beyond what was metered call by call,
+   * is recorded as one usage row per model, so spend is complete.
+   */
+  reconcile(session: SessionUsage, baseline: SessionUsage | undefined): void {
+    for (const [model, total] of Object.entries(session.byModel)) {
+      const before = baseline?.byModel[model];
+      const metered = this.byModel.get(model);
+      const missing = (key: keyof TokenUsage) =>
+        Math.max(0, total[key] - (before?.[key] ?? 0) - (metered?.[key] ?? 0));
+      const figures: ApiUsage = {
+        input_tokens: missing('inputTokens'),
+        output_tokens: missing('outputTokens'),
+        cache_read_input_tokens: missing('cacheReadTokens'),
+        cache_creation_input_tokens: missing('cacheCreationTokens'),
+      };
+      if (Object.values(figures).some((value) => (value ?? 0) > 0)) {
+        this.record(`unstreamed:${model}`, model, figures, false);
+      }
+    }
+  }
+
   private see(messageId: string): void {
     if (!this.firstSeen.has(messageId)) this.firstSeen.set(messageId, this.firstSeen.size);
   }
@@ -109,6 +134,17 @@ export class UsageMeter {
     this.totals.outputTokens += figures.outputTokens;
     this.totals.cacheReadTokens += figures.cacheReadTokens;
     this.totals.cacheCreationTokens += figures.cacheCreationTokens;
+    const modelTotals = this.byModel.get(model) ?? {
+      inputTokens: 0,
+      outputTokens: 0,
+      cacheReadTokens: 0,
+      cacheCreationTokens: 0,
+    };
+    modelTotals.inputTokens += figures.inputTokens;
+    modelTotals.outputTokens += figures.outputTokens;
+    modelTotals.cacheReadTokens += figures.cacheReadTokens;
+    modelTotals.cacheCreationTokens += figures.cacheCreationTokens;
+    this.byModel.set(model, modelTotals);
     this.costUsd += costUsd ?? 0;
     // A subagent's calls cost money but live in their own context window; a call recorded late is not the latest.
     const seen = this.firstSeen.get(messageId) ?? this.firstSeen.size;
@@ -120,4 +156,22 @@ export class UsageMeter {
     this.records.push(record);
     this.onRecord(record);
   }
+}
+
+/** The session figures of a result message, in baton's token vocabulary. */
+export function sessionUsageOf(result: Extract<SDKMessage, { type: 'result' }>): SessionUsage {
+  return {
+    totalCostUsd: result.total_cost_usd,
+    byModel: Object.fromEntries(
+      Object.entries(result.modelUsage ?? {}).map(([model, usage]) => [
+        model,
+        {
+          inputTokens: usage.inputTokens,
+          outputTokens: usage.outputTokens,
+          cacheReadTokens: usage.cacheReadInputTokens,
+          cacheCreationTokens: usage.cacheCreationInputTokens,
+        },
+      ]),
+    ),
+  };
 }

@@ -1,3 +1,4 @@
+import type { SessionUsage } from '../core/usage.ts';
 import type { RunStatus } from '../core/statuses.ts';
 import type { Queryable } from './pool.ts';
 
@@ -20,6 +21,7 @@ export interface RunRow {
   error_message: string | null;
   cost_usd: number;
   sdk_cost_usd: number | null;
+  sdk_session_usage: SessionUsage | null;
   input_tokens: number;
   output_tokens: number;
   cache_read_tokens: number;
@@ -100,6 +102,7 @@ export interface RunOutcome {
   errorMessage?: string;
   costUsd: number;
   sdkCostUsd?: number;
+  sdkSessionUsage?: SessionUsage;
   inputTokens: number;
   outputTokens: number;
   cacheReadTokens: number;
@@ -113,7 +116,7 @@ export async function finishRun(db: Queryable, id: string, outcome: RunOutcome):
     `update agent_runs set
        status = $2, session_id = coalesce($3, session_id), num_turns = $4, stop_reason = $5, result_text = $6,
        error_message = $7, cost_usd = $8, sdk_cost_usd = $9, input_tokens = $10, output_tokens = $11,
-       cache_read_tokens = $12, cache_creation_tokens = $13, context_tokens = $14,
+       cache_read_tokens = $12, cache_creation_tokens = $13, context_tokens = $14, sdk_session_usage = $15,
        ended_at = now(), duration_ms = (extract(epoch from now() - started_at) * 1000)::bigint
      where id = $1 and status = 'running'
      returning *`,
@@ -132,9 +135,24 @@ export async function finishRun(db: Queryable, id: string, outcome: RunOutcome):
       outcome.cacheReadTokens,
       outcome.cacheCreationTokens,
       outcome.contextTokens,
+      outcome.sdkSessionUsage ?? null,
     ],
   );
   return result.rows[0];
+}
+
+/** Claude Code's session figures after the latest finished run of a session: a resumed run's baseline. */
+export async function latestSessionUsage(
+  db: Queryable,
+  sessionId: string,
+): Promise<SessionUsage | undefined> {
+  const result = await db.query<{ sdk_session_usage: SessionUsage }>(
+    `select sdk_session_usage from agent_runs
+      where session_id = $1 and sdk_session_usage is not null
+      order by ended_at desc limit 1`,
+    [sessionId],
+  );
+  return result.rows[0]?.sdk_session_usage;
 }
 
 /**

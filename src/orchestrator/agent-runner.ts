@@ -17,7 +17,14 @@ import type { EventWriter } from '../db/event-writer.ts';
 import { insertFileChanges } from '../db/file-changes.ts';
 import { inTransaction, type Pool } from '../db/pool.ts';
 import { insertPrompt } from '../db/prompts.ts';
-import { finishRun, insertRun, setRunAgentPid, setRunSession, type RunRow } from '../db/runs.ts';
+import {
+  finishRun,
+  insertRun,
+  latestSessionUsage,
+  setRunAgentPid,
+  setRunSession,
+  type RunRow,
+} from '../db/runs.ts';
 import { isTransientDatabaseError } from '../db/transient.ts';
 import { upsertUsage, type UsageEntry } from '../db/usage.ts';
 import { createStreamPublisher } from './stream-publisher.ts';
@@ -158,6 +165,9 @@ export function createAgentRunner(deps: AgentRunnerDeps) {
         maxTurns: input.maxTurns,
         maxCostUsd: input.maxCostUsd,
         resume: input.resumeSessionId,
+        sessionBaseline: input.resumeSessionId
+          ? await latestSessionUsage(deps.pool, input.resumeSessionId)
+          : undefined,
         scope: {
           agentId,
           runId,
@@ -187,6 +197,7 @@ export function createAgentRunner(deps: AgentRunnerDeps) {
             errorMessage: result.error,
             costUsd: result.costUsd,
             sdkCostUsd: result.sdkCostUsd,
+            sdkSessionUsage: result.sessionUsage,
             inputTokens: result.usage.inputTokens,
             outputTokens: result.usage.outputTokens,
             cacheReadTokens: result.usage.cacheReadTokens,
