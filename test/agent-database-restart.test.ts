@@ -5,7 +5,9 @@ import type { EventDraft } from '../src/core/events.ts';
 import { startEmbeddedPostgres, type EmbeddedDatabase } from '../src/db/embedded-postgres.ts';
 import { readEventsAfter } from '../src/db/events.ts';
 import { migrate } from '../src/db/migrate.ts';
+import { createEventWriter } from '../src/db/event-writer.ts';
 import { createPool } from '../src/db/pool.ts';
+import { createAgentRunner } from '../src/orchestrator/agent-runner.ts';
 import { startFakeModelServer } from '../src/testing/fake-model-server/index.ts';
 import { reply, toolUse, turn } from '../src/testing/fake-model-server/turns.ts';
 import { gitRepository, scratchDir, testRunner, testRuntime } from './helpers/agents.ts';
@@ -78,5 +80,49 @@ describe('an agent run while PostgreSQL restarts', () => {
     expect(usageRows.rows[0]).toEqual({ input: 1_500, calls: 3 });
     const changes = await pool.query('select path, status from file_changes where run_id = $1', [run.runId]);
     expect(changes.rows).toEqual([{ path: 'b.txt', status: 'created' }]);
+  });
+
+  it('fails the run cleanly, stopping the agent, when the database does not come back', async () => {
+    const home = await scratchDir('gone-home');
+    const work = await scratchDir('gone-work');
+    cleanup.push(home.remove, work.remove);
+    await gitRepository(work.path, { 'a.txt': 'a\n' });
+    const server = await startEmbeddedPostgres(join(home.path, 'postgres'));
+    cleanup.push(() => server.stop());
+    const pool = createPool(server.url);
+    cleanup.push(() => pool.end());
+    await migrate(pool);
+    const model = await startFakeModelServer({
+      script: [
+        turn(toolUse('Write', { file_path: join(work.path, 'b.txt'), content: 'b\n' })),
+        { ...turn(toolUse('Bash', { command: 'echo never' })), delayMs: 20_000, times: 'always' },
+      ],
+    });
+    cleanup.push(() => model.close());
+    const writer = createEventWriter(pool, { maxOutageMs: 1_500 });
+    const runner = createAgentRunner({
+      pool,
+      writer,
+      runtime: testRuntime(join(home.path, 'baton'), model.url),
+      maxOutageMs: 1_500,
+    });
+
+    let stopped = false;
+    const run = await runner.start({
+      prompt: 'Write b.txt',
+      cwd: work.path,
+      model: modelAliases.haiku,
+      author: 'engineer',
+      onEvent: (event) => {
+        if (event.type === 'PostToolUse' && !stopped) {
+          stopped = true;
+          void server.stop();
+        }
+      },
+    });
+    const started = Date.now();
+    await expect(run.done).rejects.toMatchObject({ code: 'database_unavailable' });
+    expect(Date.now() - started).toBeLessThan(15_000);
+    expect(model.messageRequests().length).toBeLessThanOrEqual(2);
   });
 });

@@ -15,8 +15,6 @@ export interface EventWriterOptions {
   maxOutageMs?: number;
   /** Called for an event the database refuses outright (not a connection problem). */
   onRejected?: (draft: EventDraft, error: unknown) => void;
-  /** Called when the writer gives up: buffer overflow. Runs should fail when this fires. */
-  onFailed?: (error: AppError) => void;
 }
 
 export interface EventWriter {
@@ -26,6 +24,8 @@ export interface EventWriter {
   flush(): Promise<void>;
   /** Flushes, then stops accepting events. */
   close(): Promise<void>;
+  /** Calls `listener` once if the writer gives up (the database stayed away too long); returns an unsubscribe. */
+  onFailure(listener: (error: AppError) => void): () => void;
   /** Events queued but not yet stored. */
   readonly pending: number;
   readonly failure: AppError | undefined;
@@ -53,6 +53,7 @@ export function createEventWriter(pool: Pool, options: EventWriterOptions = {}):
   let running = false;
   let closed = false;
   let failure: AppError | undefined;
+  const failureListeners = new Set<(error: AppError) => void>();
   const waiters: { target: number; resolve: () => void; reject: (error: Error) => void }[] = [];
 
   function settleWaiters(): void {
@@ -70,7 +71,8 @@ export function createEventWriter(pool: Pool, options: EventWriterOptions = {}):
     failure = error;
     if (timer) clearTimeout(timer);
     settleWaiters();
-    options.onFailed?.(error);
+    for (const listener of failureListeners) listener(error);
+    failureListeners.clear();
   }
 
   // While the database is unreachable: back off between attempts, and give up after maxOutageMs.
@@ -173,6 +175,14 @@ export function createEventWriter(pool: Pool, options: EventWriterOptions = {}):
     async close() {
       await this.flush();
       closed = true;
+    },
+    onFailure(listener) {
+      if (failure) {
+        listener(failure);
+        return () => {};
+      }
+      failureListeners.add(listener);
+      return () => failureListeners.delete(listener);
     },
     get pending() {
       return queue.length;

@@ -131,12 +131,9 @@ export function createAgentRunner(deps: AgentRunnerDeps) {
         try {
           deps.writer.write(draft);
         } catch (error) {
-          // The ledger is gone for good (see EventWriter): stop the agent rather than work unrecorded.
-          if (!ledgerFailure) {
-            ledgerFailure =
-              error instanceof AppError ? error : new AppError('database_unavailable', describeError(error));
-            void handle.interrupt();
-          }
+          stopUnrecorded(
+            error instanceof AppError ? error : new AppError('database_unavailable', describeError(error)),
+          );
         }
       },
       usage(record: UsageRecord) {
@@ -180,8 +177,17 @@ export function createAgentRunner(deps: AgentRunnerDeps) {
       sink,
     );
 
+    // The ledger is gone for good (see EventWriter): stop the agent rather than let it work unrecorded.
+    function stopUnrecorded(error: AppError): void {
+      if (ledgerFailure) return;
+      ledgerFailure = error;
+      void handle.interrupt();
+    }
+    const stopWatching = deps.writer.onFailure(stopUnrecorded);
+
     const done = (async () => {
       const result = await handle.result;
+      stopWatching();
       stream.close();
       await sideWrites;
       if (ledgerFailure) throw ledgerFailure;
