@@ -1,11 +1,11 @@
 import { spawnSync } from 'node:child_process';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { modelAliases } from '../src/agent/models.ts';
 import { readEventsAfter } from '../src/db/events.ts';
 import { findResumeTarget } from '../src/orchestrator/resume-target.ts';
-import { startFakeModelServer, type Turn } from '../src/testing/fake-model-server/index.ts';
+import type { Turn } from '../src/testing/fake-model-server/index.ts';
 import { reply, toolUse, turn } from '../src/testing/fake-model-server/turns.ts';
-import { gitRepository, scratchDir, testRunner, testRuntime } from './helpers/agents.ts';
+import { useAgentHarness } from './helpers/agents.ts';
 import { useTestDatabase } from './helpers/database.ts';
 
 const model = modelAliases.haiku;
@@ -17,22 +17,7 @@ function processesMatching(text: string): string[] {
 
 describe('agent runs: resume, interrupt, model errors, budgets', () => {
   const db = useTestDatabase();
-  const cleanup: (() => Promise<void>)[] = [];
-  afterEach(async () => {
-    for (const step of cleanup.splice(0).reverse()) await step();
-  });
-
-  async function setUp(script: Turn[]) {
-    const work = await scratchDir('work');
-    const home = await scratchDir('home');
-    cleanup.push(work.remove, home.remove);
-    await gitRepository(work.path, { 'notes.txt': 'notes\n' });
-    const server = await startFakeModelServer({ script });
-    cleanup.push(() => server.close());
-    const { runner, writer } = testRunner(db.current.pool, testRuntime(home.path, server.url));
-    cleanup.push(() => writer.close());
-    return { dir: work.path, server, runner };
-  }
+  const { setUp } = useAgentHarness(db);
 
   it('resumes an earlier session: the model sees the earlier conversation', async () => {
     const { dir, server, runner } = await setUp([

@@ -1,31 +1,15 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { modelAliases } from '../src/agent/models.ts';
 import { readEventsAfter } from '../src/db/events.ts';
-import { startFakeModelServer, type Turn } from '../src/testing/fake-model-server/index.ts';
 import { reply, toolUse, turn } from '../src/testing/fake-model-server/turns.ts';
-import { gitRepository, scratchDir, testRunner, testRuntime } from './helpers/agents.ts';
+import { useAgentHarness } from './helpers/agents.ts';
 import { useTestDatabase } from './helpers/database.ts';
 
 const model = modelAliases.haiku;
 
 describe('agent runs: subagents and compaction', () => {
   const db = useTestDatabase();
-  const cleanup: (() => Promise<void>)[] = [];
-  afterEach(async () => {
-    for (const step of cleanup.splice(0).reverse()) await step();
-  });
-
-  async function setUp(script: Turn[]) {
-    const work = await scratchDir('work');
-    const home = await scratchDir('home');
-    cleanup.push(work.remove, home.remove);
-    await gitRepository(work.path, { 'notes.txt': 'notes\n' });
-    const server = await startFakeModelServer({ script });
-    cleanup.push(() => server.close());
-    const { runner, writer } = testRunner(db.current.pool, testRuntime(home.path, server.url));
-    cleanup.push(() => writer.close());
-    return { dir: work.path, server, runner };
-  }
+  const { setUp } = useAgentHarness(db);
 
   it('records SubagentStart and SubagentStop with the fields the SDK sends, and the subagent call in usage', async () => {
     const usage = { input_tokens: 1_000, output_tokens: 10 };

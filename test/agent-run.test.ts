@@ -1,14 +1,14 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { modelAliases } from '../src/agent/models.ts';
 import { defaultPrices, priceUsage } from '../src/agent/pricing.ts';
 import type { EventDraft } from '../src/core/events.ts';
 import { readEventsAfter } from '../src/db/events.ts';
 import { listFileChanges } from '../src/db/file-changes.ts';
-import { startFakeModelServer, type Turn } from '../src/testing/fake-model-server/index.ts';
+import type { Turn } from '../src/testing/fake-model-server/index.ts';
 import { reply, toolUse, turn } from '../src/testing/fake-model-server/turns.ts';
-import { gitRepository, scratchDir, testRunner, testRuntime, writeFiles } from './helpers/agents.ts';
+import { useAgentHarness } from './helpers/agents.ts';
 import { useTestDatabase } from './helpers/database.ts';
 
 const model = modelAliases.sonnet;
@@ -56,29 +56,16 @@ const initialFiles = { 'README.md': '# Project\nAn old line.\nKept.\n', 'obsolet
 
 describe('agent runs on real Claude Code', () => {
   const db = useTestDatabase();
-  const cleanup: (() => Promise<void>)[] = [];
-  afterEach(async () => {
-    for (const step of cleanup.splice(0).reverse()) await step();
-  });
-
-  /** A working directory with the initial files, a fake model playing `script`, and a recording runner. */
-  async function setUp(script: (dir: string) => Turn[], kind: 'git' | 'plain' = 'git') {
-    const work = await scratchDir('work');
-    const home = await scratchDir('home');
-    cleanup.push(work.remove, home.remove);
-    if (kind === 'git') await gitRepository(work.path, initialFiles);
-    else await writeFiles(work.path, initialFiles);
-    const server = await startFakeModelServer({ script: script(work.path) });
-    cleanup.push(() => server.close());
-    const { runner, writer } = testRunner(db.current.pool, testRuntime(home.path, server.url));
-    cleanup.push(() => writer.close());
-    return { dir: work.path, server, runner };
-  }
+  const { setUp } = useAgentHarness(db);
 
   for (const kind of ['git', 'plain'] as const) {
     it(`records a run that reads, edits, writes and runs Bash (${kind} directory)`, async () => {
       const pool = db.current.pool;
-      const { dir: workDir, server, runner } = await setUp(editingScript, kind);
+      const {
+        dir: workDir,
+        server,
+        runner,
+      } = await setUp(editingScript, { files: initialFiles, plain: kind === 'plain' });
 
       const live: EventDraft[] = [];
       const run = await runner.start({

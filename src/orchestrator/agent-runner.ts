@@ -1,8 +1,8 @@
 import { hostname } from 'node:os';
-import type { McpServerConfig } from '@anthropic-ai/claude-agent-sdk';
 import {
   assertWorkingDirectory,
   startAgentRun,
+  type AgentRunRequest,
   type AgentRunResult,
   type AgentRuntime,
   type AgentRunSink,
@@ -37,20 +37,14 @@ export interface AgentRunnerDeps {
   maxOutageMs?: number;
 }
 
-export interface RunAgentInput {
-  prompt: string;
-  cwd: string;
-  model: string;
+/** What the agent runtime takes, minus what the runner works out (scope, resume, baseline). */
+type RuntimeRequest = Omit<AgentRunRequest, 'scope' | 'resume' | 'sessionBaseline'>;
+
+export interface RunAgentInput extends RuntimeRequest {
   /** An existing agent to run; otherwise a new one is created with `agentName`. */
   agentId?: string;
   agentName?: string;
   resumeSessionId?: string;
-  systemPrompt?: string;
-  allowedTools?: string[];
-  disallowedTools?: string[];
-  mcpServers?: Record<string, McpServerConfig>;
-  maxTurns?: number;
-  maxCostUsd?: number;
   author: PromptAuthor;
   orchestratorId?: string;
   adwId?: string;
@@ -150,28 +144,24 @@ export function createAgentRunner(deps: AgentRunnerDeps) {
       },
     };
 
+    // Everything that is not the runner's own travels to the runtime as it is.
+    const {
+      agentId: _agent,
+      agentName: _name,
+      resumeSessionId,
+      author: _author,
+      orchestratorId,
+      adwId,
+      adwStep,
+      onEvent: _onEvent,
+      ...request
+    } = input;
     const handle = startAgentRun(
       {
-        prompt: input.prompt,
-        cwd: input.cwd,
-        model: input.model,
-        systemPrompt: input.systemPrompt,
-        allowedTools: input.allowedTools,
-        disallowedTools: input.disallowedTools,
-        mcpServers: input.mcpServers,
-        maxTurns: input.maxTurns,
-        maxCostUsd: input.maxCostUsd,
-        resume: input.resumeSessionId,
-        sessionBaseline: input.resumeSessionId
-          ? await latestSessionUsage(deps.pool, input.resumeSessionId)
-          : undefined,
-        scope: {
-          agentId,
-          runId,
-          orchestratorId: input.orchestratorId,
-          adwId: input.adwId,
-          adwStep: input.adwStep,
-        },
+        ...request,
+        resume: resumeSessionId,
+        sessionBaseline: resumeSessionId ? await latestSessionUsage(deps.pool, resumeSessionId) : undefined,
+        scope: { agentId, runId, orchestratorId, adwId, adwStep },
       },
       deps.runtime,
       sink,

@@ -6,8 +6,15 @@ import type { AgentRuntime } from '../../src/agent/run-agent.ts';
 import { loadConfig } from '../../src/config/index.ts';
 import { createEventWriter, type EventWriter } from '../../src/db/event-writer.ts';
 import type { Pool } from '../../src/db/pool.ts';
-import { createAgentRunner } from '../../src/orchestrator/agent-runner.ts';
+import { afterEach } from 'vitest';
+import { createAgentRunner, type AgentRunner } from '../../src/orchestrator/agent-runner.ts';
 import { agentRuntimeFor } from '../../src/orchestrator/services.ts';
+import {
+  startFakeModelServer,
+  type FakeModelServer,
+  type Turn,
+} from '../../src/testing/fake-model-server/index.ts';
+import type { TestDatabase } from '../../src/testing/test-db.ts';
 
 /** A scratch directory removed by the returned function. */
 export async function scratchDir(prefix: string): Promise<{ path: string; remove: () => Promise<void> }> {
@@ -52,10 +59,43 @@ export function testRuntime(
   );
 }
 
-export function testRunner(
-  pool: Pool,
-  runtime: AgentRuntime,
-): { runner: ReturnType<typeof createAgentRunner>; writer: EventWriter } {
+export function testRunner(pool: Pool, runtime: AgentRuntime): { runner: AgentRunner; writer: EventWriter } {
   const writer = createEventWriter(pool);
   return { runner: createAgentRunner({ pool, writer, runtime }), writer };
+}
+
+/**
+ * Scaffolding for tests of agent runs: each `setUp` makes a working directory (a git repository unless
+ * `plain`), a fake model server playing the script and a recording runner on the file's database, and
+ * everything is torn down after each test.
+ */
+export function useAgentHarness(db: { readonly current: TestDatabase }) {
+  const cleanup: (() => Promise<unknown>)[] = [];
+  afterEach(async () => {
+    for (const step of cleanup.splice(0).reverse()) await step();
+  });
+  return {
+    /** Something to undo after this test. */
+    defer(step: () => Promise<unknown>): void {
+      cleanup.push(step);
+    },
+    async setUp(
+      script: Turn[] | ((dir: string) => Turn[]),
+      options: { files?: Record<string, string>; plain?: boolean } = {},
+    ): Promise<{ dir: string; server: FakeModelServer; runner: AgentRunner }> {
+      const work = await scratchDir('work');
+      const home = await scratchDir('home');
+      cleanup.push(work.remove, home.remove);
+      const files = options.files ?? { 'notes.txt': 'notes\n' };
+      if (options.plain) await writeFiles(work.path, files);
+      else await gitRepository(work.path, files);
+      const server = await startFakeModelServer({
+        script: typeof script === 'function' ? script(work.path) : script,
+      });
+      cleanup.push(() => server.close());
+      const { runner, writer } = testRunner(db.current.pool, testRuntime(home.path, server.url));
+      cleanup.push(() => writer.close());
+      return { dir: work.path, server, runner };
+    },
+  };
 }
