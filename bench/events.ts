@@ -90,8 +90,6 @@ async function measure(phase: string, produce: () => Promise<void>, expected: nu
   };
 }
 
-
-
 const steady = await measure(
   'steady',
   async () => {
