@@ -326,6 +326,29 @@ describe('fake model server over @anthropic-ai/sdk', () => {
     expect(ids).toEqual(['toolu_fake_1', 'toolu_fake_2']);
   });
 
+  it('fills {{request:regex}} placeholders in scripted blocks from the request text', async () => {
+    const server = await start([
+      turn(
+        text('Writing {{request:write it to (\\S+\\.md)}}'),
+        toolUse('Write', { file_path: '{{request:to (\\S+\\.md)}}' }),
+      ),
+      { ...reply('{{request:no such (thing)}}') },
+    ]);
+    const client = clientFor(server);
+    const message = await client.messages.create({
+      ...hello,
+      messages: [{ role: 'user', content: 'Plan it, then write it to specs/plan-1a2b.md please' }],
+    });
+    expect(message.content[0]).toMatchObject({ type: 'text', text: 'Writing specs/plan-1a2b.md' });
+    expect(message.content[1]).toMatchObject({
+      type: 'tool_use',
+      input: { file_path: 'specs/plan-1a2b.md' },
+    });
+    const error = await apiError(client.messages.create(hello));
+    expect(error.status).toBe(500);
+    expect(server.failures[0]).toMatch(/no match for \{\{request:no such \(thing\)\}\}/);
+  });
+
   it('waits delayMs before responding', async () => {
     const server = await start([{ ...reply('late'), delayMs: 150 }]);
     const started = Date.now();

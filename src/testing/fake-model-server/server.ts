@@ -2,6 +2,7 @@ import { createServer, type IncomingHttpHeaders, type IncomingMessage, type Serv
 import type { AddressInfo, Socket } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { errorBody, errorTypeFor } from './api-error.ts';
+import { fillFromRequest } from './from-request.ts';
 import {
   buildMessage,
   createIdSource,
@@ -133,7 +134,16 @@ export async function startFakeModelServer(options: FakeModelServerOptions): Pro
     if (turn.delayMs) await sleep(turn.delayMs);
     if (response.destroyed) return;
     if (turn.error) return sendScriptedError(response, turn, turn.error, index);
-    const message = buildMessage(turn, read.value.model, raw.length, ids);
+    let filled: Turn;
+    try {
+      // The request's text as one string: JSON-escaped, which leaves paths and ids as they are.
+      filled = fillFromRequest(turn, raw);
+    } catch (error) {
+      const message = `fake model server: turn #${index} of request #${record.index}: ${(error as Error).message}`;
+      fail(message);
+      return sendError(response, 500, 'api_error', message);
+    }
+    const message = buildMessage(filled, read.value.model, raw.length, ids);
     if (!read.value.stream) {
       if (turn.cut) return void response.destroy();
       return sendJson(response, 200, messageJson(message), record);
