@@ -5,7 +5,7 @@ import { readEventsAfter } from '../src/db/events.ts';
 import { findResumeTarget } from '../src/orchestrator/resume-target.ts';
 import type { Turn } from '../src/testing/fake-model-server/index.ts';
 import { reply, toolUse, turn } from '../src/testing/fake-model-server/turns.ts';
-import { useAgentHarness } from './helpers/agents.ts';
+import { scratchDir, testRunner, testRuntime, useAgentHarness } from './helpers/agents.ts';
 import { useTestDatabase } from './helpers/database.ts';
 
 const model = modelAliases.haiku;
@@ -17,7 +17,7 @@ function processesMatching(text: string): string[] {
 
 describe('agent runs: resume, interrupt, model errors, budgets', () => {
   const db = useTestDatabase();
-  const { setUp } = useAgentHarness(db);
+  const { setUp, defer } = useAgentHarness(db);
 
   it('resumes an earlier session: the model sees the earlier conversation', async () => {
     const { dir, server, runner } = await setUp([
@@ -57,6 +57,43 @@ describe('agent runs: resume, interrupt, model errors, budgets', () => {
     expect(resumedRequest).toContain('Remember the code word pineapple.');
     expect(resumedRequest).toContain('Noted: the code word is pineapple.');
     expect(second.agentId).toBe(first.agentId);
+  });
+
+  it('resumes a session on another machine through the PostgreSQL session store', async () => {
+    const { dir, server, runner } = await setUp([
+      reply('Noted: the code word is mango.'),
+      { ...reply('It was mango.'), match: { lastUserText: { contains: 'Which code word?' } } },
+    ]);
+    const first = await runner.start({
+      prompt: 'Remember the code word mango.',
+      cwd: dir,
+      model,
+      author: 'engineer',
+    });
+    const firstDone = await first.done;
+    const stored = await db.current.pool.query(
+      'select count(*)::int as count from session_entries where session_id = $1',
+      [firstDone.run.session_id],
+    );
+    expect(stored.rows[0].count).toBeGreaterThan(0);
+
+    // Another "machine": its own Claude Code config directory, which has never seen this session.
+    const elsewhere = await scratchDir('elsewhere');
+    defer(elsewhere.remove);
+    const { runner: remote, writer } = testRunner(db.current.pool, testRuntime(elsewhere.path, server.url));
+    defer(() => writer.close());
+    const second = await remote.start({
+      prompt: 'Which code word?',
+      cwd: dir,
+      model,
+      author: 'engineer',
+      agentId: first.agentId,
+      resumeSessionId: firstDone.run.session_id!,
+    });
+    const secondDone = await second.done;
+    server.assertComplete();
+    expect(secondDone.run.status).toBe('succeeded');
+    expect(JSON.stringify(server.messageRequests().at(-1)!.body)).toContain('Remember the code word mango.');
   });
 
   it('interrupts a run in the middle of a tool call within seconds, recorded as interrupted', async () => {

@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import { statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -11,6 +10,7 @@ import {
   type Query,
   type SDKMessage,
   type SDKResultMessage,
+  type SessionStore,
 } from '@anthropic-ai/claude-agent-sdk';
 import { UserError, describeError } from '../core/errors.ts';
 import { EventType, type EventDraft, type EventScope } from '../core/events.ts';
@@ -18,6 +18,7 @@ import { newId } from '../core/ids.ts';
 import type { RunStatus } from '../core/statuses.ts';
 import type { SessionUsage, TokenUsage } from '../core/usage.ts';
 import { startFileTracking, type FileChangeSummary } from './file-tracker.ts';
+import { killProcessGroup, spawnClaudeCode } from './spawn-claude-code.ts';
 import {
   eventFromHook,
   eventsFromMessage,
@@ -73,6 +74,10 @@ export interface AgentRuntime {
   snapshotsRoot: string;
   diffLimitBytes: number;
   claudeCodePath?: string;
+  /** Mirrors session transcripts (to PostgreSQL) so another machine can resume them. */
+  sessionStore?: SessionStore;
+  /** See findSetpriv: makes Claude Code die with the process that started it. */
+  setpriv?: string;
 }
 
 export interface AgentRunResult {
@@ -160,13 +165,7 @@ export function startAgentRun(
   // Kills Claude Code and everything it started (its shell commands share its process group).
   function kill(): void {
     abort.abort();
-    if (agentPid !== undefined) {
-      try {
-        process.kill(-agentPid, 'SIGKILL');
-      } catch {
-        // already gone
-      }
-    }
+    if (agentPid !== undefined) killProcessGroup(agentPid);
   }
 
   async function stop(reason: 'interrupted' | 'max_cost'): Promise<void> {
@@ -226,20 +225,17 @@ export function startAgentRun(
     // Our own spawn: the process leads its own group (so an interrupt can take its shell children with it)
     // and we keep the tail of its stderr to explain a crash.
     spawnClaudeCodeProcess: (spawnOptions) => {
-      const child = spawn(spawnOptions.command, spawnOptions.args, {
-        cwd: spawnOptions.cwd,
-        env: spawnOptions.env,
-        signal: spawnOptions.signal,
-        stdio: ['pipe', 'pipe', 'pipe'],
-        detached: true,
+      const child = spawnClaudeCode(spawnOptions, {
+        setpriv: runtime.setpriv,
+        onStderr: (text) => {
+          stderrTail = (stderrTail + text).slice(-4_000);
+        },
       });
       agentPid = child.pid;
-      child.stderr.on('data', (chunk: Buffer) => {
-        stderrTail = (stderrTail + chunk.toString('utf8')).slice(-4_000);
-      });
       if (child.pid !== undefined) sink.processStarted?.(child.pid);
       return child;
     },
+    sessionStore: runtime.sessionStore,
   };
 
   const result = (async (): Promise<AgentRunResult> => {

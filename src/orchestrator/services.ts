@@ -1,5 +1,6 @@
 import { hostname } from 'node:os';
 import { agentEnvironment } from '../agent/environment.ts';
+import { findSetpriv } from '../agent/spawn-claude-code.ts';
 import { loadPriceTable } from '../agent/pricing.ts';
 import type { AgentRuntime } from '../agent/run-agent.ts';
 import { dataPaths, type Config } from '../config/index.ts';
@@ -7,6 +8,7 @@ import { createEventBus, type EventBus } from '../db/event-bus.ts';
 import { createEventWriter, type EventWriter } from '../db/event-writer.ts';
 import { openDatabase, type Database } from '../db/open-database.ts';
 import { failOrphanedRuns } from '../db/runs.ts';
+import { createPostgresSessionStore } from '../db/session-store.ts';
 import { createAgentRunner, type AgentRunner } from './agent-runner.ts';
 
 export interface Services {
@@ -40,6 +42,7 @@ export function agentRuntimeFor(config: Readonly<Config>): AgentRuntime {
     snapshotsRoot: paths.snapshots,
     diffLimitBytes: config.diffLimitBytes,
     claudeCodePath: config.claudeCodePath,
+    setpriv: findSetpriv(),
   };
 }
 
@@ -51,8 +54,8 @@ export async function startServices(
   config: Readonly<Config>,
   options: StartServicesOptions = {},
 ): Promise<Services> {
-  const runtime = agentRuntimeFor(config);
   const db = await openDatabase(config, { exclusive: options.exclusive, log: options.log });
+  const runtime = { ...agentRuntimeFor(config), sessionStore: createPostgresSessionStore(db.pool) };
   await failOrphanedRuns(db.pool, hostname(), isAlive);
   const writer = createEventWriter(db.pool, { bufferLimit: config.eventBufferLimit });
   const runner = createAgentRunner({ pool: db.pool, writer, runtime });

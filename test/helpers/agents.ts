@@ -6,6 +6,7 @@ import type { AgentRuntime } from '../../src/agent/run-agent.ts';
 import { loadConfig } from '../../src/config/index.ts';
 import { createEventWriter, type EventWriter } from '../../src/db/event-writer.ts';
 import type { Pool } from '../../src/db/pool.ts';
+import { createPostgresSessionStore } from '../../src/db/session-store.ts';
 import { afterEach } from 'vitest';
 import { createAgentRunner, type AgentRunner } from '../../src/orchestrator/agent-runner.ts';
 import { agentRuntimeFor } from '../../src/orchestrator/services.ts';
@@ -59,9 +60,11 @@ export function testRuntime(
   );
 }
 
+/** A recording runner on `pool`, whose sessions are mirrored to PostgreSQL as in production. */
 export function testRunner(pool: Pool, runtime: AgentRuntime): { runner: AgentRunner; writer: EventWriter } {
   const writer = createEventWriter(pool);
-  return { runner: createAgentRunner({ pool, writer, runtime }), writer };
+  const sessionStore = createPostgresSessionStore(pool);
+  return { runner: createAgentRunner({ pool, writer, runtime: { ...runtime, sessionStore } }), writer };
 }
 
 /**
