@@ -1,5 +1,6 @@
 import { Command, CommanderError } from 'commander';
 import { isAppError } from '../core/errors.ts';
+import { registerAdw } from './commands/adw.ts';
 import { registerAgentRun } from './commands/agent-run.ts';
 import { registerDb } from './commands/db.ts';
 import { registerDemo } from './commands/demo.ts';
@@ -7,6 +8,7 @@ import { registerDev } from './commands/dev.ts';
 import { registerDoctor } from './commands/doctor.ts';
 import { registerEventsTail } from './commands/events-tail.ts';
 import { registerUp } from './commands/up.ts';
+import { registerWorker } from './commands/worker.ts';
 import { ExitCode, exitCodeFor } from './exit-codes.ts';
 
 const program = new Command('baton')
@@ -19,6 +21,8 @@ registerDemo(program);
 registerUp(program);
 registerDb(program);
 registerAgentRun(program);
+registerAdw(program);
+registerWorker(program);
 registerEventsTail(program);
 registerDoctor(program);
 registerDev(program);

@@ -49,6 +49,8 @@ const environmentSchema = z.object({
       }
       return parsed;
     }),
+  /** ADW steps one worker process runs at once (each is a Claude Code process). @default 2 */
+  BATON_WORKER_CONCURRENCY: positiveInt(2),
   /** Events buffered in memory while the database is unreachable before a run fails. @default 50000 */
   BATON_EVENT_BUFFER_LIMIT: positiveInt(50_000),
   ANTHROPIC_API_KEY: optionalString,
@@ -74,6 +76,7 @@ export interface Config {
   diffLimitBytes: number;
   eventBufferLimit: number;
   modelMaxRetries?: number;
+  workerConcurrency: number;
   credentials: ModelCredentials;
   /** The environment baton started with; agents inherit it (minus baton's own secrets). */
   processEnvironment: Readonly<Record<string, string | undefined>>;
@@ -106,6 +109,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     diffLimitBytes: values.BATON_DIFF_LIMIT_BYTES,
     eventBufferLimit: values.BATON_EVENT_BUFFER_LIMIT,
     modelMaxRetries: values.BATON_MODEL_MAX_RETRIES,
+    workerConcurrency: values.BATON_WORKER_CONCURRENCY,
     credentials: Object.freeze({
       apiKey: values.ANTHROPIC_API_KEY,
       authToken: values.ANTHROPIC_AUTH_TOKEN,

@@ -31,9 +31,16 @@ export const EventType = {
   CompactBoundary: 'CompactBoundary',
   // file_tracking
   FileChanges: 'FileChanges',
-  // adw_step
+  // adw_step: one step of an ADW
   StepStart: 'StepStart',
   StepEnd: 'StepEnd',
+  StepSkipped: 'StepSkipped',
+  // system: an ADW as a whole
+  AdwCreated: 'AdwCreated',
+  AdwStarted: 'AdwStarted',
+  AdwPaused: 'AdwPaused',
+  AdwResumed: 'AdwResumed',
+  AdwEnded: 'AdwEnded',
   // summary: a later one-line summary of an earlier event
   SummaryUpdated: 'SummaryUpdated',
 } as const;

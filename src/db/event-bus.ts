@@ -16,6 +16,10 @@ export interface StreamDelta {
 }
 
 export const streamChannel = 'baton_stream';
+/** Requests to whichever process runs something: stop this step's agent (a cancelled ADW). */
+export const controlChannel = 'baton_control';
+
+export type ControlMessage = { type: 'stop_step'; adwId: string; index: number };
 // NOTIFY payloads must stay under 8000 bytes: 1500 characters of up to 4 bytes each, plus the JSON around them.
 const maxStreamText = 1_500;
 
@@ -42,6 +46,10 @@ export interface EventBus {
   ): Promise<Subscription>;
   /** Receives token-level stream deltas published by any process. */
   onStream(handler: (delta: StreamDelta) => void): () => void;
+  /** Receives control messages published by any process (see publishControl). */
+  onControl(handler: (message: ControlMessage) => void): () => void;
+  /** Resolves once this process is listening (notifications sent before then are not seen). */
+  ready(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -68,6 +76,7 @@ export function createEventBus(url: string, pool: Pool, options: EventBusOptions
   const log = options.log ?? (() => {});
   const subscribers = new Set<Subscriber>();
   const streamHandlers = new Set<(delta: StreamDelta) => void>();
+  const controlHandlers = new Set<(message: ControlMessage) => void>();
   let listener: pg.Client | undefined;
   let closed = false;
   let pumping: Promise<void> | undefined;
@@ -79,7 +88,9 @@ export function createEventBus(url: string, pool: Pool, options: EventBusOptions
     const client = new pg.Client({ connectionString: url, application_name: 'baton-listener' });
     client.on('notification', (message) => {
       if (message.channel === eventsChannel) pump();
-      else if (message.channel === streamChannel && message.payload) deliverStream(message.payload);
+      else if (message.channel === streamChannel && message.payload) deliver(streamHandlers, message.payload);
+      else if (message.channel === controlChannel && message.payload)
+        deliver(controlHandlers, message.payload);
     });
     client.on('error', () => lost(client));
     client.on('end', () => lost(client));
@@ -87,6 +98,7 @@ export function createEventBus(url: string, pool: Pool, options: EventBusOptions
       await client.connect();
       await client.query(`listen ${eventsChannel}`);
       await client.query(`listen ${streamChannel}`);
+      await client.query(`listen ${controlChannel}`);
       listener = client;
       reconnectDelay = 100;
       pump(); // catch up on anything recorded while we were not listening
@@ -109,18 +121,18 @@ export function createEventBus(url: string, pool: Pool, options: EventBusOptions
     reconnectDelay = Math.min(reconnectDelay * 2, 2_000);
   }
 
-  function deliverStream(payload: string): void {
-    let delta: StreamDelta;
+  function deliver<T>(handlers: Set<(message: T) => void>, payload: string): void {
+    let message: T;
     try {
-      delta = JSON.parse(payload) as StreamDelta;
+      message = JSON.parse(payload) as T;
     } catch {
       return;
     }
-    for (const handler of streamHandlers) {
+    for (const handler of handlers) {
       try {
-        handler(delta);
+        handler(message);
       } catch (error) {
-        log(`event bus: stream handler failed: ${describeError(error)}`);
+        log(`event bus: handler failed: ${describeError(error)}`);
       }
     }
   }
@@ -207,6 +219,11 @@ export function createEventBus(url: string, pool: Pool, options: EventBusOptions
       streamHandlers.add(handler);
       return () => streamHandlers.delete(handler);
     },
+    onControl(handler) {
+      controlHandlers.add(handler);
+      return () => controlHandlers.delete(handler);
+    },
+    ready: () => ready,
     async close() {
       closed = true;
       clearInterval(poller);
@@ -226,4 +243,9 @@ export async function publishStreamDelta(db: Queryable, delta: StreamDelta): Pro
     await db.query('select pg_notify($1, $2)', [streamChannel, JSON.stringify(part)]);
     if (delta.text.length === 0) break;
   }
+}
+
+/** Publishes a control message; inside a transaction it is delivered when the transaction commits. */
+export async function publishControl(db: Queryable, message: ControlMessage): Promise<void> {
+  await db.query('select pg_notify($1, $2)', [controlChannel, JSON.stringify(message)]);
 }

@@ -132,8 +132,14 @@ export async function seqBeforeLast(db: Queryable, filter: EventFilter, count: n
   return result.rows[0]?.seq ?? 0;
 }
 
-export async function latestSeq(db: Queryable): Promise<number> {
-  const result = await db.query<{ seq: number | null }>('select max(seq) as seq from events');
+/** The seq of the latest event (matching the filter): where a live subscription starts. */
+export async function latestSeq(db: Queryable, filter: EventFilter = {}): Promise<number> {
+  const result = await db.query<{ seq: number | null }>(
+    `select max(seq) as seq from events
+      where ($1::uuid is null or agent_id = $1) and ($2::uuid is null or run_id = $2)
+        and ($3::uuid is null or adw_id = $3) and ($4::uuid is null or orchestrator_id = $4)`,
+    [filter.agentId ?? null, filter.runId ?? null, filter.adwId ?? null, filter.orchestratorId ?? null],
+  );
   return result.rows[0]?.seq ?? 0;
 }
 

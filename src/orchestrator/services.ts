@@ -9,6 +9,8 @@ import { createEventWriter, type EventWriter } from '../db/event-writer.ts';
 import { openDatabase, type Database } from '../db/open-database.ts';
 import { failOrphanedRuns } from '../db/runs.ts';
 import { createPostgresSessionStore } from '../db/session-store.ts';
+import { createAdwService, type AdwService } from './adw/adw-service.ts';
+import { startStepQueue, type StepQueue } from './adw/step-queue.ts';
 import { createAgentRunner, type AgentRunner } from './agent-runner.ts';
 
 export interface Services {
@@ -19,6 +21,10 @@ export interface Services {
   runner: AgentRunner;
   /** The live event feed of this process (one LISTEN connection), created on first use. */
   bus(): EventBus;
+  /** The ADW step queue (pg-boss), started on first use. */
+  queue(): Promise<StepQueue>;
+  /** Starting, cancelling and resuming ADWs. */
+  adws(): Promise<AdwService>;
   close(): Promise<void>;
 }
 
@@ -60,6 +66,8 @@ export async function startServices(
   const writer = createEventWriter(db.pool, { bufferLimit: config.eventBufferLimit });
   const runner = createAgentRunner({ pool: db.pool, writer, runtime });
   let bus: EventBus | undefined;
+  let queue: Promise<StepQueue> | undefined;
+  const startQueue = () => (queue ??= startStepQueue(db.url, { log: options.log }));
   return {
     config,
     db,
@@ -67,7 +75,10 @@ export async function startServices(
     runtime,
     runner,
     bus: () => (bus ??= createEventBus(db.url, db.pool, { log: options.log })),
+    queue: startQueue,
+    adws: async () => createAdwService({ pool: db.pool, queue: await startQueue(), config }),
     async close() {
+      await (await queue)?.stop().catch(() => {});
       await writer.close().catch(() => {});
       await bus?.close();
       await db.close();

@@ -1,0 +1,119 @@
+import type { AdwRow, AdwStepRow } from '../db/adws.ts';
+import { paint, usd } from './terminal.ts';
+
+const stepIcons: Record<string, string> = {
+  pending: '·',
+  running: '▶',
+  succeeded: '✓',
+  failed: '✗',
+  skipped: '↷',
+  cancelled: '■',
+};
+
+export function stepLabel(step: Pick<AdwStepRow, 'name' | 'iteration'>): string {
+  return step.iteration > 1 ? `${step.name} #${step.iteration}` : step.name;
+}
+
+/** One line of what a step produced: its verdict and tiers, fix status, artifact, files changed. */
+export function stepResult(step: AdwStepRow): string {
+  const output = step.output as Record<string, unknown>;
+  if (step.status === 'failed') return step.error_message ?? '';
+  if (step.status === 'skipped') return step.skipped_reason ?? '';
+  const parts: string[] = [];
+  if (output.verdict) {
+    const tiers = output.tiers as Record<string, number> | undefined;
+    parts.push(
+      `verdict ${output.verdict}${
+        tiers
+          ? ` (${Object.entries(tiers)
+              .map(([tier, count]) => `${count} ${tier}`)
+              .join(', ')})`
+          : ''
+      }`,
+    );
+  }
+  if (output.fixStatus) parts.push(`fix ${String(output.fixStatus).replace('_', ' ')}`);
+  if (typeof output.filesChanged === 'number' && !output.verdict)
+    parts.push(`${output.filesChanged} files changed`);
+  if (output.artifactPath) parts.push(String(output.artifactPath));
+  return parts.join(' · ');
+}
+
+export function stepIcon(status: string): string {
+  const icon = stepIcons[status] ?? '?';
+  if (status === 'succeeded') return paint('green', icon);
+  if (status === 'failed') return paint('red', icon);
+  if (status === 'running') return paint('cyan', icon);
+  return paint('dim', icon);
+}
+
+/** The one object `baton adw run --json` (and `adw show --json`) prints. */
+export function adwJson(row: AdwRow, steps: AdwStepRow[]) {
+  return {
+    id: row.id,
+    name: row.name,
+    workflow: row.workflow,
+    status: row.status,
+    prompt: row.inputs.prompt,
+    steps: steps.map((step) => ({
+      name: step.name,
+      iteration: step.iteration,
+      status: step.status,
+      attempts: step.attempt,
+      costUsd: step.cost_usd,
+      output: step.output,
+      error: step.error_message,
+      skippedReason: step.skipped_reason,
+    })),
+    totalSteps: row.total_steps,
+    completedSteps: row.completed_steps,
+    costUsd: row.cost_usd,
+    maxCostUsd: row.max_cost_usd,
+    branch: row.branch,
+    worktree: row.worktree_path,
+    workingDir: row.inputs.cwd,
+    pausedReason: row.paused_reason,
+    error: row.error_message,
+    errorStep: row.error_step,
+    outputs: row.outputs,
+    startedAt: row.started_at,
+    endedAt: row.ended_at,
+    durationMs: row.duration_ms,
+  };
+}
+
+/** The human summary at the end of `adw run` and in `adw show`. */
+export function printAdwSummary(row: AdwRow, steps: AdwStepRow[]): void {
+  const ok = row.status === 'succeeded';
+  const title = ok
+    ? paint('green', '✓ ADW succeeded')
+    : paint(row.status === 'paused' ? 'yellow' : 'red', `✗ ADW ${row.status}`);
+  const duration = row.duration_ms ? ` · ${(row.duration_ms / 1000).toFixed(1)}s` : '';
+  console.log(
+    `\n${title} · ${row.workflow} · ${row.completed_steps}/${row.total_steps} steps · ${usd(row.cost_usd)}${duration}`,
+  );
+  for (const step of steps) {
+    console.log(
+      `  ${stepIcon(step.status)} ${stepLabel(step).padEnd(12)} ${step.status.padEnd(10)} ${usd(step.cost_usd).padStart(8)}  ${stepResult(step)}`,
+    );
+  }
+  if (row.paused_reason) console.log(paint('yellow', `  paused: ${row.paused_reason}`));
+  if (row.error_message) console.log(paint('red', `  failed at ${row.error_step}: ${row.error_message}`));
+  const commit = (row.outputs as { commit?: string }).commit;
+  if (row.branch) {
+    console.log(
+      `  branch ${row.branch} in ${row.worktree_path}${commit ? ` (commit ${commit.slice(0, 10)})` : ''}`,
+    );
+    if (ok) console.log(paint('dim', `  merge it: git -C ${row.working_dir} merge ${row.branch}`));
+  } else {
+    console.log(`  worked in place in ${row.inputs.cwd}`);
+  }
+  if (!ok && row.status !== 'cancelled')
+    console.log(
+      paint(
+        'dim',
+        `  continue: baton adw resume ${row.id}${row.status === 'paused' ? ' --add-cost USD' : ''}`,
+      ),
+    );
+  console.log(paint('dim', `  events: baton adw events ${row.id}`));
+}

@@ -1,0 +1,278 @@
+import { resolve } from 'node:path';
+import type { Command } from 'commander';
+import { hasModelAccess, loadConfig } from '../../config/index.ts';
+import { UserError } from '../../core/errors.ts';
+import { latestSeq } from '../../db/events.ts';
+import { startAdwWorker } from '../../orchestrator/adw/adw-worker.ts';
+import { loadWorkflows } from '../../orchestrator/adw/workflow-registry.ts';
+import { startServices, type Services } from '../../orchestrator/services.ts';
+import { followAdw } from '../adw-live-view.ts';
+import { adwJson, printAdwSummary } from '../adw-output.ts';
+import { ExitCode } from '../exit-codes.ts';
+import { positiveInteger, positiveNumber, uuid } from '../parse-options.ts';
+import { paint, usd } from '../terminal.ts';
+
+interface RunOptions {
+  cwd: string;
+  model?: string;
+  reviewModel?: string;
+  maxCost?: number;
+  maxTurns?: number;
+  stepMaxCost?: number;
+  stepMaxTurns?: number;
+  fixRounds?: number;
+  inPlace?: boolean;
+  detach?: boolean;
+  json?: boolean;
+}
+
+export function registerAdw(program: Command): void {
+  const adw = program
+    .command('adw')
+    .description('AI Developer Workflows: plan → build → review → fix, durable and recorded');
+
+  adw
+    .command('run')
+    .description('start a workflow on a prompt and follow it to the end (exit 0 only when it succeeds)')
+    .argument('<workflow>', 'a workflow name (see `baton adw types`)')
+    .argument('<prompt>', 'what to build')
+    .option('--cwd <dir>', 'the repository or directory to work on', '.')
+    .option('--model <model>', 'model of the steps: opus, sonnet, haiku or an id (default: BATON_MODEL)')
+    .option('--review-model <model>', 'model of the review step (default: --model)')
+    .option('--max-cost <usd>', 'cost budget of the whole ADW; reaching it pauses the ADW', positiveNumber)
+    .option('--max-turns <n>', 'turn budget of the whole ADW; reaching it pauses the ADW', positiveInteger)
+    .option('--step-max-cost <usd>', 'cost budget of each step', positiveNumber)
+    .option('--step-max-turns <n>', 'turn budget of each step', positiveInteger)
+    .option(
+      '--fix-rounds <n>',
+      'let review → fix repeat up to n times until the review passes',
+      positiveInteger,
+    )
+    .option('--in-place', 'work in the directory itself instead of a new git worktree')
+    .option('--detach', 'queue the ADW and return; a running `baton up` or `baton worker` does the work')
+    .option('--json', 'print one JSON object at the end instead of the live view')
+    .action(async (workflow: string, prompt: string, options: RunOptions) => {
+      process.exitCode = await run(workflow, prompt, options);
+    });
+
+  adw
+    .command('ls')
+    .description('list recent ADWs')
+    .option('--limit <n>', 'how many', positiveInteger, 20)
+    .option('--json', 'print JSON')
+    .action((options: { limit: number; json?: boolean }) =>
+      withServices(async (services) => {
+        const rows = await (await services.adws()).list({ limit: options.limit });
+        if (options.json)
+          return console.log(
+            JSON.stringify(
+              rows.map((row) => adwJson(row, [])),
+              null,
+              2,
+            ),
+          );
+        if (rows.length === 0)
+          return console.log('No ADWs yet: start one with `baton adw run <workflow> "<prompt>"`.');
+        for (const row of rows) {
+          console.log(
+            `${row.id}  ${row.status.padEnd(9)} ${row.workflow.padEnd(22)} ${`${row.completed_steps}/${row.total_steps}`.padEnd(5)} ${usd(row.cost_usd).padStart(8)}  ${row.created_at.toISOString().slice(0, 16)}  ${row.inputs.prompt.slice(0, 50)}`,
+          );
+        }
+      }),
+    );
+
+  adw
+    .command('show')
+    .description('show one ADW: steps, outputs, cost, branch')
+    .argument('<id>', 'ADW id', uuid)
+    .option('--json', 'print one JSON object')
+    .action((id: string, options: { json?: boolean }) =>
+      withServices(async (services) => {
+        const adws = await services.adws();
+        const row = await adws.get(id);
+        const steps = await adws.steps(id);
+        if (options.json) return console.log(JSON.stringify(adwJson(row, steps), null, 2));
+        console.log(`${row.name} · ${row.inputs.prompt}`);
+        printAdwSummary(row, steps);
+      }),
+    );
+
+  adw
+    .command('events')
+    .description("print an ADW's events in order, grouped by step; --follow keeps printing new ones")
+    .argument('<id>', 'ADW id', uuid)
+    .option('--follow', 'keep following until Ctrl-C')
+    .option('--json', 'one JSON object per line')
+    .action((id: string, options: { follow?: boolean; json?: boolean }) =>
+      withServices(async (services) => {
+        await (await services.adws()).get(id);
+        const subscription = await services
+          .bus()
+          .subscribe({ fromSeq: 0, filter: { adwId: id } }, (event) => {
+            if (options.json) return console.log(JSON.stringify(event));
+            const lane = paint('cyan', (event.adwStep ?? 'workflow').padEnd(9));
+            console.log(
+              `${paint('dim', String(event.seq).padStart(7))} ${event.occurredAt.toISOString().slice(11, 19)} ${lane} ${event.type.padEnd(16)} ${event.summary ?? ''}`,
+            );
+          });
+        if (options.follow) await new Promise<void>((done) => process.once('SIGINT', () => done()));
+        else await waitForCatchUp(services, id, subscription);
+        subscription.close();
+      }),
+    );
+
+  adw
+    .command('cancel')
+    .description('cancel an ADW: its running agent stops within seconds')
+    .argument('<id>', 'ADW id', uuid)
+    .action((id: string) =>
+      withServices(async (services) => {
+        const row = await (await services.adws()).cancel(id);
+        console.log(
+          `ADW ${row.id} cancelled${row.current_step ? ` during ${row.current_step}` : ''}; resume it with \`baton adw resume ${row.id}\`.`,
+        );
+      }),
+    );
+
+  adw
+    .command('resume')
+    .description('continue a paused, failed or cancelled ADW from its first unfinished step')
+    .argument('<id>', 'ADW id', uuid)
+    .option('--add-cost <usd>', 'raise the cost budget by this much', positiveNumber)
+    .option('--add-turns <n>', 'raise the turn budget by this much', positiveInteger)
+    .option('--detach', 'queue it and return; a running worker continues it')
+    .option('--json', 'print one JSON object at the end')
+    .action(
+      async (
+        id: string,
+        options: { addCost?: number; addTurns?: number; detach?: boolean; json?: boolean },
+      ) => {
+        process.exitCode = await withServices(async (services) => {
+          await (
+            await services.adws()
+          ).resume(id, { addCostUsd: options.addCost, addTurns: options.addTurns });
+          if (!options.json) console.log(`ADW ${id} resumed.`);
+          return options.detach ? ExitCode.ok : await workUntilSettled(services, id, options);
+        });
+      },
+    );
+
+  adw
+    .command('types')
+    .description('list every workflow (built-in and .baton/workflows/*.yaml) with its steps')
+    .option('--cwd <dir>', 'the project whose workflow files to read', '.')
+    .option('--json', 'print JSON')
+    .action(async (options: { cwd: string; json?: boolean }) => {
+      const catalog = await loadWorkflows(resolve(options.cwd));
+      if (options.json) {
+        console.log(JSON.stringify(catalog, null, 2));
+      } else {
+        for (const workflow of catalog.workflows) {
+          const steps = workflow.steps.map((step) => (step.runIf ? `${step.name}?` : step.name)).join(' → ');
+          const loop = workflow.loop
+            ? ` (${workflow.loop.first}…${workflow.loop.last} repeats up to ${workflow.loop.maxIterations}×)`
+            : '';
+          console.log(`${paint('bold', workflow.name.padEnd(24))} ${workflow.description}`);
+          console.log(`  ${steps}${loop}  ${paint('dim', workflow.source)}`);
+        }
+        for (const error of catalog.errors) console.log(paint('red', `✗ ${error}`));
+      }
+      process.exitCode = catalog.errors.length ? ExitCode.usage : ExitCode.ok;
+    });
+}
+
+async function run(workflow: string, prompt: string, options: RunOptions): Promise<number> {
+  const config = loadConfig();
+  if (!hasModelAccess(config.credentials)) {
+    throw new UserError(
+      'No model credentials: set ANTHROPIC_API_KEY (or ANTHROPIC_AUTH_TOKEN, CLAUDE_CODE_OAUTH_TOKEN), or set ' +
+        'ANTHROPIC_BASE_URL to an Anthropic-compatible endpoint. `baton demo` runs without any.',
+      { code: 'config' },
+    );
+  }
+  return withServices(async (services) => {
+    const adws = await services.adws();
+    const row = await adws.start({
+      workflow,
+      prompt,
+      cwd: options.cwd,
+      model: options.model,
+      reviewModel: options.reviewModel,
+      maxCostUsd: options.maxCost,
+      maxTurns: options.maxTurns,
+      stepMaxCostUsd: options.stepMaxCost,
+      stepMaxTurns: options.stepMaxTurns,
+      fixRounds: options.fixRounds,
+      inPlace: options.inPlace,
+    });
+    if (!options.json) {
+      console.log(`ADW ${row.id} · ${row.workflow} · ${row.total_steps} steps`);
+      console.log(
+        paint(
+          'dim',
+          row.branch
+            ? `  worktree ${row.worktree_path} on branch ${row.branch}`
+            : `  working in place in ${row.inputs.cwd}`,
+        ),
+      );
+    }
+    if (options.detach) {
+      if (options.json) console.log(JSON.stringify(adwJson(row, await adws.steps(row.id)), null, 2));
+      else
+        console.log(
+          `Queued. Follow it with \`baton adw events ${row.id} --follow\`; a running \`baton up\` or \`baton worker\` does the work.`,
+        );
+      return ExitCode.ok;
+    }
+    return workUntilSettled(services, row.id, options);
+  }, config);
+}
+
+/**
+ * Works on the ADW in this process (a worker of its own; other workers may take steps too) and follows
+ * it until it settles. Ctrl-C cancels the ADW (it can be resumed).
+ */
+async function workUntilSettled(
+  services: Services,
+  id: string,
+  options: { json?: boolean },
+): Promise<number> {
+  const worker = await startAdwWorker(services, { concurrency: services.config.workerConcurrency });
+  const cancel = () => {
+    if (!options.json)
+      console.log(paint('yellow', '\ncancelling the ADW (resume it later with `baton adw resume`)…'));
+    void services
+      .adws()
+      .then((adws) => adws.cancel(id))
+      .catch(() => {});
+    process.once('SIGINT', () => process.exit(130));
+  };
+  process.once('SIGINT', cancel);
+  try {
+    const { row, steps } = await followAdw(services, id, { live: !options.json });
+    if (options.json) console.log(JSON.stringify(adwJson(row, steps), null, 2));
+    else printAdwSummary(row, steps);
+    return row.status === 'succeeded' ? ExitCode.ok : ExitCode.runFailed;
+  } finally {
+    process.off('SIGINT', cancel);
+    await worker.stop();
+  }
+}
+
+async function waitForCatchUp(
+  services: Services,
+  id: string,
+  subscription: { lastSeq: number },
+): Promise<void> {
+  const last = await latestSeq(services.db.pool, { adwId: id });
+  while (subscription.lastSeq < last) await new Promise((resolve) => setTimeout(resolve, 50));
+}
+
+async function withServices<T>(work: (services: Services) => Promise<T>, config = loadConfig()): Promise<T> {
+  const services = await startServices(config);
+  try {
+    return await work(services);
+  } finally {
+    await services.close();
+  }
+}

@@ -1,0 +1,34 @@
+import type { Command } from 'commander';
+import { loadConfig } from '../../config/index.ts';
+import { startAdwWorker } from '../../orchestrator/adw/adw-worker.ts';
+import { startServices } from '../../orchestrator/services.ts';
+import { positiveInteger } from '../parse-options.ts';
+import { paint } from '../terminal.ts';
+
+export function registerWorker(program: Command): void {
+  program
+    .command('worker')
+    .description(
+      'run ADW steps from the queue (any number of workers, on any machines, against one database)',
+    )
+    .option(
+      '--concurrency <n>',
+      'steps at once in this process (default: BATON_WORKER_CONCURRENCY or 2)',
+      positiveInteger,
+    )
+    .action(async (options: { concurrency?: number }) => {
+      const config = loadConfig();
+      const log = (line: string) => console.log(paint('dim', line));
+      const services = await startServices(config, { log });
+      const concurrency = options.concurrency ?? config.workerConcurrency;
+      const worker = await startAdwWorker(services, { concurrency, log });
+      console.log(`worker ready: ${concurrency} steps at a time · ${services.db.description} · Ctrl-C stops`);
+      await new Promise<void>((resolve) => {
+        process.once('SIGINT', resolve);
+        process.once('SIGTERM', resolve);
+      });
+      console.log('stopping: running steps go back to the queue…');
+      await worker.stop();
+      await services.close();
+    });
+}

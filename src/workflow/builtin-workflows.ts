@@ -1,0 +1,55 @@
+import { UserError } from '../core/errors.ts';
+import { builtinSteps, deepFreeze } from './builtin-steps.ts';
+import { verdictIs } from './conditions.ts';
+import type { WorkflowDefinition } from './types.ts';
+
+const { plan, build, review, fix, test } = builtinSteps;
+
+/**
+ * The workflows baton ships. `plan_build_review_fix` fixes only after a FAIL, and its review → fix loop
+ * runs once by default; `withFixRounds` lets it repeat until review passes.
+ */
+export const builtinWorkflows: readonly WorkflowDefinition[] = deepFreeze([
+  {
+    name: 'plan_build',
+    description: 'Plan the change as a spec, then build it.',
+    steps: [plan, build],
+    source: 'builtin',
+  },
+  {
+    name: 'plan_build_review',
+    description: 'Plan, build, then review the result against the spec (PASS/FAIL).',
+    steps: [plan, build, review],
+    source: 'builtin',
+  },
+  {
+    name: 'plan_build_review_fix',
+    description: "Plan, build and review, then fix the review's issues when its verdict is FAIL.",
+    steps: [plan, build, review, { ...fix, runIf: verdictIs('review', 'FAIL') }],
+    loop: { first: 'review', last: 'fix', until: verdictIs('review', 'PASS'), maxIterations: 1 },
+    source: 'builtin',
+  },
+  {
+    name: 'plan_build_test',
+    description: 'Plan, build, then run the tests and report a verdict (PASS/FAIL).',
+    steps: [plan, build, test],
+    source: 'builtin',
+  },
+]);
+
+/**
+ * A copy of `workflow` whose loop may run `rounds` passes in all, e.g. up to 3 reviews and 3 fixes for
+ * `plan_build_review_fix` (the loop still stops as soon as its `until` holds).
+ */
+export function withFixRounds(workflow: WorkflowDefinition, rounds: number): WorkflowDefinition {
+  if (workflow.loop === undefined) {
+    throw new UserError(
+      `Workflow "${workflow.name}" has no loop, so fix rounds do not apply to it; ` +
+        'choose a workflow with a review → fix loop, such as plan_build_review_fix.',
+    );
+  }
+  if (!Number.isInteger(rounds) || rounds < 1) {
+    throw new UserError(`Fix rounds must be a whole number of at least 1 (got ${rounds}).`);
+  }
+  return { ...workflow, loop: { ...workflow.loop, maxIterations: rounds } };
+}
