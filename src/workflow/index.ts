@@ -13,6 +13,27 @@ export { builtinWorkflows, withFixRounds } from './builtin-workflows.ts';
 export { normalizeWorkflowName, parseAdwTrigger } from './trigger.ts';
 export type { AdwTrigger } from './trigger.ts';
 
-// Artifact checks and verdict parsing (artifacts.ts), step prompts (prompts.ts) and workflow files
-// (workflow-file.ts) are exported here too:
-// --- artifacts.ts, prompts.ts, workflow-file.ts ---
+export {
+  fixReportTemplate,
+  parseArtifact,
+  parseFixReport,
+  parseReview,
+  parseSpec,
+  parseTestReport,
+  reviewReportTemplate,
+  riskTiers,
+  specTemplate,
+  testReportTemplate,
+} from './artifacts.ts';
+export type {
+  FixSummary,
+  Result,
+  ReviewIssue,
+  ReviewSummary,
+  SpecSummary,
+  StepOutputFields,
+  TestSummary,
+} from './artifacts.ts';
+export { promptPlaceholders, renderStepPrompt, templatePlaceholders } from './prompts.ts';
+export type { PromptPlaceholder, StepPromptInput } from './prompts.ts';
+export { parseWorkflowFile } from './workflow-file.ts';

@@ -1,0 +1,121 @@
+import { describe, expect, it } from 'vitest';
+import { readEventsAfter } from '../src/db/events.ts';
+import { adwScript } from '../src/demo/adw-script.ts';
+import { useAdwHarness, waitForAdw } from './helpers/adw.ts';
+import { startBaton } from './helpers/cli.ts';
+import { useTestDatabase } from './helpers/database.ts';
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+async function until<T>(probe: () => Promise<T | undefined>, timeoutMs: number, what: string): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+describe('a worker killed in the middle of a step', () => {
+  const db = useTestDatabase();
+  const { setUp, defer } = useAdwHarness(db);
+
+  it('loses the step to another worker, which resumes the same session and finishes the ADW; each step completes once', async () => {
+    const adw = await setUp(adwScript({ verdict: 'FAIL', buildDelayMs: 8_000 }));
+    // Two real worker processes on this database.
+    const workers = [0, 1].map(() => startBaton(['worker', '--concurrency', '1'], adw.env));
+    for (const worker of workers) {
+      defer(async () => {
+        worker.child.kill('SIGKILL');
+        await worker.exited;
+      });
+      await worker.waitFor(/worker ready/);
+    }
+
+    const started = await adw.adws.start({
+      workflow: 'plan_build_review_fix',
+      prompt: 'Add a farewell function',
+      cwd: adw.repo,
+    });
+    // The build's first model call is slow: find the worker running it, and its Claude Code process.
+    const firstBuild = await until(
+      async () => {
+        const result = await db.current.pool.query<{
+          id: string;
+          pid: number;
+          agent_pid: number | null;
+          session_id: string | null;
+        }>(
+          `select id, pid, agent_pid, session_id from agent_runs where adw_id = $1 and adw_step = 'build' and status = 'running'`,
+          [started.id],
+        );
+        const run = result.rows[0];
+        return run?.agent_pid && run.session_id ? run : undefined;
+      },
+      60_000,
+      'the build step to start',
+    );
+    const victim = workers.find((worker) => worker.child.pid === firstBuild.pid);
+    expect(victim, 'the build runs in one of the two workers').toBeDefined();
+    victim!.child.kill('SIGKILL');
+    await victim!.exited;
+
+    // Its Claude Code process dies with it (parent-death signal): no orphan keeps editing the worktree.
+    await until(
+      async () => (alive(firstBuild.agent_pid!) ? undefined : true),
+      5_000,
+      'the orphaned agent to die',
+    );
+
+    const { row, steps } = await waitForAdw(
+      adw.adws,
+      started.id,
+      ['succeeded', 'failed', 'paused', 'cancelled'],
+      150_000,
+    );
+    expect(row.status).toBe('succeeded');
+    expect(steps.map((step) => [step.name, step.status])).toEqual([
+      ['plan', 'succeeded'],
+      ['build', 'succeeded'],
+      ['review', 'succeeded'],
+      ['fix', 'succeeded'],
+    ]);
+    expect(steps[1]!.attempt).toBe(2);
+
+    // The retry resumed the killed attempt's Claude session, on the surviving worker.
+    const builds = await db.current.pool.query(
+      `select status, pid, session_id, resumed_session_id from agent_runs where adw_id = $1 and adw_step = 'build' order by started_at`,
+      [started.id],
+    );
+    expect(builds.rows.map((run) => run.status)).toEqual(['failed', 'succeeded']);
+    expect(builds.rows[1].resumed_session_id).toBe(firstBuild.session_id);
+    expect(builds.rows[1].pid).not.toBe(firstBuild.pid);
+
+    // Each step completed exactly once, and the ADW's events are complete and in order.
+    const events = await readEventsAfter(db.current.pool, 0, { adwId: started.id }, 20_000);
+    const ends = events.filter((event) => event.type === 'StepEnd').map((event) => event.adwStep);
+    expect(ends).toEqual(['plan', 'build', 'review', 'fix']);
+    const buildStarts = events.filter((event) => event.type === 'StepStart' && event.adwStep === 'build');
+    expect(buildStarts.map((event) => event.payload.attempt)).toEqual([1, 2]);
+    expect(new Set(events.map((event) => event.id)).size).toBe(events.length);
+    for (let i = 1; i < events.length; i++) expect(events[i]!.seq).toBeGreaterThan(events[i - 1]!.seq);
+    const succeededRuns = await db.current.pool.query(
+      `select adw_step, count(*)::int as runs from agent_runs where adw_id = $1 and status = 'succeeded' group by adw_step`,
+      [started.id],
+    );
+    expect(Object.fromEntries(succeededRuns.rows.map((run) => [run.adw_step, run.runs]))).toEqual({
+      plan: 1,
+      build: 1,
+      review: 1,
+      fix: 1,
+    });
+  });
+});
