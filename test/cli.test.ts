@@ -183,12 +183,18 @@ describe('baton CLI on the embedded database (no DATABASE_URL)', () => {
       const result = await runBaton(['demo', '--json'], cliEnvironment({ BATON_HOME: home.path }));
       expect(result.code).toBe(0);
       const outcome = JSON.parse(result.stdout);
-      expect(outcome).toMatchObject({ scripted: true, status: 'succeeded' });
+      expect(outcome).toMatchObject({
+        scripted: true,
+        status: 'succeeded',
+        workflow: 'plan_build_review_fix',
+      });
       expect(outcome.repository.startsWith(join(home.path, 'demo'))).toBe(true);
-      expect(outcome.files.map((file: { path: string }) => file.path).sort()).toEqual([
-        'farewell.test.js',
-        'greet.js',
-      ]);
+      // The whole flow: the scripted review fails with a BLOCKER and the fix step runs.
+      expect(
+        outcome.steps.map((step: { name: string; status: string }) => `${step.name}:${step.status}`),
+      ).toEqual(['plan:succeeded', 'build:succeeded', 'review:succeeded', 'fix:succeeded']);
+      expect(outcome.steps[2].output).toMatchObject({ verdict: 'FAIL', tiers: { BLOCKER: 1 } });
+      expect(outcome.branch).toMatch(/^adw\//);
     } finally {
       await home.remove();
     }

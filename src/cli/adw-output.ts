@@ -1,4 +1,5 @@
 import type { AdwRow, AdwStepRow } from '../db/adws.ts';
+import { riskTiers } from '../workflow/artifacts.ts';
 import { paint, usd } from './terminal.ts';
 
 const stepIcons: Record<string, string> = {
@@ -22,19 +23,15 @@ export function stepResult(step: AdwStepRow): string {
   const parts: string[] = [];
   if (output.verdict) {
     const tiers = output.tiers as Record<string, number> | undefined;
-    parts.push(
-      `verdict ${output.verdict}${
-        tiers
-          ? ` (${Object.entries(tiers)
-              .map(([tier, count]) => `${count} ${tier}`)
-              .join(', ')})`
-          : ''
-      }`,
-    );
+    const counts = tiers
+      ? riskTiers.filter((tier) => tiers[tier]).map((tier) => `${tiers[tier]} ${tier}`)
+      : [];
+    parts.push(`verdict ${output.verdict}${tiers ? ` (${counts.join(', ') || 'no issues'})` : ''}`);
   }
   if (output.fixStatus) parts.push(`fix ${String(output.fixStatus).replace('_', ' ')}`);
-  if (typeof output.filesChanged === 'number' && !output.verdict)
-    parts.push(`${output.filesChanged} files changed`);
+  if (typeof output.filesChanged === 'number' && !output.verdict) {
+    parts.push(`${output.filesChanged} ${output.filesChanged === 1 ? 'file' : 'files'} changed`);
+  }
   if (output.artifactPath) parts.push(String(output.artifactPath));
   return parts.join(' · ');
 }

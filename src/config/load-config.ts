@@ -22,6 +22,18 @@ const positiveInt = (fallback: number) =>
       return parsed;
     });
 
+const onOff = (fallback: boolean) =>
+  z
+    .string()
+    .optional()
+    .transform((value, context) => {
+      const word = value?.trim().toLowerCase();
+      if (word === undefined || word === '') return fallback;
+      if (word === 'on' || word === 'off') return word === 'on';
+      context.addIssue({ code: 'custom', message: `must be on or off, got "${value}"` });
+      return z.NEVER;
+    });
+
 /** Every environment variable baton reads, with its default and meaning. Nothing else reads `process.env`. */
 const environmentSchema = z.object({
   /** PostgreSQL to use. When unset, baton runs an embedded PostgreSQL inside `BATON_HOME`. */
@@ -53,6 +65,10 @@ const environmentSchema = z.object({
   BATON_WORKER_CONCURRENCY: positiveInt(2),
   /** Events buffered in memory while the database is unreachable before a run fails. @default 50000 */
   BATON_EVENT_BUFFER_LIMIT: positiveInt(50_000),
+  /** One-line model summaries of text and thinking events, in batches (`on` or `off`); needs model access. @default on */
+  BATON_SUMMARIES: onOff(true),
+  /** Model for those summaries: an alias (opus, sonnet, haiku) or a model id. @default haiku */
+  BATON_SUMMARY_MODEL: optionalString,
   ANTHROPIC_API_KEY: optionalString,
   ANTHROPIC_AUTH_TOKEN: optionalString,
   CLAUDE_CODE_OAUTH_TOKEN: optionalString,
@@ -77,6 +93,8 @@ export interface Config {
   eventBufferLimit: number;
   modelMaxRetries?: number;
   workerConcurrency: number;
+  /** Model summaries of text and thinking events; `model` is an alias or id, resolved at use. */
+  summaries: { enabled: boolean; model: string };
   credentials: ModelCredentials;
   /** The environment baton started with; agents inherit it (minus baton's own secrets). */
   processEnvironment: Readonly<Record<string, string | undefined>>;
@@ -110,6 +128,10 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     eventBufferLimit: values.BATON_EVENT_BUFFER_LIMIT,
     modelMaxRetries: values.BATON_MODEL_MAX_RETRIES,
     workerConcurrency: values.BATON_WORKER_CONCURRENCY,
+    summaries: Object.freeze({
+      enabled: values.BATON_SUMMARIES,
+      model: values.BATON_SUMMARY_MODEL ?? 'haiku',
+    }),
     credentials: Object.freeze({
       apiKey: values.ANTHROPIC_API_KEY,
       authToken: values.ANTHROPIC_AUTH_TOKEN,

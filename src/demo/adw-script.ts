@@ -1,6 +1,5 @@
 import type { Match, Turn, Usage } from '../testing/fake-model-server/index.ts';
 import { text, toolUse } from '../testing/fake-model-server/turns.ts';
-import { scriptedMark } from './scripted-model.ts';
 
 /**
  * The scripted model of an ADW on the sample repository (src/demo/sample-repo.ts). Every turn is keyed
@@ -17,6 +16,9 @@ export interface AdwScriptOptions {
   buildDelayMs?: number;
   usage?: Usage;
 }
+
+/** Every line the scripted model says carries this mark, so nobody mistakes the demo for a real model. */
+export const scriptedMark = '[scripted demo]';
 
 const workdir = '{{request:Primary working directory: ([^\\s\\\\]+)}}';
 const inWorkdir = (file: string) => `${workdir}/${file}`;

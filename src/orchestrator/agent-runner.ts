@@ -35,6 +35,8 @@ export interface AgentRunnerDeps {
   runtime: AgentRuntime;
   /** How long finishing a run may wait for an unreachable database. @default 120000 */
   maxOutageMs?: number;
+  /** Queues text and thinking events for a model summary (see summarizer.ts). */
+  summarizer?: { add(event: EventDraft): void };
 }
 
 /** What the agent runtime takes, minus what the runner works out (scope, resume, baseline). */
@@ -124,6 +126,7 @@ export function createAgentRunner(deps: AgentRunnerDeps) {
         input.onEvent?.(draft);
         try {
           deps.writer.write(draft);
+          deps.summarizer?.add(draft);
         } catch (error) {
           stopUnrecorded(
             error instanceof AppError ? error : new AppError('database_unavailable', describeError(error)),

@@ -2,8 +2,9 @@ import { hostname } from 'node:os';
 import { agentEnvironment } from '../agent/environment.ts';
 import { findSetpriv } from '../agent/spawn-claude-code.ts';
 import { loadPriceTable } from '../agent/pricing.ts';
+import { resolveModel } from '../agent/models.ts';
 import type { AgentRuntime } from '../agent/run-agent.ts';
-import { dataPaths, type Config } from '../config/index.ts';
+import { dataPaths, hasModelAccess, type Config } from '../config/index.ts';
 import { createEventBus, type EventBus } from '../db/event-bus.ts';
 import { createEventWriter, type EventWriter } from '../db/event-writer.ts';
 import { openDatabase, type Database } from '../db/open-database.ts';
@@ -12,6 +13,8 @@ import { createPostgresSessionStore } from '../db/session-store.ts';
 import { createAdwService, type AdwService } from './adw/adw-service.ts';
 import { startStepQueue, type StepQueue } from './adw/step-queue.ts';
 import { createAgentRunner, type AgentRunner } from './agent-runner.ts';
+import { createSummarizer } from './summarizer.ts';
+import { createAnthropicSummaryClient, type SummaryClient } from './summary-client.ts';
 
 export interface Services {
   config: Readonly<Config>;
@@ -60,11 +63,14 @@ export async function startServices(
   config: Readonly<Config>,
   options: StartServicesOptions = {},
 ): Promise<Services> {
+  const summaryClient = summaryClientFor(config); // first: a bad BATON_SUMMARY_MODEL fails before anything opens
   const db = await openDatabase(config, { exclusive: options.exclusive, log: options.log });
   const runtime = { ...agentRuntimeFor(config), sessionStore: createPostgresSessionStore(db.pool) };
   await failOrphanedRuns(db.pool, hostname(), isAlive);
   const writer = createEventWriter(db.pool, { bufferLimit: config.eventBufferLimit });
-  const runner = createAgentRunner({ pool: db.pool, writer, runtime });
+  const summarizer =
+    summaryClient && createSummarizer({ writer, pool: db.pool, client: summaryClient, log: options.log });
+  const runner = createAgentRunner({ pool: db.pool, writer, runtime, summarizer });
   let bus: EventBus | undefined;
   let queue: Promise<StepQueue> | undefined;
   const startQueue = () => (queue ??= startStepQueue(db.url, { log: options.log }));
@@ -79,11 +85,22 @@ export async function startServices(
     adws: async () => createAdwService({ pool: db.pool, queue: await startQueue(), config }),
     async close() {
       await (await queue)?.stop().catch(() => {});
+      await summarizer?.close();
       await writer.close().catch(() => {});
       await bus?.close();
       await db.close();
     },
   };
+}
+
+/** The model behind event summaries, when they are on and a model can be reached. */
+function summaryClientFor(config: Readonly<Config>): SummaryClient | undefined {
+  const { apiKey, authToken, baseUrl } = config.credentials;
+  if (!config.summaries.enabled || !hasModelAccess(config.credentials)) return undefined;
+  // A Claude Code OAuth token is for Claude Code itself, so it alone does not enable summaries.
+  if (!apiKey && !authToken && !baseUrl) return undefined;
+  const model = resolveModel(config.summaries.model, 'BATON_SUMMARY_MODEL');
+  return createAnthropicSummaryClient({ apiKey, authToken, baseUrl, model });
 }
 
 function isAlive(pid: number): boolean {

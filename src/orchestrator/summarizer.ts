@@ -176,7 +176,10 @@ function summaryUpdated(event: EventDraft, summary: string, model: string): Even
 }
 
 /** Sets the summary of several events in one statement. */
-async function updateSummaries(db: Queryable, rows: readonly { id: string; summary: string }[]): Promise<void> {
+async function updateSummaries(
+  db: Queryable,
+  rows: readonly { id: string; summary: string }[],
+): Promise<void> {
   await db.query(
     `update events set summary = given.summary
        from unnest($1::uuid[], $2::text[]) as given(id, summary)

@@ -126,8 +126,14 @@ function summaryEntries(text: string): unknown[] {
     parsed = undefined;
   }
   if (Array.isArray(parsed)) return parsed;
-  if (typeof parsed === 'object' && parsed !== null && Array.isArray((parsed as { summaries?: unknown }).summaries)) {
+  if (
+    typeof parsed === 'object' &&
+    parsed !== null &&
+    Array.isArray((parsed as { summaries?: unknown }).summaries)
+  ) {
     return (parsed as { summaries: unknown[] }).summaries;
   }
-  throw new ModelBehaviorError(`The summary model did not answer with JSON summaries: ${JSON.stringify(text.slice(0, 200))}`);
+  throw new ModelBehaviorError(
+    `The summary model did not answer with JSON summaries: ${JSON.stringify(text.slice(0, 200))}`,
+  );
 }

@@ -1,29 +1,33 @@
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import { loadConfig } from '../../config/index.ts';
-import { modelAliases } from '../../agent/models.ts';
+import { startAdwWorker } from '../../orchestrator/adw/adw-worker.ts';
 import { startServices } from '../../orchestrator/services.ts';
+import { followAdw } from '../adw-live-view.ts';
+import { adwJson, printAdwSummary } from '../adw-output.ts';
 import { ExitCode } from '../exit-codes.ts';
-import { outcomeJson, printSummary } from '../run-output.ts';
-import { eventLine, isShownLive, paint } from '../terminal.ts';
+import { paint } from '../terminal.ts';
 
 export function registerDemo(program: Command): void {
   program
     .command('demo')
-    .description(
-      'watch a scripted agent change a sample repository: no API key needed (a fake model plays the turns)',
-    )
-    .option('--json', 'print one JSON object with the outcome instead of live progress')
+    .description('watch a scripted plan → build → review → fix on a sample repository: no API key needed')
+    .option('--json', 'print one JSON object with the outcome instead of the live view')
     .action(async (options: { json?: boolean }) => {
       process.exitCode = await demo(options);
     });
 }
 
+/**
+ * The whole ADW flow on a fresh machine: a sample git repository, real Claude Code agents, the real
+ * queue and ledger, and baton's fake model server playing a scripted model (labelled as such) whose
+ * review finds a BLOCKER that the fix step then fixes.
+ */
 async function demo(options: { json?: boolean }): Promise<number> {
   // Loaded only here: the demo's model is baton's fake model server playing a script.
   const { startFakeModelServer } = await import('../../testing/fake-model-server/index.ts');
   const { createSampleRepository } = await import('../../demo/sample-repo.ts');
-  const { demoAgentScript } = await import('../../demo/scripted-model.ts');
+  const { adwScript } = await import('../../demo/adw-script.ts');
 
   const config = loadConfig();
   const say = (line: string) => {
@@ -32,52 +36,56 @@ async function demo(options: { json?: boolean }): Promise<number> {
   say(
     paint(
       'yellow',
-      '▶ baton demo (scripted): a fake model server plays prerecorded turns; the agent is real',
+      '▶ baton demo (scripted): a fake model server plays prerecorded turns. The agents are real Claude',
     ),
   );
   say(
     paint(
       'yellow',
-      '  Claude Code, and its reads, edits and shell commands really happen in a sample repository.',
+      '  Code, and their reads, edits and shell commands really happen, in a worktree of a sample repository.',
     ),
   );
-  const dir = await createSampleRepository(join(config.home, 'demo'));
-  const server = await startFakeModelServer({ script: demoAgentScript(dir) });
+  const repository = await createSampleRepository(join(config.home, 'demo'));
+  const server = await startFakeModelServer({ script: adwScript({ verdict: 'FAIL' }) });
   // The scripted model replaces any real credentials: the demo never calls a real model.
   const services = await startServices(
-    { ...config, credentials: { baseUrl: server.url } },
+    { ...config, credentials: { baseUrl: server.url }, summaries: { ...config.summaries, enabled: false } },
     { log: (line) => say(paint('dim', line)) },
   );
   try {
-    say(`  repository: ${dir}`);
-    say(`  ledger:     ${services.db.description}\n`);
-    const started = Date.now();
-    const run = await services.runner.start({
-      prompt: '[scripted demo] Add a farewell(name) function to greet.js, with a test, and run the tests.',
-      cwd: dir,
-      model: modelAliases.sonnet,
-      agentName: `demo-scripted-${started}`,
-      author: 'engineer',
-      onEvent: (event) => {
-        if (!options.json && isShownLive(event)) console.log(eventLine(event, Date.now() - started));
-      },
-    });
-    const { run: row, result } = await run.done;
-    server.assertComplete();
-    if (options.json) {
-      console.log(JSON.stringify({ scripted: true, repository: dir, ...outcomeJson(row, result) }, null, 2));
-    } else {
-      printSummary(row, result);
-      console.log(`\n  See what the agent changed: git -C ${dir} diff`);
-      console.log(`  Replay its events:          baton events tail --run ${row.id} --from-seq 0`);
-      console.log(
-        paint(
-          'dim',
-          '  With ANTHROPIC_API_KEY set, `baton agent run "<prompt>" --cwd DIR` does the same with Claude.',
-        ),
-      );
+    const worker = await startAdwWorker(services, { concurrency: 1 });
+    try {
+      const adws = await services.adws();
+      const started = await adws.start({
+        workflow: 'plan_build_review_fix',
+        prompt: 'Add a farewell(name) function to greet.js, with a test',
+        cwd: repository,
+        name: `demo-scripted-${Date.now()}`,
+        description: 'scripted demo: a fake model server plays the turns',
+      });
+      say(`  repository: ${repository}`);
+      say(`  ledger:     ${services.db.description}`);
+      say(`  ADW ${started.id} · ${started.workflow} (scripted)\n`);
+      const { row, steps } = await followAdw(services, started.id, { live: !options.json });
+      if (options.json) {
+        console.log(JSON.stringify({ scripted: true, repository, ...adwJson(row, steps) }, null, 2));
+      } else {
+        printAdwSummary(row, steps);
+        console.log(
+          `\n  The review (scripted) found a BLOCKER and the fix step fixed it. See the work: git -C ${row.worktree_path} log -p -1`,
+        );
+        console.log(
+          paint(
+            'dim',
+            '  With ANTHROPIC_API_KEY set, `baton adw run plan_build_review_fix "<prompt>" --cwd DIR` does this with Claude.',
+          ),
+        );
+      }
+      server.assertComplete();
+      return row.status === 'succeeded' ? ExitCode.ok : ExitCode.runFailed;
+    } finally {
+      await worker.stop();
     }
-    return row.status === 'succeeded' ? ExitCode.ok : ExitCode.runFailed;
   } finally {
     await services.close();
     await server.close();
