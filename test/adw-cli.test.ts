@@ -1,0 +1,153 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { adwScript } from '../src/demo/adw-script.ts';
+import { createSampleRepository } from '../src/demo/sample-repo.ts';
+import { startFakeModelServer, type FakeModelServer } from '../src/testing/fake-model-server/index.ts';
+import { scratchDir } from './helpers/agents.ts';
+import { cliEnvironment, runBaton } from './helpers/cli.ts';
+import { useTestDatabase } from './helpers/database.ts';
+
+describe('baton adw commands', () => {
+  const db = useTestDatabase();
+  let home: Awaited<ReturnType<typeof scratchDir>>;
+  let repo: string;
+  let server: FakeModelServer;
+
+  beforeAll(async () => {
+    home = await scratchDir('adw-cli');
+    repo = await createSampleRepository(home.path);
+    server = await startFakeModelServer({ script: adwScript({ verdict: 'FAIL' }) });
+  });
+  afterAll(async () => {
+    await server.close();
+    await home.remove();
+  });
+
+  const env = (extra: Record<string, string | undefined> = {}) =>
+    cliEnvironment({
+      DATABASE_URL: db.current.url,
+      BATON_HOME: home.path,
+      ANTHROPIC_BASE_URL: server.url,
+      ANTHROPIC_API_KEY: 'sk-ant-cli-test',
+      BATON_MODEL_MAX_RETRIES: '1',
+      BATON_SUMMARIES: 'off',
+      ...extra,
+    });
+  const adwCount = async () =>
+    (await db.current.pool.query('select count(*)::int as count from adws')).rows[0].count;
+
+  it('adw run --json works the ADW to the end and prints one object; show, ls and events read it back', async () => {
+    const result = await runBaton(
+      [
+        'adw',
+        'run',
+        'plan_build_review_fix',
+        'Add a farewell function',
+        '--cwd',
+        repo,
+        '--max-cost',
+        '10',
+        '--json',
+      ],
+      env(),
+      180_000,
+    );
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+    const outcome = JSON.parse(result.stdout);
+    expect(outcome).toMatchObject({ workflow: 'plan_build_review_fix', status: 'succeeded', maxCostUsd: 10 });
+    expect(outcome.steps.map((step: { name: string; status: string }) => [step.name, step.status])).toEqual([
+      ['plan', 'succeeded'],
+      ['build', 'succeeded'],
+      ['review', 'succeeded'],
+      ['fix', 'succeeded'],
+    ]);
+    expect(outcome.steps[2].output).toMatchObject({ verdict: 'FAIL', tiers: { BLOCKER: 1 } });
+    expect(outcome.costUsd).toBeGreaterThan(0);
+    expect(outcome.branch).toMatch(/^adw\/add-a-farewell-function-[0-9a-f]{8}$/);
+
+    const show = await runBaton(['adw', 'show', outcome.id], env());
+    expect(show.code).toBe(0);
+    expect(show.stdout).toContain('✓ ADW succeeded');
+    expect(show.stdout).toMatch(/review\s+succeeded .*verdict FAIL \(1 BLOCKER\)/);
+    expect(show.stdout).toContain(`merge it: git -C ${repo} merge ${outcome.branch}`);
+
+    const list = await runBaton(['adw', 'ls'], env());
+    expect(list.stdout).toContain(outcome.id);
+
+    const events = await runBaton(['adw', 'events', outcome.id], env());
+    expect(events.code).toBe(0);
+    const lines = events.stdout.trim().split('\n');
+    expect(lines[0]).toMatch(/AdwCreated/);
+    expect(lines.at(-1)).toMatch(/AdwEnded/);
+    expect(events.stdout).toMatch(/review\s+StepEnd/);
+
+    const again = await runBaton(['adw', 'resume', outcome.id], env());
+    expect(again.code).toBe(2);
+    expect(again.stderr).toMatch(/succeeded: there is nothing to resume/);
+  });
+
+  it('adw types lists every workflow with its steps', async () => {
+    const result = await runBaton(['adw', 'types', '--cwd', repo], env());
+    expect(result.code).toBe(0);
+    for (const name of ['plan_build', 'plan_build_review', 'plan_build_review_fix', 'plan_build_test']) {
+      expect(result.stdout).toContain(name);
+    }
+    expect(result.stdout).toMatch(/plan → build → review → fix\?/);
+  });
+
+  it('--detach queues the ADW and returns; cancel stops it', async () => {
+    const result = await runBaton(
+      ['adw', 'run', 'plan_build', 'Add a farewell function', '--cwd', repo, '--detach', '--json'],
+      env(),
+    );
+    expect(result.code).toBe(0);
+    const queued = JSON.parse(result.stdout);
+    expect(queued.status).toBe('running');
+    const cancel = await runBaton(['adw', 'cancel', queued.id], env());
+    expect(cancel.code).toBe(0);
+    expect(cancel.stdout).toMatch(/cancelled/);
+    const row = await db.current.pool.query('select status from adws where id = $1', [queued.id]);
+    expect(row.rows[0].status).toBe('cancelled');
+  });
+
+  it('rejects bad input with a message naming what to change, recording nothing', async () => {
+    const before = await adwCount();
+    const unknownId = '0b5e8f3c-1d2a-4c3b-9f8e-7a6b5c4d3e2f';
+    const cases: [string[], RegExp][] = [
+      [
+        ['adw', 'run', 'plan_bild', 'x', '--cwd', repo],
+        /Unknown workflow "plan_bild": use one of plan_build, plan_build_review/,
+      ],
+      [['adw', 'run', 'plan_build', '   ', '--cwd', repo], /The prompt is empty/],
+      [
+        ['adw', 'run', 'plan_build', 'x', '--cwd', '/no/such/dir'],
+        /does not exist: pass an existing directory with --cwd/,
+      ],
+      [
+        ['adw', 'run', 'plan_build', 'x', '--cwd', repo, '--max-cost', '0'],
+        /--max-cost.*expected a positive number, got "0"/,
+      ],
+      [
+        ['adw', 'run', 'plan_build', 'x', '--cwd', repo, '--max-cost', 'lots'],
+        /--max-cost.*expected a positive number, got "lots"/,
+      ],
+      [['adw', 'run', 'plan_build', 'x', '--cwd', repo, '--max-turns', '-3'], /--max-turns/],
+      [['adw', 'run', 'plan_build', 'x', '--cwd', repo, '--fix-rounds', '2'], /has no review → fix loop/],
+      [['adw', 'run', 'plan_build', 'x', '--cwd', repo, '--model', 'gpt'], /Unknown model "gpt" in --model/],
+      [
+        ['adw', 'show', unknownId],
+        /No ADW 0b5e8f3c-1d2a-4c3b-9f8e-7a6b5c4d3e2f: list them with `baton adw ls`/,
+      ],
+      [['adw', 'cancel', unknownId], /No ADW/],
+      [['adw', 'resume', unknownId], /No ADW/],
+      [['adw', 'show', 'not-an-id'], /expected an id/],
+      [['adw', 'resume', unknownId, '--add-cost', '-2'], /--add-cost.*positive number/],
+    ];
+    for (const [args, message] of cases) {
+      const result = await runBaton(args, env());
+      expect(result.stderr, args.join(' ')).toMatch(message);
+      expect(result.code, args.join(' ')).toBe(2);
+    }
+    expect(await adwCount()).toBe(before);
+  });
+});
