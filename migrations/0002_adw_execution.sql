@@ -21,3 +21,6 @@ create table session_entries (
 );
 create index session_entries_session on session_entries (session_id, subpath, seq);
 create unique index session_entries_uuid on session_entries (session_id, subpath, uuid) where uuid is not null;
+
+-- How long the Claude Code process of a run lived: the run's time minus baton's own overhead.
+alter table agent_runs add column agent_process_ms bigint;

@@ -30,6 +30,7 @@ describe('baton CLI against DATABASE_URL', () => {
       ANTHROPIC_BASE_URL: server?.url ?? 'http://127.0.0.1:9',
       ANTHROPIC_API_KEY: 'sk-ant-cli-test-key',
       BATON_MODEL_MAX_RETRIES: '1',
+      BATON_SUMMARIES: 'off',
       ...extra,
     });
 

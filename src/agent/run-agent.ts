@@ -90,6 +90,8 @@ export interface AgentRunResult {
   stopReason?: string;
   usage: TokenUsage;
   costUsd: number;
+  /** How long the Claude Code process lived (spawn to exit): the run's time without baton's own work. */
+  agentProcessMs?: number;
   /** What Claude Code itself reported for this run, kept for comparison with baton's own pricing. */
   sdkCostUsd?: number;
   /** Claude Code's cumulative session figures: the baseline for the next run that resumes this session. */
@@ -141,6 +143,7 @@ export function startAgentRun(
   let activeQuery: Query | undefined;
   let stderrTail = '';
   const sessionEndLog = join(tmpdir(), `baton-session-end-${newId()}.jsonl`);
+  let processExited: Promise<number> | undefined;
 
   const emit = (event: NormalizedEvent) =>
     sink.event({
@@ -232,6 +235,8 @@ export function startAgentRun(
         },
       });
       agentPid = child.pid;
+      const spawnedAt = Date.now();
+      processExited = new Promise((resolve) => child.once('exit', () => resolve(Date.now() - spawnedAt)));
       if (child.pid !== undefined) sink.processStarted?.(child.pid);
       return child;
     },
@@ -278,6 +283,10 @@ export function startAgentRun(
       input.end();
     }
 
+    // The iterator ends when Claude Code closes its output; its exit follows at once. One that lingers is killed.
+    const lingering = setTimeout(kill, 5_000);
+    const agentProcessMs = await processExited;
+    clearTimeout(lingering);
     for (const hookInput of await takeSessionEnds(sessionEndLog)) emit(eventFromHook(hookInput, context));
     meter.finish();
     const sessionUsage = final ? sessionUsageOf(final) : undefined;
@@ -318,6 +327,7 @@ export function startAgentRun(
       unpricedModels: [...meter.unpricedModels],
       fileChanges,
       durationMs: Date.now() - startedAt,
+      agentProcessMs,
     };
     emit({
       category: 'system',

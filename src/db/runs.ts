@@ -27,6 +27,7 @@ export interface RunRow {
   cache_read_tokens: number;
   cache_creation_tokens: number;
   context_tokens: number;
+  agent_process_ms: number | null;
   host: string;
   pid: number;
   agent_pid: number | null;
@@ -108,6 +109,7 @@ export interface RunOutcome {
   cacheReadTokens: number;
   cacheCreationTokens: number;
   contextTokens: number;
+  agentProcessMs?: number;
 }
 
 /** Records how a run ended. Only a running run can end, so a late second call changes nothing. */
@@ -117,6 +119,7 @@ export async function finishRun(db: Queryable, id: string, outcome: RunOutcome):
        status = $2, session_id = coalesce($3, session_id), num_turns = $4, stop_reason = $5, result_text = $6,
        error_message = $7, cost_usd = $8, sdk_cost_usd = $9, input_tokens = $10, output_tokens = $11,
        cache_read_tokens = $12, cache_creation_tokens = $13, context_tokens = $14, sdk_session_usage = $15,
+       agent_process_ms = $16,
        ended_at = now(), duration_ms = (extract(epoch from now() - started_at) * 1000)::bigint
      where id = $1 and status = 'running'
      returning *`,
@@ -136,6 +139,7 @@ export async function finishRun(db: Queryable, id: string, outcome: RunOutcome):
       outcome.cacheCreationTokens,
       outcome.contextTokens,
       outcome.sdkSessionUsage ?? null,
+      outcome.agentProcessMs ?? null,
     ],
   );
   return result.rows[0];

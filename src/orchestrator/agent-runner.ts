@@ -197,6 +197,7 @@ export function createAgentRunner(deps: AgentRunnerDeps) {
             costUsd: result.costUsd,
             sdkCostUsd: result.sdkCostUsd,
             sdkSessionUsage: result.sessionUsage,
+            agentProcessMs: result.agentProcessMs,
             inputTokens: result.usage.inputTokens,
             outputTokens: result.usage.outputTokens,
             cacheReadTokens: result.usage.cacheReadTokens,

@@ -51,6 +51,8 @@ export function useAdwHarness(db: { readonly current: TestDatabase }) {
         ANTHROPIC_BASE_URL: server.url,
         ANTHROPIC_API_KEY: 'sk-ant-adw-test-key',
         BATON_MODEL_MAX_RETRIES: '1',
+        // Model summaries have tests of their own; here the fake model plays only the agents.
+        BATON_SUMMARIES: 'off',
       };
       const services = await startServices(loadConfig(env));
       cleanup.push(() => services.close());

@@ -39,13 +39,17 @@ export async function startStepQueue(url: string, options: StepQueueOptions = {}
     superviseIntervalSeconds: options.superviseSeconds ?? 10,
     monitorIntervalSeconds: options.superviseSeconds ?? 10,
     max: 4,
+    // A new step wakes a waiting worker at once instead of at its next poll.
+    useListenNotify: true,
   });
   boss.on('error', (error) => log(`queue: ${describeError(error)}`));
   await boss.start();
-  await boss.createQueue(queueName, { heartbeatSeconds, retryDelay: 2 }).catch((error: unknown) => {
-    // Two processes creating the queue at once: one wins, the other finds it there.
-    if (!/already exists/i.test(describeError(error))) throw error;
-  });
+  await boss
+    .createQueue(queueName, { heartbeatSeconds, retryDelay: 2, notify: true })
+    .catch((error: unknown) => {
+      // Two processes creating the queue at once: one wins, the other finds it there.
+      if (!/already exists/i.test(describeError(error))) throw error;
+    });
 
   return {
     /**
