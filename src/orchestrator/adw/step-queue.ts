@@ -74,7 +74,13 @@ export async function startStepQueue(url: string, options: StepQueueOptions = {}
     ): Promise<void> {
       await boss.work<StepJob>(
         queueName,
-        { localConcurrency: concurrency, includeMetadata: true, pollingIntervalSeconds: 0.5 },
+        {
+          localConcurrency: concurrency,
+          includeMetadata: true,
+          pollingIntervalSeconds: 0.5,
+          // NOTIFY wakes workers for new steps; retries (due after retryDelay) are found by polling.
+          notifyPollingIntervalSeconds: 1,
+        },
         async ([job]: Job<StepJob>[] & { retryLimit?: number }[]) => {
           if (!job) return;
           const metadata = job as Job<StepJob> & { retryLimit?: number };
