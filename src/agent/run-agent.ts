@@ -17,7 +17,7 @@ import { EventType, type EventDraft, type EventScope } from '../core/events.ts';
 import { newId } from '../core/ids.ts';
 import type { RunStatus } from '../core/statuses.ts';
 import type { SessionUsage, TokenUsage } from '../core/usage.ts';
-import { startFileTracking, type FileChangeSummary } from './file-tracker.ts';
+import { startFileTracking, type FileChangeSummary, type FileTracking } from './file-tracker.ts';
 import { killProcessGroup, spawnClaudeCode } from './spawn-claude-code.ts';
 import {
   eventFromHook,
@@ -144,6 +144,7 @@ export function startAgentRun(
   let stderrTail = '';
   const sessionEndLog = join(tmpdir(), `baton-session-end-${newId()}.jsonl`);
   let processExited: Promise<number> | undefined;
+  let trackingStarted: Promise<FileTracking> | undefined;
 
   const emit = (event: NormalizedEvent) =>
     sink.event({
@@ -190,6 +191,8 @@ export function startAgentRun(
         hooks: [
           async (hookInput) => {
             emit(eventFromHook(hookInput, context));
+            // No tool may touch a file before the "before" snapshot exists (it is taken while Claude Code starts).
+            if (hookInput.hook_event_name === 'PreToolUse') await trackingStarted;
             return {};
           },
         ],
@@ -244,7 +247,7 @@ export function startAgentRun(
   };
 
   const result = (async (): Promise<AgentRunResult> => {
-    const tracking = await startFileTracking({
+    trackingStarted = startFileTracking({
       cwd: request.cwd,
       snapshotsRoot: runtime.snapshotsRoot,
       diffLimitBytes: runtime.diffLimitBytes,
@@ -291,7 +294,7 @@ export function startAgentRun(
     meter.finish();
     const sessionUsage = final ? sessionUsageOf(final) : undefined;
     if (sessionUsage) meter.reconcile(sessionUsage, request.sessionBaseline);
-    const tracked = await tracking.finish();
+    const tracked = await (await trackingStarted).finish();
     // A diff can hold secrets as well as any message can (an agent writing a .env file).
     const fileChanges = {
       ...tracked,

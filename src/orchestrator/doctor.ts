@@ -6,6 +6,7 @@ import pg from 'pg';
 import { dataPaths, hasModelAccess, type Config } from '../config/index.ts';
 import { describeError } from '../core/errors.ts';
 import { redactUrl } from '../db/open-database.ts';
+import { bundledClaudeCode } from '../agent/claude-code-binary.ts';
 
 const run = promisify(execFile);
 
@@ -85,24 +86,8 @@ async function databaseCheck(config: Readonly<Config>): Promise<Check> {
       };
 }
 
-/** The Claude Code binary the SDK will start: BATON_CLAUDE_CODE_PATH or the one bundled for this platform. */
-export function claudeCodeBinary(config: Readonly<Config>): string | undefined {
-  if (config.claudeCodePath) return config.claudeCodePath;
-  const require = createRequire(import.meta.url);
-  for (const suffix of ['', '-musl']) {
-    try {
-      return require.resolve(
-        `@anthropic-ai/claude-agent-sdk-${process.platform}-${process.arch}${suffix}/claude`,
-      );
-    } catch {
-      // try the next variant
-    }
-  }
-  return undefined;
-}
-
 async function claudeCodeCheck(config: Readonly<Config>): Promise<Check> {
-  const binary = claudeCodeBinary(config);
+  const binary = config.claudeCodePath ?? bundledClaudeCode();
   if (!binary) {
     return {
       name: 'Claude Code',

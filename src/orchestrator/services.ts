@@ -1,5 +1,6 @@
 import { hostname } from 'node:os';
 import { agentEnvironment } from '../agent/environment.ts';
+import { bundledClaudeCode } from '../agent/claude-code-binary.ts';
 import { findSetpriv } from '../agent/spawn-claude-code.ts';
 import { loadPriceTable } from '../agent/pricing.ts';
 import { resolveModel } from '../agent/models.ts';
@@ -50,7 +51,7 @@ export function agentRuntimeFor(config: Readonly<Config>): AgentRuntime {
     prices: loadPriceTable(config.pricesFile),
     snapshotsRoot: paths.snapshots,
     diffLimitBytes: config.diffLimitBytes,
-    claudeCodePath: config.claudeCodePath,
+    claudeCodePath: config.claudeCodePath ?? bundledClaudeCode(),
     setpriv: findSetpriv(),
   };
 }

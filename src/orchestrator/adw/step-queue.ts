@@ -84,11 +84,19 @@ export async function startStepQueue(url: string, options: StepQueueOptions = {}
         async ([job]: Job<StepJob>[] & { retryLimit?: number }[]) => {
           if (!job) return;
           const metadata = job as Job<StepJob> & { retryLimit?: number };
-          await handler(job.data, {
-            retryCount: job.retryCount,
-            retryLimit: metadata.retryLimit ?? 0,
-            signal: job.signal,
-          });
+          try {
+            await handler(job.data, {
+              retryCount: job.retryCount,
+              retryLimit: metadata.retryLimit ?? 0,
+              signal: job.signal,
+            });
+          } catch (error) {
+            // pg-boss records the failure and retries; say so where a person looks.
+            log(
+              `queue: step ${job.data.index} of ADW ${job.data.adwId} failed (attempt ${job.retryCount + 1}): ${describeError(error)}`,
+            );
+            throw error;
+          }
         },
       );
     },
