@@ -1,4 +1,5 @@
-import { NotFoundError } from '../../core/errors.ts';
+import { NotFoundError, describeError } from '../../core/errors.ts';
+import { shortId } from '../../core/ids.ts';
 import { lockAdw, saveAdwState, type AdwRow } from '../../db/adws.ts';
 import { publishControl } from '../../db/event-bus.ts';
 import { insertEvents } from '../../db/events.ts';
@@ -9,6 +10,7 @@ import { adwOutputs } from './outputs.ts';
 import type { StepQueue } from './step-queue.ts';
 import { stepJobOptions } from './step-settings.ts';
 import { transitionEvents } from './transition-events.ts';
+import { commitWorkspace } from './workspace.ts';
 
 export interface TransitionDeps {
   pool: Pool;
@@ -45,7 +47,19 @@ export async function applyLocked(
   const before = row.state as AdwState;
   const transition = advance(before, event);
   const { state, commands } = transition;
-  await saveAdwState(client, row.id, state, adwOutputs(state, row));
+  const outputs = adwOutputs(state, row);
+  if (
+    row.worktree_path &&
+    commands.some((command) => command.type === 'finish' && command.status === 'succeeded')
+  ) {
+    // The work becomes one commit on the ADW's branch before the ADW reads as succeeded, ready to merge.
+    // A commit that fails leaves the work in the worktree, uncommitted, and says why.
+    await commitWorkspace(row.worktree_path, commitMessage(row)).then(
+      (commit) => (outputs.commit = commit ?? null),
+      (error: unknown) => (outputs.commitError = describeError(error)),
+    );
+  }
+  await saveAdwState(client, row.id, state, outputs);
   await insertEvents(client, transitionEvents(row.id, before, state, new Date(event.at)));
   for (const command of commands) {
     if (command.type === 'run_step') {
@@ -59,4 +73,8 @@ export async function applyLocked(
     }
   }
   return transition;
+}
+
+function commitMessage(row: AdwRow): string {
+  return `ADW ${shortId(row.id)} (${row.workflow}): ${row.inputs.prompt.split('\n')[0]!.slice(0, 60)}`;
 }

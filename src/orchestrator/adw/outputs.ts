@@ -5,7 +5,10 @@ import type { AdwState, StepRun } from '../../workflow/types.ts';
  * What an ADW produced, gathered from its steps for the `outputs` column: the spec, the latest verdict
  * and its tier counts, the report paths, where the work is (branch, worktree), and cost per step and in all.
  */
-export function adwOutputs(state: AdwState, row: Pick<AdwRow, 'branch' | 'worktree_path' | 'outputs'>) {
+export function adwOutputs(
+  state: AdwState,
+  row: Pick<AdwRow, 'branch' | 'worktree_path' | 'outputs'>,
+): Record<string, unknown> {
   const done = state.steps.filter((step) => step.status === 'succeeded');
   const latest = (predicate: (step: StepRun) => boolean) => [...done].reverse().find(predicate);
   const review = latest((step) => step.output?.verdict !== undefined);

@@ -12,7 +12,7 @@ import { applyTransition, type TransitionDeps } from './apply-transition.ts';
 import { artifactFor, checkArtifact, promptFor } from './step-inputs.ts';
 import { definitionOf } from './step-settings.ts';
 import type { StepJob, StepQueue } from './step-queue.ts';
-import { commitWorkspace, workspaceExists } from './workspace.ts';
+import { workspaceExists } from './workspace.ts';
 
 export interface StepWorkerDeps {
   pool: Pool;
@@ -64,7 +64,8 @@ export function createStepWorker(deps: StepWorkerDeps) {
       throw new AppError('internal', 'This worker is stopping; another worker will take the step');
 
     const definition = definitionOf(state, job.index);
-    await fenceEarlierAttempts(row, stepRun);
+    // Only a step that has started before can have an earlier attempt still at work.
+    if (stepRun.attempts > 0) await fenceEarlierAttempts(row, stepRun);
     if (!workspaceExists(row.inputs.cwd)) {
       await fail(
         row,
@@ -117,18 +118,20 @@ export function createStepWorker(deps: StepWorkerDeps) {
   }
 
   async function remainingBudget(row: AdwRow, definition: StepDefinition) {
-    const turnsUsed = await deps.pool.query<{ turns: number }>(
-      'select coalesce(sum(num_turns), 0)::int as turns from agent_runs where adw_id = $1',
-      [row.id],
-    );
-    const spent = await deps.pool.query<{ cost: number }>(
-      'select coalesce(sum(cost_usd), 0)::float as cost from agent_runs where adw_id = $1',
-      [row.id],
-    );
-    const costUsed = spent.rows[0]!.cost;
+    // What the ADW has used so far, from the ledger (failed attempts count too); only asked when limited.
+    const used =
+      row.max_cost_usd === null && row.inputs.maxTurns === undefined
+        ? { cost: 0, turns: 0 }
+        : (
+            await deps.pool.query<{ cost: number; turns: number }>(
+              `select coalesce(sum(cost_usd), 0)::float as cost, coalesce(sum(num_turns), 0)::int as turns
+                 from agent_runs where adw_id = $1`,
+              [row.id],
+            )
+          ).rows[0]!;
+    const costUsed = used.cost;
     const costLeft = row.max_cost_usd === null ? undefined : row.max_cost_usd - costUsed;
-    const turnsLeft =
-      row.inputs.maxTurns === undefined ? undefined : row.inputs.maxTurns - turnsUsed.rows[0]!.turns;
+    const turnsLeft = row.inputs.maxTurns === undefined ? undefined : row.inputs.maxTurns - used.turns;
     const exhausted =
       costLeft !== undefined && costLeft <= 0
         ? `cost budget reached: $${costUsed.toFixed(4)} of $${row.max_cost_usd!.toFixed(4)} spent (raise it with --add-cost)`
@@ -213,6 +216,9 @@ export function createStepWorker(deps: StepWorkerDeps) {
       // Everything this step run's agent has spent (earlier attempts and follow-ups included) and the
       // state does not count yet.
       const unrecordedCost = async () => {
+        // The usual case, one run of a first attempt: its own cost is all there is.
+        if (stepRun.attempts === 0 && run.id === step.run.runId && !run.resumed_session_id)
+          return run.cost_usd;
         const spent = await deps.pool.query<{ cost: number }>(
           'select coalesce(sum(cost_usd), 0)::float as cost from agent_runs where agent_id = $1',
           [run.agent_id],
@@ -282,34 +288,13 @@ export function createStepWorker(deps: StepWorkerDeps) {
     }
   }
 
-  /** A succeeded ADW's worktree changes become one commit on its branch, ready to merge. */
-  async function commitWork(row: AdwRow): Promise<void> {
-    if (!row.worktree_path) return;
-    const commit = await commitWorkspace(
-      row.worktree_path,
-      `ADW ${shortId(row.id)} (${row.workflow}): ${row.inputs.prompt.split('\n')[0]!.slice(0, 60)}`,
-    ).catch((error: unknown) => {
-      log(`adw ${shortId(row.id)}: ${describeError(error)}`);
-      return undefined;
-    });
-    if (commit) {
-      await deps.pool.query(
-        `update adws set outputs = outputs || jsonb_build_object('commit', $2::text) where id = $1`,
-        [row.id, commit],
-      );
-    }
-  }
-
   async function fail(row: AdwRow, index: number, error: string, costUsd: number): Promise<void> {
     await transition(row.id, { type: 'step.failed', index, error, costUsd, at: now() });
   }
 
   async function transition(adwId: string, event: AdwEvent): Promise<void> {
     try {
-      const { commands, row } = await applyTransition(transitions, adwId, event);
-      if (commands.some((command) => command.type === 'finish' && command.status === 'succeeded')) {
-        await commitWork(row);
-      }
+      await applyTransition(transitions, adwId, event);
     } catch (error) {
       // A step that ends after its ADW was cancelled or resumed elsewhere: the engine refuses, and rightly.
       if (error instanceof AppError && error.code === 'conflict') {
