@@ -23,7 +23,7 @@ import { startServices } from '../src/orchestrator/services.ts';
 import { startFakeModelServer } from '../src/testing/fake-model-server/index.ts';
 import { benchDatabase, machine, percentile, writeSection } from './support.ts';
 
-const sequentialAdws = 5;
+const sequentialAdws = 10;
 const concurrentAdws = 20;
 const workerConcurrency = 4;
 

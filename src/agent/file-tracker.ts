@@ -38,6 +38,11 @@ export interface FileChangeSummary {
 
 /** File tracking for one run, started before the agent begins. */
 export interface FileTracking {
+  /**
+   * Snapshots the directory now and reports what changed since the start, keeping the session open for
+   * a later look. Never rejects. Calls must not overlap.
+   */
+  changes(): Promise<FileChangeSummary>;
   /** Snapshots the directory again and reports what changed since the start. Never rejects; call once. */
   finish(): Promise<FileChangeSummary>;
   /** Releases the temporary index without reporting; for a run abandoned before `finish()`. */
@@ -96,7 +101,7 @@ function tracking(
     disposed = true;
     await session.dispose().catch(() => {});
   };
-  const finish = async (): Promise<FileChangeSummary> => {
+  const changes = async (): Promise<FileChangeSummary> => {
     if (disposed)
       return { ...empty(), error: notRecorded('finish() was called after dispose()'), beforeTree: before };
     try {
@@ -105,11 +110,17 @@ function tracking(
       return { ...diff, beforeTree: before, afterTree: after };
     } catch (error) {
       return { ...empty(), error: notRecorded(error), beforeTree: before };
+    }
+  };
+  const finish = async (): Promise<FileChangeSummary> => {
+    try {
+      return await changes();
     } finally {
       await dispose();
     }
   };
   return {
+    changes,
     finish: () => (summary ??= finish()),
     dispose,
   };
@@ -117,6 +128,7 @@ function tracking(
 
 function failedTracking(error: string): FileTracking {
   return {
+    changes: async () => ({ ...empty(), error }),
     finish: async () => ({ ...empty(), error }),
     dispose: async () => {},
   };

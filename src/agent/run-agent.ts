@@ -145,6 +145,9 @@ export function startAgentRun(
   const sessionEndLog = join(tmpdir(), `baton-session-end-${newId()}.jsonl`);
   let processExited: Promise<number> | undefined;
   let trackingStarted: Promise<FileTracking> | undefined;
+  // The "after" snapshot is taken as soon as the result arrives, while Claude Code shuts down; any tool
+  // call after that (a background task finishing) makes it stale and it is taken again at the end.
+  const earlyChanges: { changes?: Promise<FileChangeSummary>; stale: boolean } = { stale: false };
 
   const emit = (event: NormalizedEvent) =>
     sink.event({
@@ -191,8 +194,11 @@ export function startAgentRun(
         hooks: [
           async (hookInput) => {
             emit(eventFromHook(hookInput, context));
-            // No tool may touch a file before the "before" snapshot exists (it is taken while Claude Code starts).
-            if (hookInput.hook_event_name === 'PreToolUse') await trackingStarted;
+            if (hookInput.hook_event_name === 'PreToolUse') {
+              // No tool may touch a file before the "before" snapshot exists (it is taken while Claude Code starts).
+              await trackingStarted;
+              earlyChanges.stale = true;
+            }
             return {};
           },
         ],
@@ -277,6 +283,10 @@ export function startAgentRun(
         if (message.type === 'result') {
           final = message;
           input.end();
+          earlyChanges.stale = false;
+          earlyChanges.changes = (earlyChanges.changes ?? Promise.resolve(undefined)).then(() =>
+            trackingStarted!.then((tracking) => tracking.changes()),
+          );
         }
       }
     } catch (error) {
@@ -294,7 +304,10 @@ export function startAgentRun(
     meter.finish();
     const sessionUsage = final ? sessionUsageOf(final) : undefined;
     if (sessionUsage) meter.reconcile(sessionUsage, request.sessionBaseline);
-    const tracked = await (await trackingStarted).finish();
+    const tracking = await trackingStarted;
+    const early = await earlyChanges.changes;
+    const tracked = early && !earlyChanges.stale ? early : await tracking.changes();
+    await tracking.dispose();
     // A diff can hold secrets as well as any message can (an agent writing a .env file).
     const fileChanges = {
       ...tracked,

@@ -170,6 +170,12 @@ export function createEventWriter(pool: Pool, options: EventWriterOptions = {}):
     flush() {
       if (failure) return Promise.reject(failure);
       if (written >= queued) return Promise.resolve();
+      // Someone is waiting: send what is queued now rather than after the batching delay.
+      if (timer) {
+        clearTimeout(timer);
+        timer = undefined;
+        void drain();
+      }
       return new Promise((resolve, reject) => waiters.push({ target: queued, resolve, reject }));
     },
     async close() {
