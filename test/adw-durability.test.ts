@@ -81,7 +81,7 @@ describe('a worker killed in the middle of a step', () => {
       ['succeeded', 'failed', 'paused', 'cancelled'],
       150_000,
     );
-    expect(row.status).toBe('succeeded');
+    expect(row.status, `${row.error_step}: ${row.error_message}`).toBe('succeeded');
     expect(steps.map((step) => [step.name, step.status])).toEqual([
       ['plan', 'succeeded'],
       ['build', 'succeeded'],

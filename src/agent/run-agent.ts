@@ -250,6 +250,8 @@ export function startAgentRun(
       return child;
     },
     sessionStore: runtime.sessionStore,
+    // Every transcript entry reaches the store at once, so a run killed mid-turn can still be resumed.
+    sessionStoreFlush: 'eager',
   };
 
   const result = (async (): Promise<AgentRunResult> => {

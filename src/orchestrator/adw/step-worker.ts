@@ -157,7 +157,13 @@ export function createStepWorker(deps: StepWorkerDeps) {
       [row.id, stepRun.index],
     );
     const agentId = previous.rows[0]?.agent_id ?? undefined;
-    const sessionId = previous.rows[0]?.session_id ?? undefined;
+    // Resume the earlier attempt's session only if its transcript reached the session store: a worker
+    // killed in its first moments may not have mirrored anything yet, and then the step starts afresh.
+    const earlierSession = previous.rows[0]?.session_id ?? undefined;
+    const stored = earlierSession
+      ? await deps.pool.query('select 1 from session_entries where session_id = $1 limit 1', [earlierSession])
+      : undefined;
+    const sessionId = stored?.rowCount ? earlierSession : undefined;
     const prompt = await promptFor(row, state, definition, stepRun);
     const model = resolveModel(
       definition.model ?? (definition.kind === 'review' ? row.inputs.reviewModel : row.inputs.model),
