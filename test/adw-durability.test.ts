@@ -58,7 +58,12 @@ describe('a worker killed in the middle of a step', () => {
           [started.id],
         );
         const run = result.rows[0];
-        return run?.agent_pid && run.session_id ? run : undefined;
+        if (!run?.agent_pid || !run.session_id) return undefined;
+        // Killed only once its transcript is in the session store: that is what lets another worker resume it.
+        const mirrored = await db.current.pool.query('select 1 from session_entries where session_id = $1', [
+          run.session_id,
+        ]);
+        return mirrored.rowCount ? run : undefined;
       },
       60_000,
       'the build step to start',

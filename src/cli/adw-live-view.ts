@@ -1,6 +1,7 @@
 import logUpdate from 'log-update';
 import type { LedgerEvent } from '../core/events.ts';
 import { listSteps, getAdw, type AdwRow, type AdwStepRow } from '../db/adws.ts';
+import { costByAgent } from '../db/usage.ts';
 import type { Services } from '../orchestrator/services.ts';
 import { stepIcon, stepLabel, stepResult } from './adw-output.ts';
 import { paint, usd } from './terminal.ts';
@@ -38,13 +39,11 @@ export async function followAdw(
       }
     });
 
-  const liveCost = async (steps: AdwStepRow[]) => {
-    const result = await pool.query<{ agent_id: string; cost: number }>(
-      `select agent_id, sum(cost_usd)::float as cost from usage where agent_id = any($1) group by agent_id`,
-      [steps.flatMap((step) => (step.agent_id ? [step.agent_id] : []))],
+  const liveCost = (steps: AdwStepRow[]) =>
+    costByAgent(
+      pool,
+      steps.flatMap((step) => (step.agent_id ? [step.agent_id] : [])),
     );
-    return new Map(result.rows.map((row) => [row.agent_id, row.cost]));
-  };
 
   try {
     for (;;) {

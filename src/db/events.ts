@@ -161,3 +161,16 @@ export function toLedgerEvent(row: EventRow): LedgerEvent {
     recordedAt: row.recorded_at,
   };
 }
+
+/** Sets the summary of several events in one statement. */
+export async function setEventSummaries(
+  db: Queryable,
+  rows: readonly { id: string; summary: string }[],
+): Promise<void> {
+  await db.query(
+    `update events set summary = given.summary
+       from unnest($1::uuid[], $2::text[]) as given(id, summary)
+      where events.id = given.id`,
+    [rows.map((row) => row.id), rows.map((row) => row.summary)],
+  );
+}

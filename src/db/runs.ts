@@ -182,3 +182,39 @@ export async function failOrphanedRuns(
   );
   return orphans.length;
 }
+
+/** Runs of an ADW step still marked running: an earlier attempt that may still be at work. */
+export async function runningRunsOfStep(
+  db: Queryable,
+  adwId: string,
+  step: string,
+): Promise<Pick<RunRow, 'id' | 'host' | 'agent_pid'>[]> {
+  const result = await db.query<Pick<RunRow, 'id' | 'host' | 'agent_pid'>>(
+    `select id, host, agent_pid from agent_runs where adw_id = $1 and adw_step = $2 and status = 'running'`,
+    [adwId, step],
+  );
+  return result.rows;
+}
+
+/** Marks a run that nobody drives any more as failed, with the reason. */
+export async function failRun(db: Queryable, id: string, errorMessage: string): Promise<void> {
+  await db.query(
+    `update agent_runs set status = 'failed', error_message = $2, ended_at = now(),
+            duration_ms = (extract(epoch from now() - started_at) * 1000)::bigint
+      where id = $1 and status = 'running'`,
+    [id, errorMessage],
+  );
+}
+
+/** What the runs matching the scope have spent and how many turns they took, failed attempts included. */
+export async function spentBy(
+  db: Queryable,
+  scope: { adwId: string } | { agentId: string },
+): Promise<{ costUsd: number; turns: number }> {
+  const result = await db.query<{ cost: number; turns: number }>(
+    `select coalesce(sum(cost_usd), 0)::float as cost, coalesce(sum(num_turns), 0)::int as turns
+       from agent_runs where ${'adwId' in scope ? 'adw_id' : 'agent_id'} = $1`,
+    ['adwId' in scope ? scope.adwId : scope.agentId],
+  );
+  return { costUsd: result.rows[0]!.cost, turns: result.rows[0]!.turns };
+}

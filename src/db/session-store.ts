@@ -43,3 +43,9 @@ export function createPostgresSessionStore(db: Queryable): SessionStore {
     },
   };
 }
+
+/** Whether any of the session's transcript reached the store (a resume needs it). */
+export async function hasStoredSession(db: Queryable, sessionId: string): Promise<boolean> {
+  const result = await db.query('select 1 from session_entries where session_id = $1 limit 1', [sessionId]);
+  return (result.rowCount ?? 0) > 0;
+}

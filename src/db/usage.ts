@@ -38,3 +38,12 @@ export async function upsertUsage(db: Queryable, entries: readonly UsageEntry[])
     ],
   );
 }
+
+/** What each agent has spent so far, from the usage ledger (updated call by call while runs go on). */
+export async function costByAgent(db: Queryable, agentIds: readonly string[]): Promise<Map<string, number>> {
+  const result = await db.query<{ agent_id: string; cost: number }>(
+    `select agent_id, sum(cost_usd)::float as cost from usage where agent_id = any($1) group by agent_id`,
+    [agentIds],
+  );
+  return new Map(result.rows.map((row) => [row.agent_id, row.cost]));
+}

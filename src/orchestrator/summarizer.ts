@@ -2,7 +2,8 @@ import { describeError } from '../core/errors.ts';
 import { EventType, type EventDraft } from '../core/events.ts';
 import { newId } from '../core/ids.ts';
 import type { EventWriter } from '../db/event-writer.ts';
-import type { Pool, Queryable } from '../db/pool.ts';
+import { setEventSummaries } from '../db/events.ts';
+import type { Pool } from '../db/pool.ts';
 import type { SummaryClient, SummaryItem } from './summary-client.ts';
 
 export interface SummarizerOptions {
@@ -106,7 +107,7 @@ export function createSummarizer(options: SummarizerOptions): Summarizer {
     try {
       // The events may still sit in the writer's queue; the update must find their rows.
       await writer.flush();
-      await updateSummaries(
+      await setEventSummaries(
         pool,
         found.map(({ event, summary }) => ({ id: event.id, summary })),
       );
@@ -173,17 +174,4 @@ function summaryUpdated(event: EventDraft, summary: string, model: string): Even
     summary,
     occurredAt: new Date(),
   };
-}
-
-/** Sets the summary of several events in one statement. */
-async function updateSummaries(
-  db: Queryable,
-  rows: readonly { id: string; summary: string }[],
-): Promise<void> {
-  await db.query(
-    `update events set summary = given.summary
-       from unnest($1::uuid[], $2::text[]) as given(id, summary)
-      where events.id = given.id`,
-    [rows.map((row) => row.id), rows.map((row) => row.summary)],
-  );
 }

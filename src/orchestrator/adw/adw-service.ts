@@ -8,6 +8,7 @@ import { newId, shortId } from '../../core/ids.ts';
 import { getAdw, insertAdw, listAdws, listSteps, lockAdw, raiseBudget, type AdwRow } from '../../db/adws.ts';
 import { insertEvents } from '../../db/events.ts';
 import { inTransaction, type Pool } from '../../db/pool.ts';
+import { runningRunsOfStep } from '../../db/runs.ts';
 import { slugify } from '../../workflow/builtin-steps.ts';
 import { withFixRounds } from '../../workflow/builtin-workflows.ts';
 import { initialState } from '../../workflow/engine.ts';
@@ -191,11 +192,8 @@ export function createAdwService(deps: AdwServiceDeps) {
   async function settleStoppedSteps(row: AdwRow): Promise<void> {
     const state = row.state as AdwState;
     for (const step of state.steps.filter((run) => run.status === 'running')) {
-      const live = await deps.pool.query(
-        `select 1 from agent_runs where adw_id = $1 and adw_step = $2 and status = 'running'`,
-        [row.id, step.name],
-      );
-      if (live.rowCount) {
+      const live = await runningRunsOfStep(deps.pool, row.id, step.name);
+      if (live.length) {
         throw new UserError(
           `Step ${step.name} of ADW ${row.id} is still stopping: try again in a few seconds.`,
         );

@@ -3,7 +3,9 @@ import { resolveModel } from '../../agent/models.ts';
 import { killProcessGroup } from '../../agent/spawn-claude-code.ts';
 import { AppError, describeError } from '../../core/errors.ts';
 import { shortId } from '../../core/ids.ts';
-import { getAdw, setStepExecution, type AdwRow } from '../../db/adws.ts';
+import { getAdw, getStep, setStepExecution, type AdwRow } from '../../db/adws.ts';
+import { failRun, runningRunsOfStep, spentBy } from '../../db/runs.ts';
+import { hasStoredSession } from '../../db/session-store.ts';
 import type { EventBus } from '../../db/event-bus.ts';
 import type { Pool } from '../../db/pool.ts';
 import type { AdwEvent, AdwState, StepDefinition, StepRun } from '../../workflow/types.ts';
@@ -75,7 +77,8 @@ export function createStepWorker(deps: StepWorkerDeps) {
       );
       return;
     }
-    await applyTransition(transitions, row.id, { type: 'step.started', index: job.index, at: now() });
+    // Refused when the ADW moved on meanwhile (cancelled, or the step started elsewhere): nothing to do here.
+    if (!(await transition(row.id, { type: 'step.started', index: job.index, at: now() }))) return;
 
     const budget = await remainingBudget(row, definition);
     if (budget.exhausted) {
@@ -102,18 +105,10 @@ export function createStepWorker(deps: StepWorkerDeps) {
 
   /** A step retried after its worker died: make sure that worker's agent is not still editing files. */
   async function fenceEarlierAttempts(row: AdwRow, stepRun: StepRun): Promise<void> {
-    const earlier = await deps.pool.query<{ id: string; host: string; agent_pid: number | null }>(
-      `select id, host, agent_pid from agent_runs where adw_id = $1 and adw_step = $2 and status = 'running'`,
-      [row.id, stepRun.name],
-    );
-    for (const run of earlier.rows) {
+    for (const run of await runningRunsOfStep(deps.pool, row.id, stepRun.name)) {
       if (run.host === host && run.agent_pid) killProcessGroup(run.agent_pid);
       // On another host the agent died with its worker (it runs under a parent-death signal).
-      await deps.pool.query(
-        `update agent_runs set status = 'failed', error_message = 'Superseded: its worker stopped and the step was retried',
-                ended_at = now() where id = $1 and status = 'running'`,
-        [run.id],
-      );
+      await failRun(deps.pool, run.id, 'Superseded: its worker stopped and the step was retried');
     }
   }
 
@@ -121,15 +116,9 @@ export function createStepWorker(deps: StepWorkerDeps) {
     // What the ADW has used so far, from the ledger (failed attempts count too); only asked when limited.
     const used =
       row.max_cost_usd === null && row.inputs.maxTurns === undefined
-        ? { cost: 0, turns: 0 }
-        : (
-            await deps.pool.query<{ cost: number; turns: number }>(
-              `select coalesce(sum(cost_usd), 0)::float as cost, coalesce(sum(num_turns), 0)::int as turns
-                 from agent_runs where adw_id = $1`,
-              [row.id],
-            )
-          ).rows[0]!;
-    const costUsed = used.cost;
+        ? { costUsd: 0, turns: 0 }
+        : await spentBy(deps.pool, { adwId: row.id });
+    const costUsed = used.costUsd;
     const costLeft = row.max_cost_usd === null ? undefined : row.max_cost_usd - costUsed;
     const turnsLeft = row.inputs.maxTurns === undefined ? undefined : row.inputs.maxTurns - used.turns;
     const exhausted =
@@ -152,18 +141,13 @@ export function createStepWorker(deps: StepWorkerDeps) {
     stepRun: StepRun,
     budget: { maxCostUsd?: number; maxTurns?: number },
   ): Promise<ActiveStep> {
-    const previous = await deps.pool.query<{ agent_id: string | null; session_id: string | null }>(
-      'select agent_id, session_id from adw_steps where adw_id = $1 and position = $2',
-      [row.id, stepRun.index],
-    );
-    const agentId = previous.rows[0]?.agent_id ?? undefined;
+    const previous = await getStep(deps.pool, row.id, stepRun.index);
+    const agentId = previous?.agent_id ?? undefined;
     // Resume the earlier attempt's session only if its transcript reached the session store: a worker
     // killed in its first moments may not have mirrored anything yet, and then the step starts afresh.
-    const earlierSession = previous.rows[0]?.session_id ?? undefined;
-    const stored = earlierSession
-      ? await deps.pool.query('select 1 from session_entries where session_id = $1 limit 1', [earlierSession])
-      : undefined;
-    const sessionId = stored?.rowCount ? earlierSession : undefined;
+    const earlierSession = previous?.session_id ?? undefined;
+    const sessionId =
+      earlierSession && (await hasStoredSession(deps.pool, earlierSession)) ? earlierSession : undefined;
     const prompt = await promptFor(row, state, definition, stepRun);
     const model = resolveModel(
       definition.model ?? (definition.kind === 'review' ? row.inputs.reviewModel : row.inputs.model),
@@ -225,13 +209,10 @@ export function createStepWorker(deps: StepWorkerDeps) {
         // The usual case, one run of a first attempt: its own cost is all there is.
         if (stepRun.attempts === 0 && run.id === step.run.runId && !run.resumed_session_id)
           return run.cost_usd;
-        const spent = await deps.pool.query<{ cost: number }>(
-          'select coalesce(sum(cost_usd), 0)::float as cost from agent_runs where agent_id = $1',
-          [run.agent_id],
-        );
+        const spent = await spentBy(deps.pool, { agentId: run.agent_id });
         const current = await getAdw(deps.pool, row.id);
         const recorded = (current?.state as AdwState | undefined)?.steps[index]?.costUsd ?? 0;
-        return Math.max(0, spent.rows[0]!.cost - recorded);
+        return Math.max(0, spent.costUsd - recorded);
       };
       let costUsd = await unrecordedCost();
       const stopped = step.stopped;
@@ -298,14 +279,15 @@ export function createStepWorker(deps: StepWorkerDeps) {
     await transition(row.id, { type: 'step.failed', index, error, costUsd, at: now() });
   }
 
-  async function transition(adwId: string, event: AdwEvent): Promise<void> {
+  /** Applies an event; false when the engine refuses it because the ADW moved on (cancelled, resumed elsewhere). */
+  async function transition(adwId: string, event: AdwEvent): Promise<boolean> {
     try {
       await applyTransition(transitions, adwId, event);
+      return true;
     } catch (error) {
-      // A step that ends after its ADW was cancelled or resumed elsewhere: the engine refuses, and rightly.
       if (error instanceof AppError && error.code === 'conflict') {
         log(`adw ${shortId(adwId)}: ${describeError(error)}`);
-        return;
+        return false;
       }
       throw error;
     }
