@@ -1,4 +1,9 @@
-import { fixReportTemplate, reviewReportTemplate, specTemplate, testReportTemplate } from './artifacts.ts';
+import {
+  fixReportTemplate,
+  reviewReportTemplate,
+  specTemplate,
+  testReportTemplate,
+} from './report-templates.ts';
 import type { ArtifactFormat, BuiltinStepKind, StepDefinition } from './types.ts';
 
 /**

@@ -1,4 +1,4 @@
-import { PgBoss, type Job } from 'pg-boss';
+import { PgBoss, type JobWithMetadata } from 'pg-boss';
 import { describeError } from '../../core/errors.ts';
 import type { Queryable } from '../../db/pool.ts';
 
@@ -72,7 +72,7 @@ export async function startStepQueue(url: string, options: StepQueueOptions = {}
         attempt: { retryCount: number; retryLimit: number; signal: AbortSignal },
       ) => Promise<void>,
     ): Promise<void> {
-      await boss.work<StepJob>(
+      await boss.work(
         queueName,
         {
           localConcurrency: concurrency,
@@ -81,13 +81,12 @@ export async function startStepQueue(url: string, options: StepQueueOptions = {}
           // NOTIFY wakes workers for new steps; retries (due after retryDelay) are found by polling.
           notifyPollingIntervalSeconds: 1,
         },
-        async ([job]: Job<StepJob>[] & { retryLimit?: number }[]) => {
+        async ([job]: JobWithMetadata<StepJob>[]) => {
           if (!job) return;
-          const metadata = job as Job<StepJob> & { retryLimit?: number };
           try {
             await handler(job.data, {
               retryCount: job.retryCount,
-              retryLimit: metadata.retryLimit ?? 0,
+              retryLimit: job.retryLimit,
               signal: job.signal,
             });
           } catch (error) {
