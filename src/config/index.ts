@@ -1,2 +1,2 @@
-export { loadConfig, hasModelAccess, dataPaths } from './load-config.ts';
+export { loadConfig, hasModelAccess, requireModelAccess, dataPaths } from './load-config.ts';
 export type { Config, ModelCredentials } from './load-config.ts';

@@ -142,6 +142,17 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   });
 }
 
+/** Refuses to go on without model access, saying which variables give it. */
+export function requireModelAccess(credentials: ModelCredentials): void {
+  if (!hasModelAccess(credentials)) {
+    throw new UserError(
+      'No model credentials: set ANTHROPIC_API_KEY (or ANTHROPIC_AUTH_TOKEN, CLAUDE_CODE_OAUTH_TOKEN), or set ' +
+        'ANTHROPIC_BASE_URL to an Anthropic-compatible endpoint. `baton demo` runs without any.',
+      { code: 'config' },
+    );
+  }
+}
+
 /** True when agents can reach a model: a credential, or an endpoint that may need none. */
 export function hasModelAccess(credentials: ModelCredentials): boolean {
   return Boolean(

@@ -1,7 +1,6 @@
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
-import { hasModelAccess, loadConfig } from '../../config/index.ts';
-import { UserError } from '../../core/errors.ts';
+import { loadConfig, requireModelAccess } from '../../config/index.ts';
 import { latestSeq } from '../../db/events.ts';
 import { startAdwWorker } from '../../orchestrator/adw/adw-worker.ts';
 import { loadWorkflows } from '../../orchestrator/adw/workflow-registry.ts';
@@ -183,13 +182,7 @@ export function registerAdw(program: Command): void {
 
 async function run(workflow: string, prompt: string, options: RunOptions): Promise<number> {
   const config = loadConfig();
-  if (!hasModelAccess(config.credentials)) {
-    throw new UserError(
-      'No model credentials: set ANTHROPIC_API_KEY (or ANTHROPIC_AUTH_TOKEN, CLAUDE_CODE_OAUTH_TOKEN), or set ' +
-        'ANTHROPIC_BASE_URL to an Anthropic-compatible endpoint. `baton demo` runs without any.',
-      { code: 'config' },
-    );
-  }
+  requireModelAccess(config.credentials);
   return withServices(async (services) => {
     const adws = await services.adws();
     const row = await adws.start({

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { resolveModel } from '../../agent/models.ts';
 import { assertWorkingDirectory } from '../../agent/run-agent.ts';
-import { hasModelAccess, loadConfig } from '../../config/index.ts';
+import { loadConfig, requireModelAccess } from '../../config/index.ts';
 import { UserError } from '../../core/errors.ts';
 import { findResumeTarget } from '../../orchestrator/resume-target.ts';
 import { startServices } from '../../orchestrator/services.ts';
@@ -46,13 +46,7 @@ async function agentRun(prompt: string, options: AgentRunOptions): Promise<numbe
   const cwd = resolve(options.cwd);
   assertWorkingDirectory(cwd);
   const model = resolveModel(options.model ?? config.defaultModel, options.model ? '--model' : 'BATON_MODEL');
-  if (!hasModelAccess(config.credentials)) {
-    throw new UserError(
-      'No model credentials: set ANTHROPIC_API_KEY (or ANTHROPIC_AUTH_TOKEN, CLAUDE_CODE_OAUTH_TOKEN), or set ' +
-        'ANTHROPIC_BASE_URL to an Anthropic-compatible endpoint. `baton demo` runs without any.',
-      { code: 'config' },
-    );
-  }
+  requireModelAccess(config.credentials);
   const services = await startServices(config);
   try {
     const resume = options.resume ? await findResumeTarget(services.db.pool, options.resume) : undefined;
