@@ -48,11 +48,6 @@ export async function insertAgent(db: Queryable, agent: NewAgent): Promise<Agent
   return result.rows[0]!;
 }
 
-export async function getAgent(db: Queryable, id: string): Promise<AgentRow | undefined> {
-  const result = await db.query<AgentRow>('select * from agents where id = $1', [id]);
-  return result.rows[0];
-}
-
 export async function setAgentStatus(
   db: Queryable,
   id: string,

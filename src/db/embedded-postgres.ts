@@ -9,6 +9,7 @@ import { promisify } from 'node:util';
 import lockfile from 'proper-lockfile';
 import pg from 'pg';
 import { AppError, UserError, describeError } from '../core/errors.ts';
+import { setTimeout as sleep } from 'node:timers/promises';
 
 const run = promisify(execFile);
 
@@ -306,8 +307,4 @@ function freePort(): Promise<number> {
       );
     });
   });
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
 }

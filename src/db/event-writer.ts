@@ -3,6 +3,7 @@ import { AppError, describeError } from '../core/errors.ts';
 import { insertEvents } from './events.ts';
 import type { Pool } from './pool.ts';
 import { isTransientDatabaseError } from './transient.ts';
+import { setTimeout as sleep } from 'node:timers/promises';
 
 export interface EventWriterOptions {
   /** Rows per INSERT. @default 500 */
@@ -197,8 +198,4 @@ export function createEventWriter(pool: Pool, options: EventWriterOptions = {}):
       return failure;
     },
   };
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
 }

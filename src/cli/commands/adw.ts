@@ -10,6 +10,7 @@ import { adwJson, printAdwSummary } from '../adw-output.ts';
 import { ExitCode } from '../exit-codes.ts';
 import { positiveInteger, positiveNumber, uuid } from '../parse-options.ts';
 import { paint, usd } from '../terminal.ts';
+import { onInterrupt, untilStopped } from '../signals.ts';
 
 interface RunOptions {
   cwd: string;
@@ -114,7 +115,7 @@ export function registerAdw(program: Command): void {
               `${paint('dim', String(event.seq).padStart(7))} ${event.occurredAt.toISOString().slice(11, 19)} ${lane} ${event.type.padEnd(16)} ${event.summary ?? ''}`,
             );
           });
-        if (options.follow) await new Promise<void>((done) => process.once('SIGINT', () => done()));
+        if (options.follow) await untilStopped();
         else await waitForCatchUp(services, id, subscription);
         subscription.close();
       }),
@@ -231,23 +232,21 @@ async function workUntilSettled(
   options: { json?: boolean },
 ): Promise<number> {
   const worker = await startAdwWorker(services, { concurrency: services.config.workerConcurrency });
-  const cancel = () => {
+  const removeInterrupt = onInterrupt(() => {
     if (!options.json)
       console.log(paint('yellow', '\ncancelling the ADW (resume it later with `baton adw resume`)…'));
     void services
       .adws()
       .then((adws) => adws.cancel(id))
       .catch(() => {});
-    process.once('SIGINT', () => process.exit(130));
-  };
-  process.once('SIGINT', cancel);
+  });
   try {
     const { row, steps } = await followAdw(services, id, { live: !options.json });
     if (options.json) console.log(JSON.stringify(adwJson(row, steps), null, 2));
     else printAdwSummary(row, steps);
     return row.status === 'succeeded' ? ExitCode.ok : ExitCode.runFailed;
   } finally {
-    process.off('SIGINT', cancel);
+    removeInterrupt();
     await worker.stop();
   }
 }

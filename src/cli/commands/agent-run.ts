@@ -10,6 +10,7 @@ import { positiveInteger, positiveNumber } from '../parse-options.ts';
 import { outcomeJson, printSummary } from '../run-output.ts';
 import { eventLine, isShownLive, paint } from '../terminal.ts';
 import { resolve } from 'node:path';
+import { onInterrupt } from '../signals.ts';
 
 interface AgentRunOptions {
   cwd: string;
@@ -71,14 +72,12 @@ async function agentRun(prompt: string, options: AgentRunOptions): Promise<numbe
       console.log(paint('dim', `run ${run.runId} · agent ${run.agentId} · ${model} · ${cwd}`));
       console.log(paint('dim', `ledger: ${services.db.description} · Ctrl-C interrupts the agent`));
     }
-    const stopOnSignal = () => {
+    const removeInterrupt = onInterrupt(() => {
       if (!options.json) console.log(paint('yellow', 'interrupting the agent…'));
       void run.interrupt();
-      process.once('SIGINT', () => process.exit(130));
-    };
-    process.once('SIGINT', stopOnSignal);
+    });
     const { run: row, result } = await run.done;
-    process.off('SIGINT', stopOnSignal);
+    removeInterrupt();
     if (options.json) console.log(JSON.stringify(outcomeJson(row, result), null, 2));
     else printSummary(row, result);
     return row.status === 'succeeded' ? ExitCode.ok : ExitCode.runFailed;

@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { positiveInteger } from '../parse-options.ts';
+import { untilStopped } from '../signals.ts';
 
 export function registerDev(program: Command): void {
   program
@@ -21,7 +22,7 @@ export function registerDev(program: Command): void {
       });
       console.log(`fake model server on ${server.url}`);
       console.log(`use it with: ANTHROPIC_BASE_URL=${server.url} baton agent run "..." --cwd DIR`);
-      await new Promise<void>((resolve) => process.once('SIGINT', resolve));
+      await untilStopped();
       await server.close();
       const left = server.remainingTurns().length;
       if (server.failures.length || left) {

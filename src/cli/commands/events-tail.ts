@@ -5,6 +5,7 @@ import { seqBeforeLast } from '../../db/events.ts';
 import { startServices } from '../../orchestrator/services.ts';
 import { nonNegativeInteger, positiveInteger, uuid } from '../parse-options.ts';
 import { paint } from '../terminal.ts';
+import { untilStopped } from '../signals.ts';
 
 interface TailOptions {
   agent?: string;
@@ -34,7 +35,7 @@ export function registerEventsTail(program: Command): void {
       const subscription = await services.bus().subscribe({ fromSeq, filter }, (event) => {
         console.log(options.json ? JSON.stringify(event) : tailLine(event));
       });
-      await new Promise<void>((resolve) => process.once('SIGINT', () => resolve()));
+      await untilStopped();
       subscription.close();
       await services.close();
     });

@@ -3,6 +3,7 @@ import { dataPaths, loadConfig } from '../../config/index.ts';
 import { startAdwWorker } from '../../orchestrator/adw/adw-worker.ts';
 import { startServices } from '../../orchestrator/services.ts';
 import { paint } from '../terminal.ts';
+import { untilStopped } from '../signals.ts';
 
 export function registerUp(program: Command): void {
   program
@@ -27,10 +28,7 @@ export function registerUp(program: Command): void {
           '  from another terminal: baton agent run "<prompt>" --cwd DIR, baton adw run <workflow> "<prompt>" --detach',
         ),
       );
-      await new Promise<void>((resolve) => {
-        process.once('SIGINT', resolve);
-        process.once('SIGTERM', resolve);
-      });
+      await untilStopped();
       console.log('stopping…');
       await worker.stop();
       await services.close();

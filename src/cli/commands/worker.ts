@@ -4,6 +4,7 @@ import { startAdwWorker } from '../../orchestrator/adw/adw-worker.ts';
 import { startServices } from '../../orchestrator/services.ts';
 import { positiveInteger } from '../parse-options.ts';
 import { paint } from '../terminal.ts';
+import { untilStopped } from '../signals.ts';
 
 export function registerWorker(program: Command): void {
   program
@@ -23,10 +24,7 @@ export function registerWorker(program: Command): void {
       const concurrency = options.concurrency ?? config.workerConcurrency;
       const worker = await startAdwWorker(services, { concurrency, log });
       console.log(`worker ready: ${concurrency} steps at a time · ${services.db.description} · Ctrl-C stops`);
-      await new Promise<void>((resolve) => {
-        process.once('SIGINT', resolve);
-        process.once('SIGTERM', resolve);
-      });
+      await untilStopped();
       console.log('stopping: running steps go back to the queue…');
       await worker.stop();
       await services.close();
