@@ -4,7 +4,8 @@ import { loadConfig, requireModelAccess } from '../../config/index.ts';
 import { latestSeq } from '../../db/events.ts';
 import { startAdwWorker } from '../../orchestrator/adw/adw-worker.ts';
 import { loadWorkflows } from '../../orchestrator/adw/workflow-registry.ts';
-import { startServices, type Services } from '../../orchestrator/services.ts';
+import type { Services } from '../../orchestrator/services.ts';
+import { withServices } from '../with-services.ts';
 import { followAdw } from '../adw-live-view.ts';
 import { adwJson, printAdwSummary } from '../adw-output.ts';
 import { ExitCode } from '../exit-codes.ts';
@@ -258,13 +259,4 @@ async function waitForCatchUp(
 ): Promise<void> {
   const last = await latestSeq(services.db.pool, { adwId: id });
   while (subscription.lastSeq < last) await new Promise((resolve) => setTimeout(resolve, 50));
-}
-
-async function withServices<T>(work: (services: Services) => Promise<T>, config = loadConfig()): Promise<T> {
-  const services = await startServices(config);
-  try {
-    return await work(services);
-  } finally {
-    await services.close();
-  }
 }

@@ -4,7 +4,7 @@ import { assertWorkingDirectory } from '../../agent/run-agent.ts';
 import { loadConfig, requireModelAccess } from '../../config/index.ts';
 import { UserError } from '../../core/errors.ts';
 import { findResumeTarget } from '../../orchestrator/resume-target.ts';
-import { startServices } from '../../orchestrator/services.ts';
+import { withServices } from '../with-services.ts';
 import { ExitCode } from '../exit-codes.ts';
 import { positiveInteger, positiveNumber } from '../parse-options.ts';
 import { outcomeJson, printSummary } from '../run-output.ts';
@@ -48,8 +48,7 @@ async function agentRun(prompt: string, options: AgentRunOptions): Promise<numbe
   assertWorkingDirectory(cwd);
   const model = resolveModel(options.model ?? config.defaultModel, options.model ? '--model' : 'BATON_MODEL');
   requireModelAccess(config.credentials);
-  const services = await startServices(config);
-  try {
+  return withServices(async (services) => {
     const resume = options.resume ? await findResumeTarget(services.db.pool, options.resume) : undefined;
     const started = Date.now();
     const run = await services.runner.start({
@@ -81,7 +80,5 @@ async function agentRun(prompt: string, options: AgentRunOptions): Promise<numbe
     if (options.json) console.log(JSON.stringify(outcomeJson(row, result), null, 2));
     else printSummary(row, result);
     return row.status === 'succeeded' ? ExitCode.ok : ExitCode.runFailed;
-  } finally {
-    await services.close();
-  }
+  }, config);
 }

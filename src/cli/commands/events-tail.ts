@@ -1,11 +1,10 @@
 import type { Command } from 'commander';
-import { loadConfig } from '../../config/index.ts';
 import type { LedgerEvent } from '../../core/events.ts';
 import { seqBeforeLast } from '../../db/events.ts';
-import { startServices } from '../../orchestrator/services.ts';
 import { nonNegativeInteger, positiveInteger, uuid } from '../parse-options.ts';
 import { paint } from '../terminal.ts';
 import { untilStopped } from '../signals.ts';
+import { withServices } from '../with-services.ts';
 
 interface TailOptions {
   agent?: string;
@@ -28,17 +27,17 @@ export function registerEventsTail(program: Command): void {
     .option('--from-seq <n>', 'start after this sequence number (0: from the beginning)', nonNegativeInteger)
     .option('--last <n>', 'without --from-seq, start with the last N matching events', positiveInteger, 10)
     .option('--json', 'one JSON object per line')
-    .action(async (options: TailOptions) => {
-      const services = await startServices(loadConfig());
-      const filter = { agentId: options.agent, runId: options.run, adwId: options.adw };
-      const fromSeq = options.fromSeq ?? (await seqBeforeLast(services.db.pool, filter, options.last));
-      const subscription = await services.bus().subscribe({ fromSeq, filter }, (event) => {
-        console.log(options.json ? JSON.stringify(event) : tailLine(event));
-      });
-      await untilStopped();
-      subscription.close();
-      await services.close();
-    });
+    .action((options: TailOptions) =>
+      withServices(async (services) => {
+        const filter = { agentId: options.agent, runId: options.run, adwId: options.adw };
+        const fromSeq = options.fromSeq ?? (await seqBeforeLast(services.db.pool, filter, options.last));
+        const subscription = await services.bus().subscribe({ fromSeq, filter }, (event) => {
+          console.log(options.json ? JSON.stringify(event) : tailLine(event));
+        });
+        await untilStopped();
+        subscription.close();
+      }),
+    );
 }
 
 function tailLine(event: LedgerEvent): string {
