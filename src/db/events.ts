@@ -83,6 +83,25 @@ export interface EventFilter extends Pick<EventScope, 'agentId' | 'runId' | 'adw
   categories?: readonly EventCategory[];
 }
 
+/**
+ * The filter as SQL: conditions on parameters $1..$5 (an omitted field matches everything) and their
+ * values. Each query puts its own parameters after these.
+ */
+function filterClause(filter: EventFilter): { where: string; values: unknown[] } {
+  return {
+    where: `($1::uuid is null or agent_id = $1) and ($2::uuid is null or run_id = $2)
+        and ($3::uuid is null or adw_id = $3) and ($4::uuid is null or orchestrator_id = $4)
+        and ($5::text[] is null or category = any($5))`,
+    values: [
+      filter.agentId ?? null,
+      filter.runId ?? null,
+      filter.adwId ?? null,
+      filter.orchestratorId ?? null,
+      filter.categories ?? null,
+    ],
+  };
+}
+
 /** Events after `afterSeq` in seq order, at most `limit`, narrowed by the filter. */
 export async function readEventsAfter(
   db: Queryable,
@@ -90,55 +109,30 @@ export async function readEventsAfter(
   filter: EventFilter = {},
   limit = 1000,
 ): Promise<LedgerEvent[]> {
+  const { where, values } = filterClause(filter);
   const result = await db.query<EventRow>(
-    `select * from events
-      where seq > $1
-        and ($2::uuid is null or agent_id = $2)
-        and ($3::uuid is null or run_id = $3)
-        and ($4::uuid is null or adw_id = $4)
-        and ($5::uuid is null or orchestrator_id = $5)
-        and ($6::text[] is null or category = any($6))
-      order by seq
-      limit $7`,
-    [
-      afterSeq,
-      filter.agentId ?? null,
-      filter.runId ?? null,
-      filter.adwId ?? null,
-      filter.orchestratorId ?? null,
-      filter.categories ?? null,
-      limit,
-    ],
+    `select * from events where ${where} and seq > $6 order by seq limit $7`,
+    [...values, afterSeq, limit],
   );
   return result.rows.map(toLedgerEvent);
 }
 
 /** The seq just before the last `count` events matching the filter: where a tail starts. */
 export async function seqBeforeLast(db: Queryable, filter: EventFilter, count: number): Promise<number> {
+  const { where, values } = filterClause(filter);
   const result = await db.query<{ seq: number | null }>(
-    `select min(seq) - 1 as seq from (
-       select seq from events
-        where ($1::uuid is null or agent_id = $1) and ($2::uuid is null or run_id = $2)
-          and ($3::uuid is null or adw_id = $3) and ($4::uuid is null or orchestrator_id = $4)
-        order by seq desc limit $5) recent`,
-    [
-      filter.agentId ?? null,
-      filter.runId ?? null,
-      filter.adwId ?? null,
-      filter.orchestratorId ?? null,
-      count,
-    ],
+    `select min(seq) - 1 as seq from (select seq from events where ${where} order by seq desc limit $6) recent`,
+    [...values, count],
   );
   return result.rows[0]?.seq ?? 0;
 }
 
 /** The seq of the latest event (matching the filter): where a live subscription starts. */
 export async function latestSeq(db: Queryable, filter: EventFilter = {}): Promise<number> {
+  const { where, values } = filterClause(filter);
   const result = await db.query<{ seq: number | null }>(
-    `select max(seq) as seq from events
-      where ($1::uuid is null or agent_id = $1) and ($2::uuid is null or run_id = $2)
-        and ($3::uuid is null or adw_id = $3) and ($4::uuid is null or orchestrator_id = $4)`,
-    [filter.agentId ?? null, filter.runId ?? null, filter.adwId ?? null, filter.orchestratorId ?? null],
+    `select max(seq) as seq from events where ${where}`,
+    values,
   );
   return result.rows[0]?.seq ?? 0;
 }
