@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { redactionMark, redactSecrets, redactText } from '../src/agent/redact.ts';
+import { redactionMark, redactSecrets, redactText } from '../src/core/redact.ts';
 
 const R = redactionMark;
 

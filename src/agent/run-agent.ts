@@ -30,7 +30,7 @@ import {
 import type { PriceTable } from './pricing.ts';
 import { PromptStream } from './prompt-stream.ts';
 import { sessionHookSettings, sessionStartFrom, takeSessionEnds } from './session-hooks.ts';
-import { redactSecrets, redactText } from './redact.ts';
+import { redactSecrets, redactText } from '../core/redact.ts';
 import { oneLine } from './summaries.ts';
 import { UsageMeter, sessionUsageOf, type UsageRecord } from './usage-meter.ts';
 
