@@ -17,7 +17,7 @@ function run(
   status: StepRun['status'],
   verdict?: 'PASS' | 'FAIL',
 ) {
-  const step: StepRun = { index, name, iteration, status, attempts: 1, costUsd: 0 };
+  const step: StepRun = { index, name, iteration, status, dispatch: 1, attempts: 1, failures: 0, costUsd: 0 };
   return verdict === undefined ? step : { ...step, output: { verdict } };
 }
 

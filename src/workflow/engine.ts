@@ -13,6 +13,7 @@ import { describeCondition, evaluate } from './conditions.ts';
 import type {
   AdwCommand,
   AdwEvent,
+  AttemptOutcome,
   AdwState,
   LoopDefinition,
   StepDefinition,
@@ -30,14 +31,15 @@ export class InvalidTransitionError extends ConflictError {
 }
 
 /** The state of a new ADW: every step planned once, nothing run. */
-export function initialState(workflow: WorkflowDefinition): AdwState {
+export function initialState(workflow: WorkflowDefinition, options: { retries?: number } = {}): AdwState {
   checkShape(workflow);
   return {
-    v: 1,
+    v: 2,
     workflow,
     status: 'pending',
     steps: workflow.steps.map((step, index) => planRun(index, step.name, 1)),
     iteration: 1,
+    retries: options.retries ?? 2,
     costUsd: 0,
   };
 }
@@ -56,6 +58,25 @@ export function advance(state: AdwState, event: AdwEvent): Transition {
       throw invalid(`step ${label(run)} is ${run.status}, not ${allowed.join(' or ')}`);
     return run;
   };
+  const expectDispatch = (run: StepRun, dispatch: number) => {
+    if (run.dispatch !== dispatch)
+      throw invalid(
+        `dispatch ${dispatch} of step ${label(run)} is stale (the current one is ${run.dispatch})`,
+      );
+  };
+  /** The running attempt an outcome belongs to; an outcome of a superseded attempt is refused. */
+  const expectAttempt = (outcome: AttemptOutcome): StepRun => {
+    expectAdw('running', 'cancelled');
+    const run = expectRun(outcome.index, 'running');
+    if (run.attempts !== outcome.attempt) {
+      throw invalid(
+        `attempt ${outcome.attempt} of step ${label(run)} was superseded by attempt ${run.attempts}`,
+      );
+    }
+    addCost(draft, run, outcome.costUsd);
+    return run;
+  };
+  const done = (): Transition => ({ state: draft, commands: [] });
 
   switch (event.type) {
     case 'adw.started': {
@@ -67,8 +88,15 @@ export function advance(state: AdwState, event: AdwEvent): Transition {
     case 'step.started': {
       expectAdw('running');
       const run = expectRun(event.index, 'pending', 'running');
-      // A running step starting again is a retry; a pending one must be the step the engine asked for.
-      if (run.status === 'pending') {
+      expectDispatch(run, event.dispatch);
+      if (run.status === 'running') {
+        // The job is delivered again while its attempt is still open: that attempt never reported (its
+        // worker died or lost the database), which counts as a failed attempt.
+        const error = `attempt ${run.attempts} stopped without reporting an outcome (its worker died or lost the database)`;
+        if (!retryLeft(draft, run)) return failStep(draft, run, error, event.at);
+        run.failures += 1;
+        run.error = error;
+      } else {
         const running = draft.steps.find((candidate) => candidate.status === 'running');
         if (running !== undefined) throw invalid(`step ${label(running)} is still running`);
         const next = nextPending(draft);
@@ -78,53 +106,65 @@ export function advance(state: AdwState, event: AdwEvent): Transition {
       run.status = 'running';
       run.attempts += 1;
       run.startedAt ??= event.at;
-      return { state: draft, commands: [] };
+      return done();
     }
     case 'step.succeeded': {
-      expectAdw('running');
-      const run = expectRun(event.index, 'running');
+      const run = expectAttempt(event);
       run.status = 'succeeded';
       run.output = event.output;
       run.endedAt = event.at;
-      addCost(draft, run, event.costUsd);
+      delete run.error;
+      // A step that finished after its ADW was cancelled keeps its result; the ADW stays cancelled.
+      if (state.status === 'cancelled') return done();
       return { state: draft, commands: proceed(draft, event.at, run) };
     }
     case 'step.failed': {
-      expectAdw('running');
-      const run = expectRun(event.index, 'running');
-      run.status = 'failed';
-      run.error = event.error;
-      run.endedAt = event.at;
-      addCost(draft, run, event.costUsd);
-      draft.status = 'failed';
-      draft.error = { step: run.name, message: event.error };
-      draft.endedAt = event.at;
-      return { state: draft, commands: [{ type: 'finish', status: 'failed' }] };
+      const run = expectAttempt(event);
+      if (state.status === 'cancelled') {
+        run.status = 'failed';
+        run.error = event.error;
+        run.endedAt = event.at;
+        return done();
+      }
+      if (event.retryable && retryLeft(draft, run)) return retry(draft, run, event.error);
+      return failStep(draft, run, event.error, event.at);
+    }
+    case 'step.released': {
+      const run = expectAttempt(event);
+      if (state.status === 'cancelled') return stopStep(draft, run, event.at);
+      // Not the step's fault: back to the queue without using a retry.
+      run.status = 'pending';
+      return { state: draft, commands: [dispatch(run)] };
     }
     case 'step.paused': {
-      expectAdw('running');
-      const run = expectRun(event.index, 'running');
+      const run = expectAttempt(event);
+      if (state.status === 'cancelled') return stopStep(draft, run, event.at);
       // Back to pending: on resume the step runs again, resuming its session.
       run.status = 'pending';
-      addCost(draft, run, event.costUsd);
       draft.status = 'paused';
       draft.pausedReason = event.reason;
       return { state: draft, commands: [{ type: 'pause', reason: event.reason }] };
     }
     case 'step.cancelled': {
-      expectAdw('running', 'cancelled');
-      const run = expectRun(event.index, 'running');
-      run.status = 'cancelled';
-      run.endedAt = event.at;
-      addCost(draft, run, event.costUsd);
-      if (state.status === 'cancelled') return { state: draft, commands: [] };
+      const run = expectAttempt(event);
+      stopStep(draft, run, event.at);
+      if (state.status === 'cancelled') return done();
       // Stopped from outside the ADW (someone interrupted its agent): nothing is left to run it.
       cancelAdw(draft, event.at);
       return { state: draft, commands: [{ type: 'finish', status: 'cancelled' }] };
     }
+    case 'step.lost': {
+      expectAdw('running', 'cancelled');
+      const run = expectRun(event.index, 'pending', 'running');
+      expectDispatch(run, event.dispatch);
+      addCost(draft, run, event.costUsd);
+      if (state.status === 'cancelled') return stopStep(draft, run, event.at);
+      if (retryLeft(draft, run)) return retry(draft, run, event.reason);
+      return failStep(draft, run, event.reason, event.at);
+    }
     case 'adw.cancelled': {
       expectAdw('pending', 'running', 'paused');
-      // A running step stays running until its own step.cancelled reports what it cost.
+      // A running step stays running until its own outcome reports what it cost.
       const stops: AdwCommand[] = draft.steps
         .filter((run) => run.status === 'running')
         .map((run) => ({ type: 'stop_step', index: run.index }));
@@ -135,11 +175,13 @@ export function advance(state: AdwState, event: AdwEvent): Transition {
       expectAdw('paused', 'failed', 'cancelled');
       const running = draft.steps.find((run) => run.status === 'running');
       if (running !== undefined) {
-        throw invalid(`step ${label(running)} has not reported step.cancelled yet; resume after it does`);
+        throw invalid(`step ${label(running)} has not reported its outcome yet; resume after it does`);
       }
       for (const run of draft.steps) {
         if (run.status !== 'failed' && run.status !== 'cancelled' && run.status !== 'pending') continue;
+        // A resumed step starts with its retries restored.
         run.status = 'pending';
+        run.failures = 0;
         delete run.error;
         delete run.endedAt;
       }
@@ -151,6 +193,43 @@ export function advance(state: AdwState, event: AdwEvent): Transition {
       return { state: draft, commands: proceed(draft, event.at) };
     }
   }
+}
+
+/** Whether another attempt of `run` is allowed: its failures so far are within its retries. */
+function retryLeft(draft: AdwState, run: StepRun): boolean {
+  return run.failures < (definition(draft.workflow, run.name).retries ?? draft.retries);
+}
+
+/** Counts a failed attempt and hands the step to the queue again. */
+function retry(draft: AdwState, run: StepRun, error: string): Transition {
+  run.failures += 1;
+  run.error = error;
+  run.status = 'pending';
+  return { state: draft, commands: [dispatch(run)] };
+}
+
+/** The step fails for good, and the ADW with it. */
+function failStep(draft: AdwState, run: StepRun, error: string, at: string): Transition {
+  run.status = 'failed';
+  run.error = error;
+  run.endedAt = at;
+  draft.status = 'failed';
+  draft.error = { step: run.name, message: error };
+  draft.endedAt = at;
+  return { state: draft, commands: [{ type: 'finish', status: 'failed' }] };
+}
+
+/** A step of a cancelled ADW has stopped: it ends as cancelled, and nothing else happens. */
+function stopStep(draft: AdwState, run: StepRun, at: string): Transition {
+  run.status = 'cancelled';
+  run.endedAt = at;
+  return { state: draft, commands: [] };
+}
+
+/** A new dispatch of the run: its job carries the number, which makes any older job stale. */
+function dispatch(run: StepRun): AdwCommand {
+  run.dispatch += 1;
+  return { type: 'run_step', index: run.index, dispatch: run.dispatch };
 }
 
 /**
@@ -168,7 +247,7 @@ function proceed(draft: AdwState, at: string, done?: StepRun): AdwCommand[] {
       return [{ type: 'finish', status: 'succeeded' }];
     }
     const runIf = definition(draft.workflow, next.name).runIf;
-    if (runIf === undefined || evaluate(runIf, draft.steps)) return [{ type: 'run_step', index: next.index }];
+    if (runIf === undefined || evaluate(runIf, draft.steps)) return [dispatch(next)];
     next.status = 'skipped';
     next.skippedBecause = `runIf did not hold: ${describeCondition(runIf)}`;
     ended = next;
@@ -218,7 +297,7 @@ function addCost(draft: AdwState, run: StepRun, costUsd: number): void {
 }
 
 function planRun(index: number, name: string, iteration: number): StepRun {
-  return { index, name, iteration, status: 'pending', attempts: 0, costUsd: 0 };
+  return { index, name, iteration, status: 'pending', dispatch: 0, attempts: 0, failures: 0, costUsd: 0 };
 }
 
 function definition(workflow: WorkflowDefinition, name: string): StepDefinition {

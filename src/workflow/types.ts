@@ -103,8 +103,18 @@ export interface StepRun {
   /** Loop pass, from 1. */
   iteration: number;
   status: StepStatus;
-  /** Attempts started (a retried attempt resumes the same session). */
+  /**
+   * How many times this run has been handed to the queue. The job of dispatch n carries n, so a job from
+   * an earlier dispatch (a duplicate, or one left over from before a cancel) is recognised and does nothing.
+   */
+  dispatch: number;
+  /**
+   * Attempts started (a retried attempt resumes the same session). The latest attempt's number is its
+   * token: only an outcome that carries it can settle the step, so a superseded attempt cannot.
+   */
   attempts: number;
+  /** Attempts that failed (an error, a timeout, a worker that died); past the step's retries the step fails. */
+  failures: number;
   output?: StepOutput;
   error?: string;
   skippedBecause?: string;
@@ -114,13 +124,15 @@ export interface StepRun {
 }
 
 export interface AdwState {
-  /** Version of this persisted shape. */
-  v: 1;
+  /** Version of this persisted shape (see src/db/adw-state.ts for the upgrade of older ones). */
+  v: 2;
   workflow: WorkflowDefinition;
   status: AdwStatus;
   /** Every step run so far and those still planned; loop iterations append runs. */
   steps: StepRun[];
   iteration: number;
+  /** Failed attempts retried for a step that does not set its own `retries`. */
+  retries: number;
   pausedReason?: string;
   error?: { step: string; message: string };
   costUsd: number;
@@ -128,21 +140,58 @@ export interface AdwState {
   endedAt?: string;
 }
 
-/** What happened, as the shell reports it to the engine. `at` is an ISO timestamp. */
+/**
+ * What happened, as the shell reports it to the engine. `at` is an ISO timestamp. An attempt's outcome
+ * carries the attempt's number (`attempt`), a start or a lost job the dispatch it belongs to; the engine
+ * refuses an outcome whose attempt is not the step's latest, or a start from a stale dispatch.
+ */
 export type AdwEvent =
   | { type: 'adw.started'; at: string }
-  | { type: 'step.started'; index: number; at: string }
-  | { type: 'step.succeeded'; index: number; output: StepOutput; costUsd: number; at: string }
-  | { type: 'step.failed'; index: number; error: string; costUsd: number; at: string }
+  | { type: 'step.started'; index: number; dispatch: number; at: string }
+  | {
+      type: 'step.succeeded';
+      index: number;
+      attempt: number;
+      output: StepOutput;
+      costUsd: number;
+      at: string;
+    }
+  /**
+   * The attempt failed. `retryable`: another attempt may do better (an agent error, a timeout), so the
+   * step runs again while it has retries left; otherwise (an artifact still wrong after its follow-up, a
+   * working directory missing) the step fails at once.
+   */
+  | {
+      type: 'step.failed';
+      index: number;
+      attempt: number;
+      error: string;
+      retryable: boolean;
+      costUsd: number;
+      at: string;
+    }
+  /** The worker running the attempt is shutting down: the step goes back to the queue, no retry used. */
+  | { type: 'step.released'; index: number; attempt: number; costUsd: number; at: string }
   /** The step reached a budget: the ADW pauses and the step will run again (resuming its session) on resume. */
-  | { type: 'step.paused'; index: number; reason: string; costUsd: number; at: string }
-  | { type: 'step.cancelled'; index: number; costUsd: number; at: string }
+  | { type: 'step.paused'; index: number; attempt: number; reason: string; costUsd: number; at: string }
+  | { type: 'step.cancelled'; index: number; attempt: number; costUsd: number; at: string }
+  /**
+   * The queue job of this dispatch ended (completed, failed, expired, cancelled) without the step
+   * reporting an outcome: its worker died, or it failed before it could say so. Counts as a failed attempt.
+   */
+  | { type: 'step.lost'; index: number; dispatch: number; reason: string; costUsd: number; at: string }
   | { type: 'adw.cancelled'; at: string }
   | { type: 'adw.resumed'; at: string };
 
+/** The outcome of an attempt: every event that settles a running attempt. */
+export type AttemptOutcome = Extract<
+  AdwEvent,
+  { type: 'step.succeeded' | 'step.failed' | 'step.released' | 'step.paused' | 'step.cancelled' }
+>;
+
 /** What the shell must do next. */
 export type AdwCommand =
-  | { type: 'run_step'; index: number }
+  | { type: 'run_step'; index: number; dispatch: number }
   | { type: 'stop_step'; index: number }
   | { type: 'finish'; status: 'succeeded' | 'failed' | 'cancelled' }
   | { type: 'pause'; reason: string };
