@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { adwScript } from '../src/demo/adw-script.ts';
 import { createSampleRepository } from '../src/demo/sample-repo.ts';
@@ -113,7 +114,7 @@ describe('baton adw commands', () => {
   it('rejects bad input with a message naming what to change, recording nothing', async () => {
     const before = await adwCount();
     const unknownId = '0b5e8f3c-1d2a-4c3b-9f8e-7a6b5c4d3e2f';
-    const cases: [string[], RegExp][] = [
+    const cases: [string[], RegExp, Record<string, string>?][] = [
       [
         ['adw', 'run', 'plan_bild', 'x', '--cwd', repo],
         /Unknown workflow "plan_bild": use one of plan_build, plan_build_review/,
@@ -125,13 +126,41 @@ describe('baton adw commands', () => {
       ],
       [
         ['adw', 'run', 'plan_build', 'x', '--cwd', repo, '--max-cost', '0'],
-        /--max-cost.*expected a positive number, got "0"/,
+        /--max-cost.*expected a positive amount in USD, got "0"/,
       ],
       [
         ['adw', 'run', 'plan_build', 'x', '--cwd', repo, '--max-cost', 'lots'],
-        /--max-cost.*expected a positive number, got "lots"/,
+        /--max-cost.*expected a positive amount in USD, got "lots"/,
+      ],
+      // Values the ledger's columns cannot hold: refused, not overflowed or rounded to nothing.
+      [
+        ['adw', 'run', 'plan_build', 'x', '--cwd', repo, '--max-cost', '1e300'],
+        /--max-cost.*the largest amount baton records is \$99999999, got "1e300"/,
+      ],
+      [
+        ['adw', 'run', 'plan_build', 'x', '--cwd', repo, '--max-cost', '0.000000001'],
+        /--max-cost.*the smallest amount baton records is \$0.000001/,
+      ],
+      [
+        ['adw', 'run', 'plan_build', 'x', '--cwd', repo, '--max-turns', '99999999999'],
+        /--max-turns.*the largest count baton records is 2147483647/,
       ],
       [['adw', 'run', 'plan_build', 'x', '--cwd', repo, '--max-turns', '-3'], /--max-turns/],
+      [['adw', 'run', 'plan_build', 'x', '--cwd', ''], /--cwd.*expected a directory, got an empty value/],
+      [
+        ['adw', 'run', 'plan_build', 'x', '--cwd', repo, '--model', 'gpt-4o'],
+        /Unknown model "gpt-4o" in --model: baton has no price for it.*BATON_PRICES_FILE/,
+      ],
+      [
+        ['adw', 'run', 'plan_build', 'x', '--cwd', repo],
+        /Unknown model "claude-nonexistent-9" in BATON_MODEL/,
+        { BATON_MODEL: 'claude-nonexistent-9' },
+      ],
+      [
+        ['adw', 'run', 'plan_build', 'x', '--cwd', repo],
+        /ANTHROPIC_BASE_URL must be an http:\/\/ or https:\/\/ URL/,
+        { ANTHROPIC_BASE_URL: 'not-a-url' },
+      ],
       [['adw', 'run', 'plan_build', 'x', '--cwd', repo, '--fix-rounds', '2'], /has no review → fix loop/],
       [['adw', 'run', 'plan_build', 'x', '--cwd', repo, '--model', 'gpt'], /Unknown model "gpt" in --model/],
       [
@@ -141,13 +170,21 @@ describe('baton adw commands', () => {
       [['adw', 'cancel', unknownId], /No ADW/],
       [['adw', 'resume', unknownId], /No ADW/],
       [['adw', 'show', 'not-an-id'], /expected an id/],
-      [['adw', 'resume', unknownId, '--add-cost', '-2'], /--add-cost.*positive number/],
+      [['adw', 'resume', unknownId, '--add-cost', '-2'], /--add-cost.*positive amount/],
     ];
-    for (const [args, message] of cases) {
-      const result = await runBaton(args, env());
+    const branches = () =>
+      execFileSync('git', ['branch', '--list', 'adw/*'], { cwd: repo, encoding: 'utf8' });
+    const worktrees = () => execFileSync('git', ['worktree', 'list'], { cwd: repo, encoding: 'utf8' });
+    const [branchesBefore, worktreesBefore] = [branches(), worktrees()];
+    for (const [args, message, extra] of cases) {
+      const result = await runBaton(args, { ...env(), ...extra });
       expect(result.stderr, args.join(' ')).toMatch(message);
+      expect(result.stderr, args.join(' ')).not.toMatch(/unexpected error|\n\s+at /);
       expect(result.code, args.join(' ')).toBe(2);
     }
     expect(await adwCount()).toBe(before);
+    // Nothing half-made: no branch or worktree of an ADW that was refused.
+    expect(branches()).toBe(branchesBefore);
+    expect(worktrees()).toBe(worktreesBefore);
   });
 });

@@ -104,13 +104,13 @@ describe('baton CLI against DATABASE_URL', () => {
       [
         ['agent', 'run', 'x', '--cwd', work.path, '--max-cost', '-1'],
         {},
-        /--max-cost.*expected a positive number/,
+        /--max-cost.*expected a positive amount in USD/,
         2,
       ],
       [
         ['agent', 'run', 'x', '--cwd', work.path, '--max-turns', '2.5'],
         {},
-        /--max-turns.*positive whole number/,
+        /--max-turns.*expected a whole number of at least 1/,
         2,
       ],
       [['agent', 'run', '  ', '--cwd', work.path], {}, /The prompt is empty/, 2],

@@ -38,6 +38,8 @@ export interface FileChangeSummary {
 
 /** File tracking for one run, started before the agent begins. */
 export interface FileTracking {
+  /** The snapshot taken at the start (a tree id in the shadow repository); undefined if it failed. */
+  readonly beforeTree: string | undefined;
   /**
    * Snapshots the directory now and reports what changed since the start, keeping the session open for
    * a later look. Never rejects. Calls must not overlap.
@@ -120,14 +122,35 @@ function tracking(
     }
   };
   return {
+    beforeTree: before,
     changes,
     finish: () => (summary ??= finish()),
     dispose,
   };
 }
 
+/**
+ * What changed in `options.cwd` since the snapshot `beforeTree` (one a run took when it started, on this
+ * host): how the changes of a run that was killed are still attributed to it. Never throws.
+ */
+export async function changesSince(
+  options: FileTrackingOptions,
+  beforeTree: string,
+): Promise<FileChangeSummary> {
+  let session: SnapshotSession | undefined;
+  try {
+    const limits = readLimits(options);
+    session = await openSnapshotSession(await resolveWorkTree(options.cwd), options.snapshotsRoot);
+    return await tracking(session, beforeTree, limits).finish();
+  } catch (error) {
+    await session?.dispose().catch(() => {});
+    return { ...empty(), error: notRecorded(error), beforeTree };
+  }
+}
+
 function failedTracking(error: string): FileTracking {
   return {
+    beforeTree: undefined,
     changes: async () => ({ ...empty(), error }),
     finish: async () => ({ ...empty(), error }),
     dispose: async () => {},

@@ -97,3 +97,16 @@ export function priceUsage(table: PriceTable, model: string, usage: TokenUsage):
     1_000_000
   );
 }
+
+/**
+ * Refuses a model baton cannot price, before anything is recorded: cost and budgets (`--max-cost`) need
+ * a price for every call, so an unknown name (a typo, another vendor's model) is an error here rather
+ * than an agent that fails later or spends unmetered. `source` names the flag or variable it came from.
+ */
+export function requirePrice(table: PriceTable, model: string, source: string): void {
+  if (findPrice(table, model)) return;
+  throw new UserError(
+    `Unknown model "${model}" in ${source}: baton has no price for it, and it prices every model call to ` +
+      'keep budgets. Use opus, sonnet, haiku or a Claude model id (claude-…), or give its prices in BATON_PRICES_FILE.',
+  );
+}

@@ -65,6 +65,8 @@ export interface AgentRunSink {
   stream?(fragment: { index: number; kind: 'text' | 'thinking' | 'tool_input'; text: string }): void;
   sessionStarted?(sessionId: string): void;
   processStarted?(pid: number): void;
+  /** The before-snapshot of file tracking exists: what a killed run changed can be computed from it. */
+  trackingStarted?(beforeTree: string): void;
 }
 
 export interface AgentRuntime {
@@ -260,6 +262,9 @@ export function startAgentRun(
       cwd: request.cwd,
       snapshotsRoot: runtime.snapshotsRoot,
       diffLimitBytes: runtime.diffLimitBytes,
+    });
+    void trackingStarted.then((tracking) => {
+      if (tracking.beforeTree) sink.trackingStarted?.(tracking.beforeTree);
     });
     emit({
       category: 'system',

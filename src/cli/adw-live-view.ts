@@ -1,12 +1,17 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import logUpdate from 'log-update';
+import { describeError } from '../core/errors.ts';
+import { isTransientDatabaseError } from '../db/transient.ts';
 import type { LedgerEvent } from '../core/events.ts';
 import { listSteps, getAdw, type AdwRow, type AdwStepRow } from '../db/adws.ts';
 import { costByAgent } from '../db/usage.ts';
 import type { Services } from '../orchestrator/services.ts';
 import { stepIcon, stepLabel, stepResult } from './adw-output.ts';
-import { paint, usd } from './terminal.ts';
+import { paint, printable, usd } from './terminal.ts';
 
 const settled = new Set(['succeeded', 'failed', 'cancelled', 'paused']);
+// As long as a worker waits for a database that went away (see EventWriter).
+const maxOutageMs = 120_000;
 
 /**
  * Follows an ADW until it succeeds, fails, is cancelled or pauses. On a terminal it redraws one block
@@ -34,7 +39,9 @@ export async function followAdw(
         ['StepStart', 'StepEnd', 'StepSkipped', 'AdwPaused', 'AdwEnded'].includes(event.type)
       ) {
         if (!printed.has(event.id))
-          console.log(`${event.occurredAt.toISOString().slice(11, 19)} ${event.summary ?? event.type}`);
+          console.log(
+            `${event.occurredAt.toISOString().slice(11, 19)} ${printable(event.summary ?? event.type)}`,
+          );
         printed.add(event.id);
       }
     });
@@ -46,15 +53,27 @@ export async function followAdw(
     );
 
   try {
-    for (;;) {
-      const row = (await getAdw(pool, adwId))!;
-      const steps = await listSteps(pool, adwId);
-      if (tty) logUpdate(render(row, steps, latest, await liveCost(steps)));
+    for (let unreachableSince: number | undefined; ; await sleep(500)) {
+      let row: AdwRow, steps: AdwStepRow[], cost: Map<string, number>;
+      try {
+        row = (await getAdw(pool, adwId))!;
+        steps = await listSteps(pool, adwId);
+        cost = tty ? await liveCost(steps) : new Map();
+      } catch (error) {
+        // A database restart is ridden out, as a worker does; only an outage past the limit ends the wait.
+        if (!isTransientDatabaseError(error)) throw error;
+        unreachableSince ??= Date.now();
+        if (Date.now() - unreachableSince > maxOutageMs) throw error;
+        if (!tty && options.live)
+          console.log(paint('yellow', `database unreachable (${describeError(error)}); waiting…`));
+        continue;
+      }
+      unreachableSince = undefined;
+      if (tty) logUpdate(render(row, steps, latest, cost));
       if (settled.has(row.status) && !steps.some((step) => step.status === 'running')) {
         if (tty) logUpdate.done();
         return { row, steps };
       }
-      await new Promise((resolve) => setTimeout(resolve, 500));
     }
   } finally {
     subscription.close();
@@ -81,7 +100,7 @@ function render(
     const spent = Math.max(step.cost_usd, cost.get(step.agent_id ?? '') ?? 0);
     const detail = step.status === 'running' ? (latest.get(step.name) ?? 'starting…') : stepResult(step);
     lines.push(
-      `  ${stepIcon(step.status)} ${stepLabel(step).padEnd(12)} ${elapsed(step.started_at, step.ended_at).padStart(5)} ${usd(spent).padStart(8)}  ${paint('dim', detail.slice(0, 90))}`,
+      `  ${stepIcon(step.status)} ${stepLabel(step).padEnd(12)} ${elapsed(step.started_at, step.ended_at).padStart(5)} ${usd(spent).padStart(8)}  ${paint('dim', printable(detail).slice(0, 90))}`,
     );
   }
   return lines.join('\n');

@@ -1,6 +1,6 @@
 import type { AdwRow, AdwStepRow } from '../db/adws.ts';
 import { riskTiers } from '../workflow/artifacts.ts';
-import { paint, usd } from './terminal.ts';
+import { paint, printable, usd } from './terminal.ts';
 
 const stepIcons: Record<string, string> = {
   pending: '·',
@@ -82,20 +82,24 @@ export function adwJson(row: AdwRow, steps: AdwStepRow[]) {
 /** The human summary at the end of `adw run` and in `adw show`. */
 export function printAdwSummary(row: AdwRow, steps: AdwStepRow[]): void {
   const ok = row.status === 'succeeded';
+  const going = row.status === 'running' || row.status === 'pending';
   const title = ok
     ? paint('green', '✓ ADW succeeded')
-    : paint(row.status === 'paused' ? 'yellow' : 'red', `✗ ADW ${row.status}`);
+    : going
+      ? paint('cyan', `▶ ADW ${row.status}`)
+      : paint(row.status === 'paused' ? 'yellow' : 'red', `✗ ADW ${row.status}`);
   const duration = row.duration_ms ? ` · ${(row.duration_ms / 1000).toFixed(1)}s` : '';
   console.log(
     `\n${title} · ${row.workflow} · ${row.completed_steps}/${row.total_steps} steps · ${usd(row.cost_usd)}${duration}`,
   );
   for (const step of steps) {
     console.log(
-      `  ${stepIcon(step.status)} ${stepLabel(step).padEnd(12)} ${step.status.padEnd(10)} ${usd(step.cost_usd).padStart(8)}  ${stepResult(step)}`,
+      `  ${stepIcon(step.status)} ${stepLabel(step).padEnd(12)} ${step.status.padEnd(10)} ${usd(step.cost_usd).padStart(8)}  ${printable(stepResult(step))}`,
     );
   }
-  if (row.paused_reason) console.log(paint('yellow', `  paused: ${row.paused_reason}`));
-  if (row.error_message) console.log(paint('red', `  failed at ${row.error_step}: ${row.error_message}`));
+  if (row.paused_reason) console.log(paint('yellow', `  paused: ${printable(row.paused_reason)}`));
+  if (row.error_message)
+    console.log(paint('red', `  failed at ${row.error_step}: ${printable(row.error_message)}`));
   const commit = (row.outputs as { commit?: string }).commit;
   if (row.branch) {
     console.log(
@@ -105,12 +109,19 @@ export function printAdwSummary(row: AdwRow, steps: AdwStepRow[]): void {
   } else {
     console.log(`  worked in place in ${row.inputs.cwd}`);
   }
-  if (!ok && row.status !== 'cancelled')
+  // Only hints that work in this state.
+  if (going) {
     console.log(
-      paint(
-        'dim',
-        `  continue: baton adw resume ${row.id}${row.status === 'paused' ? ' --add-cost USD' : ''}`,
-      ),
+      paint('dim', `  follow it: baton adw events ${row.id} --follow · stop it: baton adw cancel ${row.id}`),
     );
-  console.log(paint('dim', `  events: baton adw events ${row.id}`));
+  } else {
+    if (!ok) {
+      const more =
+        row.status === 'paused' && row.paused_reason?.includes('turn') ? ' --add-turns N' : ' --add-cost USD';
+      console.log(
+        paint('dim', `  continue: baton adw resume ${row.id}${row.status === 'paused' ? more : ''}`),
+      );
+    }
+    console.log(paint('dim', `  events: baton adw events ${row.id}`));
+  }
 }

@@ -1,25 +1,35 @@
 import { InvalidArgumentError } from 'commander';
+import { countProblem, usdProblem } from '../core/limits.ts';
 
 /** commander argument parsers that explain what is wrong with a value. */
-export function positiveNumber(value: string): number {
-  const parsed = Number(value);
-  if (!Number.isFinite(parsed) || parsed <= 0)
-    throw new InvalidArgumentError(`expected a positive number, got "${value}".`);
+
+/** An amount in USD the ledger can hold (see core/limits.ts). */
+export function usdAmount(value: string): number {
+  const parsed = value.trim() === '' ? Number.NaN : Number(value);
+  const problem = usdProblem(parsed);
+  if (problem) throw new InvalidArgumentError(`${problem.replace(/, got .*$/, '')}, got "${value}".`);
   return parsed;
 }
 
 export function positiveInteger(value: string): number {
-  const parsed = Number(value);
-  if (!Number.isInteger(parsed) || parsed <= 0)
-    throw new InvalidArgumentError(`expected a positive whole number, got "${value}".`);
-  return parsed;
+  return count(value, 1);
 }
 
 export function nonNegativeInteger(value: string): number {
-  const parsed = Number(value);
-  if (!Number.isInteger(parsed) || parsed < 0)
-    throw new InvalidArgumentError(`expected a whole number ≥ 0, got "${value}".`);
+  return count(value, 0);
+}
+
+function count(value: string, min: number): number {
+  const parsed = value.trim() === '' ? Number.NaN : Number(value);
+  const problem = countProblem(parsed, min);
+  if (problem) throw new InvalidArgumentError(`${problem.replace(/, got .*$/, '')}, got "${value}".`);
   return parsed;
+}
+
+/** A path that is not empty (an empty `--cwd ""` would silently mean the current directory). */
+export function nonEmptyPath(value: string): string {
+  if (value.trim() === '') throw new InvalidArgumentError('expected a directory, got an empty value.');
+  return value;
 }
 
 export function uuid(value: string): string {

@@ -46,7 +46,22 @@ export function isShownLive(event: Pick<EventDraft, 'type'>): boolean {
 export function eventLine(event: Pick<EventDraft, 'type' | 'summary'>, elapsedMs: number): string {
   const time = paint('dim', `${(elapsedMs / 1000).toFixed(1).padStart(6)}s`);
   const icon = icons[event.type] ?? '·';
-  return `${time} ${icon}  ${event.summary ?? event.type}`;
+  return `${time} ${icon}  ${printable(event.summary ?? event.type)}`;
+}
+
+// C0 and C1 control characters, DEL included: escape sequences a prompt or an agent's output may carry.
+const controlCharacters = /[\u0000-\u001f\u007f-\u009f]/g;
+
+/**
+ * Text from prompts, agents and models made safe to print: control characters (which could move the
+ * cursor, rewrite the screen or set the terminal's title) are shown as visible escapes instead.
+ */
+export function printable(text: string): string {
+  return text.replace(controlCharacters, (character) =>
+    character === '\n' || character === '\t'
+      ? ' '
+      : `\\x${character.charCodeAt(0).toString(16).padStart(2, '0')}`,
+  );
 }
 
 export function usd(amount: number): string {

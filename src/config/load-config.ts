@@ -118,6 +118,13 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       { code: 'config' },
     );
   }
+  if (values.ANTHROPIC_BASE_URL && !isHttpUrl(values.ANTHROPIC_BASE_URL)) {
+    throw new UserError(
+      `ANTHROPIC_BASE_URL must be an http:// or https:// URL such as https://api.anthropic.com, got "${values.ANTHROPIC_BASE_URL}" ` +
+        '(or unset it to use the Anthropic API).',
+      { code: 'config' },
+    );
+  }
   return Object.freeze({
     databaseUrl: values.DATABASE_URL,
     home: resolve(home),
@@ -140,6 +147,15 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     }),
     processEnvironment: Object.freeze({ ...env }),
   });
+}
+
+function isHttpUrl(value: string): boolean {
+  try {
+    const url = new URL(value);
+    return (url.protocol === 'http:' || url.protocol === 'https:') && url.hostname !== '';
+  } catch {
+    return false;
+  }
 }
 
 /** Refuses to go on without model access, saying which variables give it. */

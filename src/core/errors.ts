@@ -64,8 +64,21 @@ export function isAppError(error: unknown): error is AppError {
   return error instanceof AppError;
 }
 
-/** A one-line description of anything thrown, for logs and ledger rows. */
+/**
+ * A one-line description of anything thrown or emitted as an error, for logs and ledger rows: an Error's
+ * message, an error-like object's `message` (or the `error` it wraps, as some libraries emit), else JSON.
+ */
 export function describeError(error: unknown): string {
   if (error instanceof Error) return error.message || error.name;
+  if (error !== null && typeof error === 'object') {
+    const { message, error: wrapped } = error as { message?: unknown; error?: unknown };
+    if (typeof message === 'string' && message) return message;
+    if (wrapped !== undefined && wrapped !== error) return describeError(wrapped);
+    try {
+      return JSON.stringify(error);
+    } catch {
+      return Object.prototype.toString.call(error);
+    }
+  }
   return String(error);
 }

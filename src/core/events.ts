@@ -35,6 +35,8 @@ export const EventType = {
   StepStart: 'StepStart',
   StepEnd: 'StepEnd',
   StepSkipped: 'StepSkipped',
+  /** A step run handed to the queue again: its attempt failed (with retries left), was lost, or its worker stopped. */
+  StepRequeued: 'StepRequeued',
   // system: an ADW as a whole
   AdwCreated: 'AdwCreated',
   AdwStarted: 'AdwStarted',

@@ -1,5 +1,6 @@
 export * from './errors.ts';
 export * from './events.ts';
 export * from './ids.ts';
+export * from './limits.ts';
 export * from './statuses.ts';
 export * from './usage.ts';

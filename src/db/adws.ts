@@ -269,3 +269,33 @@ export async function raiseBudget(db: Queryable, id: string, addCostUsd: number)
     addCostUsd,
   ]);
 }
+
+/**
+ * ADWs that may have a step no job works on: every running one, and cancelled ones whose running step
+ * has not reported yet.
+ */
+export async function adwsWithOpenSteps(db: Queryable): Promise<string[]> {
+  const result = await db.query<{ id: string }>(
+    `select id from adws
+      where status = 'running'
+         or (status = 'cancelled' and exists (select 1 from adw_steps where adw_id = adws.id and status = 'running'))
+      order by created_at`,
+  );
+  return result.rows.map((row) => row.id);
+}
+
+/** Where one step run stands now, read from the engine's state: what a running attempt checks. */
+export async function stepStanding(
+  db: Queryable,
+  adwId: string,
+  index: number,
+): Promise<{ adwStatus: AdwStatus; stepStatus: StepStatus; attempts: number } | undefined> {
+  const result = await db.query<{ adw_status: AdwStatus; step_status: StepStatus; attempts: number }>(
+    `select status as adw_status, state->'steps'->($2::int)->>'status' as step_status,
+            (state->'steps'->($2::int)->>'attempts')::int as attempts
+       from adws where id = $1`,
+    [adwId, index],
+  );
+  const row = result.rows[0];
+  return row && { adwStatus: row.adw_status, stepStatus: row.step_status, attempts: row.attempts };
+}

@@ -60,3 +60,16 @@ export async function setAgentStatus(
     sessionId ?? null,
   ]);
 }
+
+/** The live agent of an ADW named `name` (the agent of one step run), if it exists. */
+export async function findAdwAgent(
+  db: Queryable,
+  adwId: string,
+  name: string,
+): Promise<AgentRow | undefined> {
+  const result = await db.query<AgentRow>(
+    'select * from agents where adw_id = $1 and name = $2 and not archived order by created_at limit 1',
+    [adwId, name],
+  );
+  return result.rows[0];
+}

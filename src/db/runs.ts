@@ -13,6 +13,11 @@ export interface RunRow {
   resumed_session_id: string | null;
   adw_id: string | null;
   adw_step: string | null;
+  /** The ADW step run (its position) and attempt this run belongs to. */
+  adw_step_index: number | null;
+  adw_attempt: number | null;
+  /** The file-tracking snapshot taken when the run started (a tree in this host's shadow repository). */
+  before_tree: string | null;
   max_turns: number | null;
   max_cost_usd: number | null;
   num_turns: number;
@@ -44,6 +49,8 @@ export interface NewRun {
   resumedSessionId?: string;
   adwId?: string;
   adwStep?: string;
+  adwStepIndex?: number;
+  adwAttempt?: number;
   maxTurns?: number;
   maxCostUsd?: number;
   host: string;
@@ -53,8 +60,8 @@ export interface NewRun {
 export async function insertRun(db: Queryable, run: NewRun): Promise<RunRow> {
   const result = await db.query<RunRow>(
     `insert into agent_runs (id, agent_id, model, working_dir, resumed_session_id, session_id, adw_id, adw_step,
-                             max_turns, max_cost_usd, host, pid)
-     values ($1, $2, $3, $4, $5, $5, $6, $7, $8, $9, $10, $11) returning *`,
+                             max_turns, max_cost_usd, host, pid, adw_step_index, adw_attempt)
+     values ($1, $2, $3, $4, $5, $5, $6, $7, $8, $9, $10, $11, $12, $13) returning *`,
     [
       run.id,
       run.agentId,
@@ -67,6 +74,8 @@ export async function insertRun(db: Queryable, run: NewRun): Promise<RunRow> {
       run.maxCostUsd ?? null,
       run.host,
       run.pid,
+      run.adwStepIndex ?? null,
+      run.adwAttempt ?? null,
     ],
   );
   return result.rows[0]!;
@@ -92,6 +101,10 @@ export async function setRunSession(db: Queryable, id: string, sessionId: string
 
 export async function setRunAgentPid(db: Queryable, id: string, agentPid: number): Promise<void> {
   await db.query('update agent_runs set agent_pid = $2 where id = $1', [id, agentPid]);
+}
+
+export async function setRunBeforeTree(db: Queryable, id: string, tree: string): Promise<void> {
+  await db.query('update agent_runs set before_tree = $2 where id = $1', [id, tree]);
 }
 
 export interface RunOutcome {
@@ -159,61 +172,73 @@ export async function latestSessionUsage(
   return result.rows[0]?.sdk_session_usage;
 }
 
-/**
- * Runs left 'running' by a baton process on this host that no longer exists (killed, crashed, machine
- * rebooted) are marked failed, so the ledger never shows a run that nobody drives.
- */
-export async function failOrphanedRuns(
-  db: Queryable,
-  host: string,
-  isAlive: (pid: number) => boolean,
-): Promise<number> {
-  const running = await db.query<{ id: string; pid: number }>(
-    `select id, pid from agent_runs where status = 'running' and host = $1`,
-    [host],
-  );
-  const orphans = running.rows.filter((row) => !isAlive(row.pid)).map((row) => row.id);
-  if (orphans.length === 0) return 0;
-  await db.query(
-    `update agent_runs set status = 'failed', error_message = 'The baton process driving this run exited before it ended',
-            ended_at = now(), duration_ms = (extract(epoch from now() - started_at) * 1000)::bigint
-      where id = any($1) and status = 'running'`,
-    [orphans],
-  );
-  return orphans.length;
-}
+/** A run that no process drives any more, with what ending it needs. */
+export type AbandonedRun = Pick<
+  RunRow,
+  | 'id'
+  | 'agent_id'
+  | 'host'
+  | 'pid'
+  | 'agent_pid'
+  | 'working_dir'
+  | 'before_tree'
+  | 'adw_id'
+  | 'adw_step'
+  | 'session_id'
+>;
 
-/** Runs of an ADW step still marked running: an earlier attempt that may still be at work. */
-export async function runningRunsOfStep(
-  db: Queryable,
-  adwId: string,
-  step: string,
-): Promise<Pick<RunRow, 'id' | 'host' | 'agent_pid'>[]> {
-  const result = await db.query<Pick<RunRow, 'id' | 'host' | 'agent_pid'>>(
-    `select id, host, agent_pid from agent_runs where adw_id = $1 and adw_step = $2 and status = 'running'`,
-    [adwId, step],
+const abandonedColumns =
+  'id, agent_id, host, pid, agent_pid, working_dir, before_tree, adw_id, adw_step, session_id';
+
+/** Runs still marked running that a baton process on `host` drives (or drove). */
+export async function runningRunsOnHost(db: Queryable, host: string): Promise<AbandonedRun[]> {
+  const result = await db.query<AbandonedRun>(
+    `select ${abandonedColumns} from agent_runs where status = 'running' and host = $1`,
+    [host],
   );
   return result.rows;
 }
 
-/** Marks a run that nobody drives any more as failed, with the reason. */
-export async function failRun(db: Queryable, id: string, errorMessage: string): Promise<void> {
-  await db.query(
-    `update agent_runs set status = 'failed', error_message = $2, ended_at = now(),
-            duration_ms = (extract(epoch from now() - started_at) * 1000)::bigint
-      where id = $1 and status = 'running'`,
-    [id, errorMessage],
+/** Runs of an ADW step run still marked running: earlier attempts that may still be at work. */
+export async function runningRunsOfStep(
+  db: Queryable,
+  adwId: string,
+  index: number,
+): Promise<AbandonedRun[]> {
+  const result = await db.query<AbandonedRun>(
+    `select ${abandonedColumns} from agent_runs where adw_id = $1 and adw_step_index = $2 and status = 'running'`,
+    [adwId, index],
   );
+  return result.rows;
 }
 
-/** What the runs matching the scope have spent and how many turns they took, failed attempts included. */
+/** Marks a run that nobody drives any more as failed, with the reason; undefined if it had already ended. */
+export async function failRun(db: Queryable, id: string, errorMessage: string): Promise<RunRow | undefined> {
+  const result = await db.query<RunRow>(
+    `update agent_runs set status = 'failed', error_message = $2, ended_at = now(),
+            duration_ms = (extract(epoch from now() - started_at) * 1000)::bigint,
+            cost_usd = (select coalesce(sum(cost_usd), 0) from usage where run_id = $1)
+      where id = $1 and status = 'running'
+      returning *`,
+    [id, errorMessage],
+  );
+  return result.rows[0];
+}
+
+/**
+ * What the runs matching the scope have spent and how many turns they took, from the usage ledger: every
+ * model call counts, those of killed, superseded and failed attempts too. A run that ended normally counts
+ * its turns as Claude Code reported them; one that never reported counts its model calls.
+ */
 export async function spentBy(
   db: Queryable,
   scope: { adwId: string } | { agentId: string },
 ): Promise<{ costUsd: number; turns: number }> {
   const result = await db.query<{ cost: number; turns: number }>(
-    `select coalesce(sum(cost_usd), 0)::float as cost, coalesce(sum(num_turns), 0)::int as turns
-       from agent_runs where ${'adwId' in scope ? 'adw_id' : 'agent_id'} = $1`,
+    `select coalesce(sum(spent.cost), 0)::float as cost, coalesce(sum(greatest(runs.num_turns, spent.calls)), 0)::int as turns
+       from agent_runs runs
+       cross join lateral (select coalesce(sum(cost_usd), 0) as cost, count(*) as calls from usage where run_id = runs.id) spent
+      where runs.${'adwId' in scope ? 'adw_id' : 'agent_id'} = $1`,
     ['adwId' in scope ? scope.adwId : scope.agentId],
   );
   return { costUsd: result.rows[0]!.cost, turns: result.rows[0]!.turns };

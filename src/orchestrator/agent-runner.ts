@@ -22,6 +22,7 @@ import {
   insertRun,
   latestSessionUsage,
   setRunAgentPid,
+  setRunBeforeTree,
   setRunSession,
   type RunRow,
 } from '../db/runs.ts';
@@ -51,6 +52,9 @@ export interface RunAgentInput extends RuntimeRequest {
   orchestratorId?: string;
   adwId?: string;
   adwStep?: string;
+  /** The ADW step run (position) and attempt the run belongs to, for fencing. */
+  adwStepIndex?: number;
+  adwAttempt?: number;
   /** Sees every event as it is recorded (the CLI's live view). */
   onEvent?: (draft: EventDraft) => void;
 }
@@ -95,6 +99,8 @@ export function createAgentRunner(deps: AgentRunnerDeps) {
       resumedSessionId: input.resumeSessionId,
       adwId: input.adwId,
       adwStep: input.adwStep,
+      adwStepIndex: input.adwStepIndex,
+      adwAttempt: input.adwAttempt,
       maxTurns: input.maxTurns,
       maxCostUsd: input.maxCostUsd,
       host,
@@ -145,6 +151,9 @@ export function createAgentRunner(deps: AgentRunnerDeps) {
       processStarted(pid) {
         sideWrite(() => setRunAgentPid(deps.pool, runId, pid));
       },
+      trackingStarted(beforeTree) {
+        sideWrite(() => setRunBeforeTree(deps.pool, runId, beforeTree));
+      },
     };
 
     // Everything that is not the runner's own travels to the runtime as it is.
@@ -156,6 +165,8 @@ export function createAgentRunner(deps: AgentRunnerDeps) {
       orchestratorId,
       adwId,
       adwStep,
+      adwStepIndex: _index,
+      adwAttempt: _attempt,
       onEvent: _onEvent,
       ...request
     } = input;

@@ -1,4 +1,3 @@
-import { hostname } from 'node:os';
 import { agentEnvironment } from '../agent/environment.ts';
 import { bundledClaudeCode } from '../agent/claude-code-binary.ts';
 import { findSetpriv } from '../agent/spawn-claude-code.ts';
@@ -9,8 +8,8 @@ import { dataPaths, hasModelAccess, type Config } from '../config/index.ts';
 import { createEventBus, type EventBus } from '../db/event-bus.ts';
 import { createEventWriter, type EventWriter } from '../db/event-writer.ts';
 import { openDatabase, type Database } from '../db/open-database.ts';
-import { failOrphanedRuns } from '../db/runs.ts';
 import { createPostgresSessionStore } from '../db/session-store.ts';
+import { endOrphanedRuns } from './abandoned-runs.ts';
 import { createAdwService, type AdwService } from './adw/adw-service.ts';
 import { startStepQueue, type StepQueue } from './adw/step-queue.ts';
 import { createAgentRunner, type AgentRunner } from './agent-runner.ts';
@@ -67,7 +66,7 @@ export async function startServices(
   const summaryClient = summaryClientFor(config); // first: a bad BATON_SUMMARY_MODEL fails before anything opens
   const db = await openDatabase(config, { exclusive: options.exclusive, log: options.log });
   const runtime = { ...agentRuntimeFor(config), sessionStore: createPostgresSessionStore(db.pool) };
-  await failOrphanedRuns(db.pool, hostname(), isAlive);
+  await endOrphanedRuns({ pool: db.pool, runtime }, isAlive);
   const writer = createEventWriter(db.pool, { bufferLimit: config.eventBufferLimit });
   const summarizer =
     summaryClient && createSummarizer({ writer, pool: db.pool, client: summaryClient, log: options.log });
@@ -83,7 +82,8 @@ export async function startServices(
     runner,
     bus: () => (bus ??= createEventBus(db.url, db.pool, { log: options.log })),
     queue: startQueue,
-    adws: async () => createAdwService({ pool: db.pool, queue: await startQueue(), config }),
+    adws: async () =>
+      createAdwService({ pool: db.pool, queue: await startQueue(), config, prices: runtime.prices }),
     async close() {
       await (await queue)?.stop().catch(() => {});
       await summarizer?.close();

@@ -272,8 +272,8 @@ function appendPass(draft: AdwState, loop: LoopDefinition): void {
   }
 }
 
-/** The first step, in definition order, whose latest run has yet to run. */
-function nextPending(state: AdwState): StepRun | undefined {
+/** The first step, in definition order, whose latest run has yet to run: the one the engine dispatches next. */
+export function nextPending(state: AdwState): StepRun | undefined {
   for (const step of state.workflow.steps) {
     let latest: StepRun | undefined;
     for (const run of state.steps) {

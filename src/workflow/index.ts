@@ -5,7 +5,8 @@
 
 export type * from './types.ts';
 
-export { advance, initialState, InvalidTransitionError } from './engine.ts';
+export { advance, initialState, InvalidTransitionError, nextPending } from './engine.ts';
+export { parseAdwState } from './state.ts';
 export { describeCondition, evaluate, conditionSteps, latestRun, statusIs, verdictIs } from './conditions.ts';
 export { artifactPath, artifactPlaceholders, builtinSteps, slugify } from './builtin-steps.ts';
 export type { ArtifactContext } from './builtin-steps.ts';

@@ -9,8 +9,8 @@ import { withServices } from '../with-services.ts';
 import { followAdw } from '../adw-live-view.ts';
 import { adwJson, printAdwSummary } from '../adw-output.ts';
 import { ExitCode } from '../exit-codes.ts';
-import { positiveInteger, positiveNumber, uuid } from '../parse-options.ts';
-import { paint, usd } from '../terminal.ts';
+import { nonEmptyPath, positiveInteger, usdAmount, uuid } from '../parse-options.ts';
+import { paint, printable, usd } from '../terminal.ts';
 import { onInterrupt, untilStopped } from '../signals.ts';
 
 interface RunOptions {
@@ -37,12 +37,12 @@ export function registerAdw(program: Command): void {
     .description('start a workflow on a prompt and follow it to the end (exit 0 only when it succeeds)')
     .argument('<workflow>', 'a workflow name (see `baton adw types`)')
     .argument('<prompt>', 'what to build')
-    .option('--cwd <dir>', 'the repository or directory to work on', '.')
+    .option('--cwd <dir>', 'the repository or directory to work on', nonEmptyPath, '.')
     .option('--model <model>', 'model of the steps: opus, sonnet, haiku or an id (default: BATON_MODEL)')
     .option('--review-model <model>', 'model of the review step (default: --model)')
-    .option('--max-cost <usd>', 'cost budget of the whole ADW; reaching it pauses the ADW', positiveNumber)
+    .option('--max-cost <usd>', 'cost budget of the whole ADW; reaching it pauses the ADW', usdAmount)
     .option('--max-turns <n>', 'turn budget of the whole ADW; reaching it pauses the ADW', positiveInteger)
-    .option('--step-max-cost <usd>', 'cost budget of each step', positiveNumber)
+    .option('--step-max-cost <usd>', 'cost budget of each step', usdAmount)
     .option('--step-max-turns <n>', 'turn budget of each step', positiveInteger)
     .option(
       '--fix-rounds <n>',
@@ -74,9 +74,15 @@ export function registerAdw(program: Command): void {
           );
         if (rows.length === 0)
           return console.log('No ADWs yet: start one with `baton adw run <workflow> "<prompt>"`.');
+        console.log(
+          paint(
+            'dim',
+            `${'ID'.padEnd(36)}  ${'STATUS'.padEnd(9)} ${'WORKFLOW'.padEnd(22)} STEPS ${'COST'.padStart(8)}  CREATED           PROMPT`,
+          ),
+        );
         for (const row of rows) {
           console.log(
-            `${row.id}  ${row.status.padEnd(9)} ${row.workflow.padEnd(22)} ${`${row.completed_steps}/${row.total_steps}`.padEnd(5)} ${usd(row.cost_usd).padStart(8)}  ${row.created_at.toISOString().slice(0, 16)}  ${row.inputs.prompt.slice(0, 50)}`,
+            `${row.id}  ${row.status.padEnd(9)} ${row.workflow.padEnd(22)} ${`${row.completed_steps}/${row.total_steps}`.padEnd(5)} ${usd(row.cost_usd).padStart(8)}  ${row.created_at.toISOString().slice(0, 16)}  ${printable(row.inputs.prompt).slice(0, 50)}`,
           );
         }
       }),
@@ -93,7 +99,7 @@ export function registerAdw(program: Command): void {
         const row = await adws.get(id);
         const steps = await adws.steps(id);
         if (options.json) return console.log(JSON.stringify(adwJson(row, steps), null, 2));
-        console.log(`${row.name} · ${row.inputs.prompt}`);
+        console.log(`${row.name} · ${printable(row.inputs.prompt)}`);
         printAdwSummary(row, steps);
       }),
     );
@@ -113,7 +119,7 @@ export function registerAdw(program: Command): void {
             if (options.json) return console.log(JSON.stringify(event));
             const lane = paint('cyan', (event.adwStep ?? 'workflow').padEnd(9));
             console.log(
-              `${paint('dim', String(event.seq).padStart(7))} ${event.occurredAt.toISOString().slice(11, 19)} ${lane} ${event.type.padEnd(16)} ${event.summary ?? ''}`,
+              `${paint('dim', String(event.seq).padStart(7))} ${event.occurredAt.toISOString().slice(11, 19)} ${lane} ${event.type.padEnd(16)} ${printable(event.summary ?? '')}`,
             );
           });
         if (options.follow) await untilStopped();
@@ -139,7 +145,7 @@ export function registerAdw(program: Command): void {
     .command('resume')
     .description('continue a paused, failed or cancelled ADW from its first unfinished step')
     .argument('<id>', 'ADW id', uuid)
-    .option('--add-cost <usd>', 'raise the cost budget by this much', positiveNumber)
+    .option('--add-cost <usd>', 'raise the cost budget by this much', usdAmount)
     .option('--add-turns <n>', 'raise the turn budget by this much', positiveInteger)
     .option('--detach', 'queue it and return; a running worker continues it')
     .option('--json', 'print one JSON object at the end')
@@ -161,7 +167,7 @@ export function registerAdw(program: Command): void {
   adw
     .command('types')
     .description('list every workflow (built-in and .baton/workflows/*.yaml) with its steps')
-    .option('--cwd <dir>', 'the project whose workflow files to read', '.')
+    .option('--cwd <dir>', 'the project whose workflow files to read', nonEmptyPath, '.')
     .option('--json', 'print JSON')
     .action(async (options: { cwd: string; json?: boolean }) => {
       const catalog = await loadWorkflows(resolve(options.cwd));

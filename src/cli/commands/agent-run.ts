@@ -1,12 +1,13 @@
 import type { Command } from 'commander';
 import { resolveModel } from '../../agent/models.ts';
+import { loadPriceTable, requirePrice } from '../../agent/pricing.ts';
 import { assertWorkingDirectory } from '../../agent/run-agent.ts';
 import { loadConfig, requireModelAccess } from '../../config/index.ts';
 import { UserError } from '../../core/errors.ts';
 import { findResumeTarget } from '../../orchestrator/resume-target.ts';
 import { withServices } from '../with-services.ts';
 import { ExitCode } from '../exit-codes.ts';
-import { positiveInteger, positiveNumber } from '../parse-options.ts';
+import { nonEmptyPath, positiveInteger, usdAmount } from '../parse-options.ts';
 import { outcomeJson, printSummary } from '../run-output.ts';
 import { eventLine, isShownLive, paint } from '../terminal.ts';
 import { resolve } from 'node:path';
@@ -29,10 +30,10 @@ export function registerAgentRun(program: Command): void {
     .command('run')
     .description('run one agent on a prompt in a directory, with live progress and a final summary')
     .argument('<prompt>', 'what the agent should do')
-    .requiredOption('--cwd <dir>', 'the directory the agent works in')
+    .requiredOption('--cwd <dir>', 'the directory the agent works in', nonEmptyPath)
     .option('--model <model>', 'opus, sonnet, haiku or a model id (default: BATON_MODEL or sonnet)')
     .option('--max-turns <n>', 'stop after this many turns', positiveInteger)
-    .option('--max-cost <usd>', 'stop when the run has cost this much', positiveNumber)
+    .option('--max-cost <usd>', 'stop when the run has cost this much', usdAmount)
     .option('--resume <run-or-session>', 'continue the session of an earlier run (run id or session id)')
     .option('--name <name>', 'name of the new agent (default: run-<id>)')
     .option('--json', 'print one JSON object with the outcome instead of live progress')
@@ -46,7 +47,9 @@ async function agentRun(prompt: string, options: AgentRunOptions): Promise<numbe
   if (!prompt.trim()) throw new UserError('The prompt is empty: say what the agent should do.');
   const cwd = resolve(options.cwd);
   assertWorkingDirectory(cwd);
-  const model = resolveModel(options.model ?? config.defaultModel, options.model ? '--model' : 'BATON_MODEL');
+  const source = options.model ? '--model' : 'BATON_MODEL';
+  const model = resolveModel(options.model ?? config.defaultModel, source);
+  requirePrice(loadPriceTable(config.pricesFile), model, source);
   requireModelAccess(config.credentials);
   return withServices(async (services) => {
     const resume = options.resume ? await findResumeTarget(services.db.pool, options.resume) : undefined;

@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import type { LedgerEvent } from '../../core/events.ts';
 import { seqBeforeLast } from '../../db/events.ts';
 import { nonNegativeInteger, positiveInteger, uuid } from '../parse-options.ts';
-import { paint } from '../terminal.ts';
+import { paint, printable } from '../terminal.ts';
 import { untilStopped } from '../signals.ts';
 import { withServices } from '../with-services.ts';
 
@@ -44,5 +44,5 @@ function tailLine(event: LedgerEvent): string {
   const seq = paint('dim', String(event.seq).padStart(7));
   const time = paint('dim', event.occurredAt.toISOString().slice(11, 23));
   const who = paint('cyan', (event.adwStep ?? event.agentId?.slice(0, 8) ?? 'system').padEnd(8));
-  return `${seq} ${time} ${who} ${event.type.padEnd(18)} ${event.summary ?? ''}`;
+  return `${seq} ${time} ${who} ${event.type.padEnd(18)} ${printable(event.summary ?? '')}`;
 }

@@ -1,22 +1,23 @@
 import { resolve } from 'node:path';
 import { resolveModel } from '../../agent/models.ts';
+import { requirePrice, type PriceTable } from '../../agent/pricing.ts';
 import { assertWorkingDirectory } from '../../agent/run-agent.ts';
 import { dataPaths, type Config } from '../../config/index.ts';
 import { NotFoundError, UserError } from '../../core/errors.ts';
 import { EventType } from '../../core/events.ts';
+import { countProblem, usdProblem } from '../../core/limits.ts';
 import { newId, shortId } from '../../core/ids.ts';
 import { getAdw, insertAdw, listAdws, listSteps, lockAdw, raiseBudget, type AdwRow } from '../../db/adws.ts';
 import { insertEvents } from '../../db/events.ts';
 import { inTransaction, type Pool } from '../../db/pool.ts';
-import { runningRunsOfStep } from '../../db/runs.ts';
 import { slugify } from '../../workflow/builtin-steps.ts';
 import { withFixRounds } from '../../workflow/builtin-workflows.ts';
 import { initialState } from '../../workflow/engine.ts';
-import type { AdwState } from '../../workflow/types.ts';
 import { applyLocked, applyTransition } from './apply-transition.ts';
 import type { StepQueue } from './step-queue.ts';
 import { findWorkflow } from './workflow-registry.ts';
-import { prepareWorkspace } from './workspace.ts';
+import { createReconciler } from './reconciler.ts';
+import { prepareWorkspace, removeWorkspace } from './workspace.ts';
 
 export interface StartAdwInput {
   workflow: string;
@@ -40,11 +41,21 @@ export interface AdwServiceDeps {
   pool: Pool;
   queue: StepQueue;
   config: Readonly<Config>;
+  prices: PriceTable;
 }
 
 /** Defaults for steps that do not set their own retries and timeout. */
 const defaultStepRetries = 2;
 const defaultStepTimeoutSeconds = 30 * 60;
+
+/** Each numeric input with the flag people pass it as: checked against the column it goes into. */
+const amounts = [
+  ['maxCostUsd', '--max-cost', 'usd'],
+  ['stepMaxCostUsd', '--step-max-cost', 'usd'],
+  ['maxTurns', '--max-turns', 'count'],
+  ['stepMaxTurns', '--step-max-turns', 'count'],
+  ['fixRounds', '--fix-rounds', 'count'],
+] as const;
 
 /**
  * Starting, cancelling and resuming ADWs. Every input is checked before anything is recorded; every
@@ -52,9 +63,18 @@ const defaultStepTimeoutSeconds = 30 * 60;
  */
 export function createAdwService(deps: AdwServiceDeps) {
   const transitions = { pool: deps.pool, queue: deps.queue };
+  const reconciler = createReconciler(transitions);
 
   async function start(input: StartAdwInput): Promise<AdwRow> {
     if (!input.prompt.trim()) throw new UserError('The prompt is empty: say what the workflow should build.');
+    for (const [field, flag, kind] of amounts) {
+      const value = input[field];
+      const problem =
+        value === undefined ? undefined : kind === 'usd' ? usdProblem(value) : countProblem(value);
+      if (problem) throw new UserError(`${flag} (${field}): ${problem}.`);
+    }
+    if (!input.cwd.trim())
+      throw new UserError('The working directory is empty: pass a directory with --cwd.');
     const cwd = resolve(input.cwd);
     assertWorkingDirectory(cwd);
     const base = await findWorkflow(cwd, input.workflow);
@@ -64,16 +84,16 @@ export function createAdwService(deps: AdwServiceDeps) {
         `Workflow ${base.name} has no review → fix loop: drop --fix-rounds or use plan_build_review_fix.`,
       );
     }
-    const model = resolveModel(
+    const model = checkedModel(
       input.model ?? deps.config.defaultModel,
       input.model ? '--model' : 'BATON_MODEL',
     );
-    const reviewModel = resolveModel(
+    const reviewModel = checkedModel(
       input.reviewModel ?? input.model ?? deps.config.defaultModel,
-      '--review-model',
+      input.reviewModel ? '--review-model' : input.model ? '--model' : 'BATON_MODEL',
     );
     for (const step of workflow.steps)
-      if (step.model) resolveModel(step.model, `step ${step.name} of ${workflow.source}`);
+      if (step.model) checkedModel(step.model, `step ${step.name} of ${workflow.source}`);
 
     const id = newId();
     const slug = slugify(input.prompt);
@@ -83,57 +103,69 @@ export function createAdwService(deps: AdwServiceDeps) {
       inPlace: input.inPlace ?? false,
       worktreesRoot: dataPaths(deps.config.home).worktrees,
     });
-    const state = initialState(workflow);
-    return inTransaction(deps.pool, async (client) => {
-      await insertAdw(client, {
-        id,
-        name: input.name ?? `${workflow.name}-${shortId(id)}`,
-        workflow: workflow.name,
-        description: input.description,
-        orchestratorId: input.orchestratorId,
-        workingDir: cwd,
-        worktreePath: workspace.worktreePath,
-        branch: workspace.branch,
-        maxCostUsd: input.maxCostUsd,
-        inputs: {
-          prompt: input.prompt,
-          model,
-          reviewModel,
-          maxTurns: input.maxTurns,
-          stepMaxCostUsd: input.stepMaxCostUsd,
-          stepMaxTurns: input.stepMaxTurns,
-          inPlace: workspace.worktreePath === undefined,
-          cwd: workspace.cwd,
-          fixRounds: input.fixRounds,
-          stepRetries: defaultStepRetries,
-          stepTimeoutSeconds: defaultStepTimeoutSeconds,
-          baseCommit: workspace.baseCommit,
-        },
-        state,
-      });
-      await insertEvents(client, [
-        {
-          id: newId(),
-          category: 'system',
-          type: EventType.AdwCreated,
-          adwId: id,
+    const state = initialState(workflow, { retries: defaultStepRetries });
+    try {
+      return await inTransaction(deps.pool, async (client) => {
+        await insertAdw(client, {
+          id,
+          name: input.name ?? `${workflow.name}-${shortId(id)}`,
+          workflow: workflow.name,
+          description: input.description,
           orchestratorId: input.orchestratorId,
-          payload: {
-            workflow: workflow.name,
+          workingDir: cwd,
+          worktreePath: workspace.worktreePath,
+          branch: workspace.branch,
+          maxCostUsd: input.maxCostUsd,
+          inputs: {
             prompt: input.prompt,
-            working_dir: workspace.cwd,
-            branch: workspace.branch ?? null,
-            in_place_reason: workspace.inPlaceReason ?? null,
-            total_steps: state.steps.length,
+            model,
+            reviewModel,
+            maxTurns: input.maxTurns,
+            stepMaxCostUsd: input.stepMaxCostUsd,
+            stepMaxTurns: input.stepMaxTurns,
+            inPlace: workspace.worktreePath === undefined,
+            cwd: workspace.cwd,
+            fixRounds: input.fixRounds,
+            stepRetries: defaultStepRetries,
+            stepTimeoutSeconds: defaultStepTimeoutSeconds,
+            baseCommit: workspace.baseCommit,
           },
-          summary: `ADW ${workflow.name} created: ${input.prompt.slice(0, 80)}`,
-          occurredAt: new Date(),
-        },
-      ]);
-      const row = (await lockAdw(client, id))!;
-      await applyLocked(transitions, client, row, { type: 'adw.started', at: new Date().toISOString() });
-      return (await getAdw(client, id))!;
-    });
+          state,
+        });
+        await insertEvents(client, [
+          {
+            id: newId(),
+            category: 'system',
+            type: EventType.AdwCreated,
+            adwId: id,
+            orchestratorId: input.orchestratorId,
+            payload: {
+              workflow: workflow.name,
+              prompt: input.prompt,
+              working_dir: workspace.cwd,
+              branch: workspace.branch ?? null,
+              in_place_reason: workspace.inPlaceReason ?? null,
+              total_steps: state.steps.length,
+            },
+            summary: `ADW ${workflow.name} created: ${input.prompt.slice(0, 80)}`,
+            occurredAt: new Date(),
+          },
+        ]);
+        const row = (await lockAdw(client, id))!;
+        await applyLocked(transitions, client, row, { type: 'adw.started', at: new Date().toISOString() });
+        return (await getAdw(client, id))!;
+      });
+    } catch (error) {
+      // Nothing half-made is left behind: the ADW was not recorded, so its worktree and branch go too.
+      await removeWorkspace(cwd, workspace).catch(() => {});
+      throw error;
+    }
+  }
+
+  function checkedModel(name: string, source: string): string {
+    const model = resolveModel(name, source);
+    requirePrice(deps.prices, model, source);
+    return model;
   }
 
   async function get(id: string): Promise<AdwRow> {
@@ -155,8 +187,10 @@ export function createAdwService(deps: AdwServiceDeps) {
   }
 
   /**
-   * Continues a paused, failed or cancelled ADW from its first unfinished step, optionally with more
-   * budget. A step whose agent already stopped is settled first.
+   * Continues an ADW from its first unfinished step, optionally with more budget: a paused, failed or
+   * cancelled one, and a running one whose step no job works on any more (its job ended without an
+   * outcome: it is settled first, then continued). A cancelled ADW's step whose agent has stopped
+   * without saying so is settled the same way.
    */
   async function resume(
     id: string,
@@ -164,12 +198,29 @@ export function createAdwService(deps: AdwServiceDeps) {
   ): Promise<AdwRow> {
     const row = await get(id);
     if (row.status === 'succeeded') throw new UserError(`ADW ${id} succeeded: there is nothing to resume.`);
-    if (row.status === 'running' || row.status === 'pending') {
+    if (row.status === 'pending')
       throw new UserError(
-        `ADW ${id} is ${row.status}: only a paused, failed or cancelled ADW can be resumed.`,
+        `ADW ${id} has not started yet: a worker (\`baton up\` or \`baton worker\`) starts it.`,
+      );
+    if (options.addCostUsd !== undefined) {
+      const problem = usdProblem(options.addCostUsd);
+      if (problem) throw new UserError(`--add-cost (addCostUsd): ${problem}.`);
+    }
+    if (options.addTurns !== undefined) {
+      const problem = countProblem(options.addTurns);
+      if (problem) throw new UserError(`--add-turns (addTurns): ${problem}.`);
+    }
+    const open = row.status === 'running' || (await adws.steps(id)).some((step) => step.status === 'running');
+    if (open && (await reconciler.reconcileAdw(id)) === 'working') {
+      throw new UserError(
+        row.status === 'running'
+          ? `ADW ${id} is running and a worker is on its current step: there is nothing to resume ` +
+              `(follow it with \`baton adw events ${id} --follow\`, or cancel it with \`baton adw cancel ${id}\`).`
+          : `Step ${row.current_step ?? ''} of ADW ${id} is still stopping: try again in a few seconds.`,
       );
     }
-    await settleStoppedSteps(row);
+    const current = await get(id);
+    if (current.status === 'running') return current; // settled and dispatched again: it goes on
     await applyTransition(
       transitions,
       id,
@@ -188,26 +239,7 @@ export function createAdwService(deps: AdwServiceDeps) {
     return get(id);
   }
 
-  /** A step left running by a cancelled ADW whose worker died never reports itself: settle it here. */
-  async function settleStoppedSteps(row: AdwRow): Promise<void> {
-    const state = row.state as AdwState;
-    for (const step of state.steps.filter((run) => run.status === 'running')) {
-      const live = await runningRunsOfStep(deps.pool, row.id, step.name);
-      if (live.length) {
-        throw new UserError(
-          `Step ${step.name} of ADW ${row.id} is still stopping: try again in a few seconds.`,
-        );
-      }
-      await applyTransition(transitions, row.id, {
-        type: 'step.cancelled',
-        index: step.index,
-        costUsd: 0,
-        at: new Date().toISOString(),
-      });
-    }
-  }
-
-  return {
+  const adws = {
     start,
     get,
     cancel,
@@ -215,6 +247,7 @@ export function createAdwService(deps: AdwServiceDeps) {
     list: (options: { limit?: number } = {}) => listAdws(deps.pool, options),
     steps: (id: string) => listSteps(deps.pool, id),
   };
+  return adws;
 }
 
 export type AdwService = ReturnType<typeof createAdwService>;

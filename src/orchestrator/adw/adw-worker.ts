@@ -1,14 +1,25 @@
+import { describeError } from '../../core/errors.ts';
 import type { Services } from '../services.ts';
-import { createStepWorker } from './step-worker.ts';
+import { createReconciler } from './reconciler.ts';
+import { createStepWorker, type StepWorkerDeps } from './step-worker.ts';
+
+export interface AdwWorkerOptions {
+  concurrency: number;
+  log?: (line: string) => void;
+  /** How often this worker looks for steps no job works on (see reconciler.ts). @default 30000 */
+  reconcileMs?: number;
+  /** Passed to the step worker (fault tests). */
+  checkpoint?: StepWorkerDeps['checkpoint'];
+  watchMs?: number;
+}
 
 /**
  * A worker: takes ADW steps from the queue, `concurrency` at a time (each is a Claude Code process of
- * ~200 MB that needs ~1.5 CPU-seconds to start, so a small number per machine serves best).
+ * ~200 MB that needs ~1.5 CPU-seconds to start, so a small number per machine serves best), and
+ * reconciles steps whose jobs ended without an outcome, at start and then periodically.
  */
-export async function startAdwWorker(
-  services: Services,
-  options: { concurrency: number; log?: (line: string) => void },
-) {
+export async function startAdwWorker(services: Services, options: AdwWorkerOptions) {
+  const log = options.log ?? (() => {});
   const queue = await services.queue();
   const bus = services.bus();
   await bus.ready();
@@ -17,12 +28,26 @@ export async function startAdwWorker(
     queue,
     runner: services.runner,
     bus,
-    log: options.log,
+    runtime: services.runtime,
+    log,
+    checkpoint: options.checkpoint,
+    watchMs: options.watchMs,
   });
+  const reconciler = createReconciler({ pool: services.db.pool, queue, log });
+  let reconciling: Promise<unknown> = Promise.resolve();
+  const reconcile = () =>
+    (reconciling = reconciler
+      .reconcileAll()
+      .catch((error) => log(`reconciling failed: ${describeError(error)}`)));
   await queue.work(options.concurrency, steps.handle);
+  void reconcile();
+  const timer = setInterval(() => void reconcile(), options.reconcileMs ?? 30_000);
+  timer.unref();
   return {
-    /** Stops taking steps; steps running here are interrupted and retried by another worker. */
+    /** Stops taking steps; steps running here are given back to the queue (no retry used). */
     async stop(): Promise<void> {
+      clearInterval(timer);
+      await reconciling;
       await steps.stop();
       await queue.stop(10_000);
     },

@@ -5,7 +5,8 @@ import { publishControl } from '../../db/event-bus.ts';
 import { insertEvents } from '../../db/events.ts';
 import { inTransaction, type Pool, type PoolClient } from '../../db/pool.ts';
 import { advance } from '../../workflow/engine.ts';
-import type { AdwEvent, AdwState, Transition } from '../../workflow/types.ts';
+import { parseAdwState } from '../../workflow/state.ts';
+import type { AdwEvent, Transition } from '../../workflow/types.ts';
 import { adwOutputs } from './outputs.ts';
 import type { StepQueue } from './step-queue.ts';
 import { stepJobOptions } from './step-settings.ts';
@@ -44,7 +45,7 @@ export async function applyLocked(
   row: AdwRow,
   event: AdwEvent,
 ): Promise<Transition> {
-  const before = row.state as AdwState;
+  const before = parseAdwState(row.state);
   const transition = advance(before, event);
   const { state, commands } = transition;
   const outputs = adwOutputs(state, row);
@@ -53,8 +54,9 @@ export async function applyLocked(
     commands.some((command) => command.type === 'finish' && command.status === 'succeeded')
   ) {
     // The work becomes one commit on the ADW's branch before the ADW reads as succeeded, ready to merge.
-    // A commit that fails leaves the work in the worktree, uncommitted, and says why.
-    await commitWorkspace(row.worktree_path, commitMessage(row)).then(
+    // A commit that fails leaves the work in the worktree, uncommitted, and says why. Committing again
+    // (this transaction rolled back after the commit and is retried) finds the commit already made.
+    await commitWorkspace(row.worktree_path, commitMessage(row), row.inputs.baseCommit).then(
       (commit) => (outputs.commit = commit ?? null),
       (error: unknown) => (outputs.commitError = describeError(error)),
     );
@@ -64,7 +66,7 @@ export async function applyLocked(
   for (const command of commands) {
     if (command.type === 'run_step') {
       await deps.queue.enqueue(
-        { adwId: row.id, index: command.index },
+        { adwId: row.id, index: command.index, dispatch: command.dispatch },
         stepJobOptions(state, row.inputs, command.index),
         client,
       );

@@ -1,15 +1,18 @@
+import { createHash } from 'node:crypto';
 import { PgBoss, type JobWithMetadata } from 'pg-boss';
 import { describeError } from '../../core/errors.ts';
 import type { Queryable } from '../../db/pool.ts';
 
-/** One ADW step to run: the ADW and the step run's position in it. */
+/** One dispatch of an ADW step to run: the ADW, the step run's position in it, and the dispatch number. */
 export interface StepJob {
   adwId: string;
   index: number;
+  /** The engine's dispatch number (StepRun.dispatch); a job whose dispatch is not the step's current one is stale. */
+  dispatch: number;
 }
 
 export interface StepJobOptions {
-  /** Failed attempts retried before the step fails (each retry resumes the step's session). */
+  /** Failed attempts the engine retries; the queue redelivers a job a few more times than that (see below). */
   retries: number;
   /** The longest a step may run; past it the step's attempt fails. */
   timeoutSeconds: number;
@@ -21,14 +24,28 @@ export interface StepQueueOptions {
   log?: (line: string) => void;
 }
 
+/** Where a step's job is: still to be worked on (queued, retrying or active), or over for the queue. */
+export type JobState = 'live' | 'ended' | 'missing';
+
 const queueName = 'baton-adw-step';
 // pg-boss's minimum: a worker that stops heartbeating for this long loses its step to another worker.
 const heartbeatSeconds = 10;
 
 /**
- * ADW steps as pg-boss jobs in baton's own database: retries, expiry, heartbeats and claiming with
+ * A step dispatch's job id, derived from what it is: sending the same dispatch twice inserts one job
+ * (pg-boss inserts with `on conflict do nothing`), which is what makes enqueueing idempotent.
+ */
+export function stepJobId(job: StepJob): string {
+  const hex = createHash('sha256').update(`${job.adwId}:${job.index}:${job.dispatch}`).digest('hex');
+  // Shaped as a version-8 (custom) uuid, which PostgreSQL's uuid type accepts like any other.
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-8${hex.slice(13, 16)}-a${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
+}
+
+/**
+ * ADW steps as pg-boss jobs in baton's own database: delivery, expiry, heartbeats and claiming with
  * `skip locked` come from pg-boss. A step is enqueued inside the transaction that records the previous
- * step's end, so a finished step and its successor are committed together or not at all.
+ * step's end, so a finished step and its successor are committed together or not at all. The engine,
+ * not the queue, decides retries: the queue only redelivers a job whose worker died.
  */
 export async function startStepQueue(url: string, options: StepQueueOptions = {}) {
   const log = options.log ?? (() => {});
@@ -50,27 +67,38 @@ export async function startStepQueue(url: string, options: StepQueueOptions = {}
       // Two processes creating the queue at once: one wins, the other finds it there.
       if (!/already exists/i.test(describeError(error))) throw error;
     });
+  const within = (db: Queryable) => ({
+    db: { executeSql: (text: string, values?: unknown[]) => db.query(text, values) },
+  });
 
   return {
     /**
-     * Queues a step. With `db` (a client inside a transaction) the job is written in that transaction.
-     * The singleton key makes a second enqueue of the same pending step a no-op.
+     * Queues a step dispatch. With `db` (a client inside a transaction) the job is written in that
+     * transaction. A dispatch already queued is not queued again.
      */
     async enqueue(job: StepJob, jobOptions: StepJobOptions, db?: Queryable): Promise<void> {
       await boss.send(queueName, job, {
-        retryLimit: jobOptions.retries,
+        id: stepJobId(job),
+        // Redeliveries after a dead worker; the engine fails the step after `retries` failed attempts,
+        // and if the queue gives up first the reconciler settles the step (see reconciler.ts).
+        retryLimit: jobOptions.retries + 2,
         expireInSeconds: jobOptions.timeoutSeconds + 60,
-        singletonKey: `${job.adwId}:${job.index}`,
-        ...(db ? { db: { executeSql: (text: string, values?: unknown[]) => db.query(text, values) } } : {}),
+        ...(db ? within(db) : {}),
       });
+    },
+    /** Whether the job of a step dispatch is still queued, retrying or being worked on. */
+    async jobState(job: StepJob, db?: Queryable): Promise<{ state: JobState; detail?: string }> {
+      const found = await boss.getJobById(queueName, stepJobId(job), db ? within(db) : undefined);
+      if (!found) return { state: 'missing' };
+      if (found.state === 'created' || found.state === 'retry' || found.state === 'active')
+        return { state: 'live' };
+      const message = (found.output as { message?: unknown } | null)?.message;
+      return { state: 'ended', detail: `${found.state}${typeof message === 'string' ? `: ${message}` : ''}` };
     },
     /** Runs `handler` for queued steps, `concurrency` at a time in this process. */
     async work(
       concurrency: number,
-      handler: (
-        job: StepJob,
-        attempt: { retryCount: number; retryLimit: number; signal: AbortSignal },
-      ) => Promise<void>,
+      handler: (job: StepJob, attempt: { retryCount: number; signal: AbortSignal }) => Promise<void>,
     ): Promise<void> {
       await boss.work(
         queueName,
@@ -78,21 +106,23 @@ export async function startStepQueue(url: string, options: StepQueueOptions = {}
           localConcurrency: concurrency,
           includeMetadata: true,
           pollingIntervalSeconds: 0.5,
-          // NOTIFY wakes workers for new steps; retries (due after retryDelay) are found by polling.
+          // NOTIFY wakes workers for new steps; redeliveries (due after retryDelay) are found by polling.
           notifyPollingIntervalSeconds: 1,
         },
-        async ([job]: JobWithMetadata<StepJob>[]) => {
+        async ([job]: JobWithMetadata<Partial<StepJob>>[]) => {
           if (!job) return;
+          // Jobs queued before dispatch numbers existed belong to dispatch 1 (see parseAdwState).
+          const data: StepJob = {
+            adwId: job.data.adwId!,
+            index: job.data.index!,
+            dispatch: job.data.dispatch ?? 1,
+          };
           try {
-            await handler(job.data, {
-              retryCount: job.retryCount,
-              retryLimit: job.retryLimit,
-              signal: job.signal,
-            });
+            await handler(data, { retryCount: job.retryCount, signal: job.signal });
           } catch (error) {
-            // pg-boss records the failure and retries; say so where a person looks.
+            // pg-boss records the failure and delivers the job again; say so where a person looks.
             log(
-              `queue: step ${job.data.index} of ADW ${job.data.adwId} failed (attempt ${job.retryCount + 1}): ${describeError(error)}`,
+              `queue: step ${data.index} of ADW ${data.adwId} failed (delivery ${job.retryCount + 1}): ${describeError(error)}`,
             );
             throw error;
           }

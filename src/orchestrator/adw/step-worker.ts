@@ -1,136 +1,294 @@
 import { hostname } from 'node:os';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { resolveModel } from '../../agent/models.ts';
-import { killProcessGroup } from '../../agent/spawn-claude-code.ts';
 import { AppError, describeError } from '../../core/errors.ts';
 import { shortId } from '../../core/ids.ts';
-import { getAdw, getStep, setStepExecution, type AdwRow } from '../../db/adws.ts';
-import { failRun, runningRunsOfStep, spentBy } from '../../db/runs.ts';
-import { hasStoredSession } from '../../db/session-store.ts';
+import { findAdwAgent, insertAgent } from '../../db/agents.ts';
+import { getAdw, getStep, setStepExecution, stepStanding, type AdwRow } from '../../db/adws.ts';
 import type { EventBus } from '../../db/event-bus.ts';
 import type { Pool } from '../../db/pool.ts';
-import type { AdwEvent, AdwState, StepDefinition, StepRun } from '../../workflow/types.ts';
+import { runningRunsOfStep, spentBy } from '../../db/runs.ts';
+import { hasStoredSession } from '../../db/session-store.ts';
+import { isTransientDatabaseError } from '../../db/transient.ts';
+import { parseAdwState } from '../../workflow/state.ts';
+import type {
+  AdwEvent,
+  AdwState,
+  AttemptOutcome,
+  StepDefinition,
+  StepRun,
+  Transition,
+} from '../../workflow/types.ts';
+import { endAbandonedRun, type AbandonedRunDeps } from '../abandoned-runs.ts';
 import type { AgentRunner, RecordedRun } from '../agent-runner.ts';
 import { applyTransition, type TransitionDeps } from './apply-transition.ts';
+import { unrecordedStepCost } from './step-cost.ts';
 import { artifactFor, checkArtifact, promptFor } from './step-inputs.ts';
 import { definitionOf } from './step-settings.ts';
 import type { StepJob, StepQueue } from './step-queue.ts';
 import { workspaceExists } from './workspace.ts';
+
+/** The points of an attempt where a cancel, a crash or a shutdown can land. */
+export type StepPoint = 'registered' | 'started' | 'agent_started' | 'agent_ended';
 
 export interface StepWorkerDeps {
   pool: Pool;
   queue: StepQueue;
   runner: AgentRunner;
   bus: EventBus;
+  runtime: AbandonedRunDeps['runtime'];
   log?: (line: string) => void;
+  /** How often a running attempt reads the ledger for a cancel or a newer attempt it was not told of. @default 2000 */
+  watchMs?: number;
+  /** How long reporting an outcome may wait for an unreachable database. @default 120000 */
+  maxOutageMs?: number;
+  /** Awaited at each StepPoint: fault tests pause there to land a cancel or a kill exactly. */
+  checkpoint?: (point: StepPoint, job: StepJob) => Promise<void>;
 }
 
-/** Why a running step's agent was stopped, when baton stopped it. */
-type StopReason = 'cancelled' | 'timeout' | 'shutdown';
+/** An attempt's outcome without what every outcome carries (step, attempt, cost, time). */
+type OutcomeFields = AttemptOutcome extends infer Outcome
+  ? Outcome extends AttemptOutcome
+    ? Omit<Outcome, 'index' | 'attempt' | 'at' | 'costUsd'>
+    : never
+  : never;
 
-interface ActiveStep {
-  run: RecordedRun;
+/** Why baton stopped a running attempt's agent. */
+type StopReason = 'cancelled' | 'superseded' | 'timeout' | 'shutdown';
+
+/** An attempt this worker runs. Registered before it starts anything, so a stop request always finds it. */
+interface ActiveAttempt {
+  job: StepJob;
+  attempt?: number;
+  run?: RecordedRun;
   stopped?: StopReason;
+  settled: Promise<void>;
 }
 
 /**
- * Runs ADW steps from the queue. A step is one agent run in the ADW's working directory with a prompt
- * and an artifact path the engine chose; it counts as done only when the artifact exists and parses
- * (one follow-up in the same session is allowed). A failed attempt is retried by the queue and resumes
- * the same Claude session; only the last failure fails the ADW. A budget pauses the ADW instead.
+ * Runs ADW steps from the queue. A step is one agent run in the ADW's working directory with a prompt and
+ * an artifact path the engine chose; it counts as done only when the artifact exists and parses (one
+ * follow-up in the same session is allowed). Each attempt holds a token (its number): it stops as soon as
+ * its ADW is cancelled or a newer attempt exists, and reports exactly one outcome to the engine, which
+ * decides retries. A worker that shuts down gives its attempts back without using a retry.
  */
 export function createStepWorker(deps: StepWorkerDeps) {
   const host = hostname();
   const log = deps.log ?? (() => {});
+  const watchMs = deps.watchMs ?? 2_000;
+  const maxOutageMs = deps.maxOutageMs ?? 120_000;
+  const checkpoint = deps.checkpoint ?? (async () => {});
   const transitions: TransitionDeps = { pool: deps.pool, queue: deps.queue };
-  const active = new Map<string, ActiveStep>();
+  const active = new Map<string, ActiveAttempt>();
   const key = (adwId: string, index: number) => `${adwId}:${index}`;
   let stopping = false;
 
+  function stop(attempt: ActiveAttempt, reason: StopReason): void {
+    attempt.stopped ??= reason;
+    void attempt.run?.interrupt();
+  }
+
   const stopListening = deps.bus.onControl((message) => {
-    if (message.type !== 'stop_step') return;
-    const step = active.get(key(message.adwId, message.index));
-    if (step) {
-      step.stopped ??= 'cancelled';
-      void step.run.interrupt();
-    }
+    const attempt = message.type === 'stop_step' ? active.get(key(message.adwId, message.index)) : undefined;
+    if (attempt) stop(attempt, 'cancelled');
   });
 
-  async function handle(job: StepJob, attempt: { retryCount: number; retryLimit: number }): Promise<void> {
+  /** The ledger's word on a running attempt: the control message may have been missed (a reconnect). */
+  async function checkStanding(attempt: ActiveAttempt): Promise<void> {
+    const standing = await stepStanding(deps.pool, attempt.job.adwId, attempt.job.index).catch(
+      () => undefined,
+    );
+    if (!standing || attempt.attempt === undefined) return;
+    if (standing.adwStatus === 'cancelled') stop(attempt, 'cancelled');
+    else if (standing.stepStatus !== 'running' || standing.attempts !== attempt.attempt)
+      stop(attempt, 'superseded');
+  }
+
+  async function handle(job: StepJob): Promise<void> {
     const row = await getAdw(deps.pool, job.adwId);
     if (!row) return; // deleted meanwhile
-    const state = row.state as AdwState;
-    const stepRun = state.steps[job.index];
-    // A job for a step that is no longer due (cancelled, paused, already done): nothing to do.
-    if (!stepRun || state.status !== 'running' || !['pending', 'running'].includes(stepRun.status)) return;
-    if (stopping)
-      throw new AppError('internal', 'This worker is stopping; another worker will take the step');
+    const run = parseAdwState(row.state).steps[job.index];
+    // A stale job (an older dispatch), or a step no longer due (cancelled, paused, done): nothing to do.
+    if (!run || run.dispatch !== job.dispatch || !['pending', 'running'].includes(run.status)) return;
+    // Not started yet, so no attempt is used: the job is delivered again, to another worker.
+    if (stopping) throw new AppError('internal', 'This worker is stopping; the step goes to another worker');
+    if (active.has(key(job.adwId, job.index))) return; // this worker already runs it (a duplicate delivery)
 
-    const definition = definitionOf(state, job.index);
-    // Only a step that has started before can have an earlier attempt still at work.
-    if (stepRun.attempts > 0) await fenceEarlierAttempts(row, stepRun);
-    if (!workspaceExists(row.inputs.cwd)) {
-      await fail(
-        row,
-        job.index,
-        `The ADW's working directory ${row.inputs.cwd} is not on this machine (${host}).`,
-        0,
-      );
-      return;
-    }
-    // Refused when the ADW moved on meanwhile (cancelled, or the step started elsewhere): nothing to do here.
-    if (!(await transition(row.id, { type: 'step.started', index: job.index, at: now() }))) return;
-
-    const budget = await remainingBudget(row, definition);
-    if (budget.exhausted) {
-      await transition(row.id, {
-        type: 'step.paused',
+    let release!: () => void;
+    const attempt: ActiveAttempt = { job, settled: new Promise<void>((resolve) => (release = resolve)) };
+    active.set(key(job.adwId, job.index), attempt);
+    try {
+      await checkpoint('registered', job);
+      const started = await report(job.adwId, {
+        type: 'step.started',
         index: job.index,
-        reason: budget.exhausted,
-        costUsd: 0,
+        dispatch: job.dispatch,
         at: now(),
       });
-      return;
-    }
-
-    const step = await startAgent(row, state, definition, stepRun, budget);
-    const outcome = await settle(row, job.index, step);
-    if (outcome.kind === 'retry') {
-      if (attempt.retryCount < attempt.retryLimit) {
-        log(`adw ${shortId(row.id)} step ${stepRun.name}: attempt failed (${outcome.error}); retrying`);
-        throw new AppError('step_failed', outcome.error, { retryable: true });
-      }
-      await fail(row, job.index, outcome.error, outcome.costUsd);
+      // Refused (the ADW moved on), or the engine failed the step (earlier attempts never reported).
+      const stepRun = started?.state.steps[job.index];
+      if (!started || stepRun?.status !== 'running') return;
+      attempt.attempt = stepRun.attempts;
+      const outcome = await runAttempt(started.row, started.state, stepRun, attempt);
+      if (outcome) await report(job.adwId, outcome);
+    } finally {
+      active.delete(key(job.adwId, job.index));
+      release();
     }
   }
 
-  /** A step retried after its worker died: make sure that worker's agent is not still editing files. */
-  async function fenceEarlierAttempts(row: AdwRow, stepRun: StepRun): Promise<void> {
-    for (const run of await runningRunsOfStep(deps.pool, row.id, stepRun.name)) {
-      if (run.host === host && run.agent_pid) killProcessGroup(run.agent_pid);
-      // On another host the agent died with its worker (it runs under a parent-death signal).
-      await failRun(deps.pool, run.id, 'Superseded: its worker stopped and the step was retried');
+  /** One attempt, from fencing its predecessors to its outcome (none when a newer attempt owns the step). */
+  async function runAttempt(
+    row: AdwRow,
+    state: AdwState,
+    stepRun: StepRun,
+    attempt: ActiveAttempt,
+  ): Promise<AttemptOutcome | undefined> {
+    const { index } = stepRun;
+    const number = attempt.attempt!;
+    const definition = definitionOf(state, index);
+    const cost = () => unrecordedStepCost(deps.pool, row.id, state, index);
+    const outcome = async (fields: OutcomeFields): Promise<AttemptOutcome> =>
+      ({ ...fields, index, attempt: number, costUsd: await cost(), at: now() }) as AttemptOutcome;
+
+    await checkpoint('started', attempt.job);
+    await fenceEarlierAttempts(row.id, index, number);
+    if (!workspaceExists(row.inputs.cwd)) {
+      const error = `The ADW's working directory ${row.inputs.cwd} is not on this machine (${host}).`;
+      return outcome({ type: 'step.failed', error, retryable: false });
+    }
+    const budget = await remainingBudget(row, definition);
+    if (budget.exhausted) return outcome({ type: 'step.paused', reason: budget.exhausted });
+
+    const timeoutSeconds = definition.timeoutSeconds ?? row.inputs.stepTimeoutSeconds;
+    const timer = setTimeout(() => stop(attempt, 'timeout'), timeoutSeconds * 1000);
+    const watcher = setInterval(() => void checkStanding(attempt), watchMs);
+    try {
+      await checkStanding(attempt);
+      if (attempt.stopped) return stoppedOutcome(attempt.stopped, outcome, timeoutSeconds);
+      let ended;
+      try {
+        attempt.run = await startAgent(row, state, definition, stepRun, number, budget);
+        if (attempt.stopped) void attempt.run.interrupt();
+        await checkpoint('agent_started', attempt.job);
+        ended = await attempt.run.done;
+      } catch (error) {
+        // The agent could not be started or its run not recorded: a failed attempt, like any other.
+        return outcome({ type: 'step.failed', error: describeError(error), retryable: true });
+      }
+      await checkpoint('agent_ended', attempt.job);
+      const { run } = ended;
+      if (run.status !== 'succeeded') {
+        if (attempt.stopped) return stoppedOutcome(attempt.stopped, outcome, timeoutSeconds);
+        if (run.status === 'budget_exceeded')
+          return outcome({ type: 'step.paused', reason: run.error_message ?? 'budget reached' });
+        return outcome({
+          type: 'step.failed',
+          error: run.error_message ?? `agent ${run.status}`,
+          retryable: true,
+        });
+      }
+
+      const output: Record<string, unknown> = {
+        sessionId: run.session_id ?? undefined,
+        filesChanged: ended.result.fileChanges.files.length,
+      };
+      const path = artifactFor(row, definition, stepRun);
+      if (path) {
+        let checked = await checkArtifact(row.inputs.cwd, definition, path);
+        if (!checked.ok) {
+          if (attempt.stopped) return stoppedOutcome(attempt.stopped, outcome, timeoutSeconds);
+          // One follow-up in the same session, with what is left of the step's limits; then the step fails.
+          const followUp = await deps.runner.start({
+            prompt: `${checked.error} Write ${path} now, following the required format exactly, then stop.`,
+            cwd: row.inputs.cwd,
+            model: run.model,
+            agentId: run.agent_id,
+            resumeSessionId: run.session_id ?? undefined,
+            allowedTools: definition.allowedTools,
+            ...(await remainingBudget(row, definition)).limits,
+            author: 'adw',
+            orchestratorId: row.orchestrator_id ?? undefined,
+            adwId: row.id,
+            adwStep: definition.name,
+            adwStepIndex: index,
+            adwAttempt: number,
+          });
+          attempt.run = followUp;
+          const again = await followUp.done;
+          checked = await checkArtifact(row.inputs.cwd, definition, path);
+          if (!checked.ok) {
+            if (attempt.stopped) return stoppedOutcome(attempt.stopped, outcome, timeoutSeconds);
+            if (again.run.status === 'budget_exceeded')
+              return outcome({ type: 'step.paused', reason: again.run.error_message ?? 'budget reached' });
+            const error = `${checked.error} (still wrong after one follow-up)`;
+            return outcome({ type: 'step.failed', error, retryable: false });
+          }
+        }
+        Object.assign(output, checked.output);
+      }
+      return outcome({ type: 'step.succeeded', output });
+    } finally {
+      clearTimeout(timer);
+      clearInterval(watcher);
+    }
+  }
+
+  /** What an attempt that baton stopped reports; a superseded one reports nothing (a newer attempt owns the step). */
+  async function stoppedOutcome(
+    reason: StopReason,
+    outcome: (fields: OutcomeFields) => Promise<AttemptOutcome>,
+    timeoutSeconds: number,
+  ): Promise<AttemptOutcome | undefined> {
+    switch (reason) {
+      case 'cancelled':
+        return outcome({ type: 'step.cancelled' });
+      case 'shutdown':
+        return outcome({ type: 'step.released' });
+      case 'timeout':
+        return outcome({
+          type: 'step.failed',
+          error: `The step timed out after ${timeoutSeconds} s`,
+          retryable: true,
+        });
+      case 'superseded':
+        return undefined;
+    }
+  }
+
+  /**
+   * Before an attempt starts its agent, earlier attempts of the step must be over: one whose worker died
+   * may still have its agent editing the tree (killed here when it runs on this host), and its run is
+   * ended with what it changed attributed to it, before this attempt's own before-snapshot.
+   */
+  async function fenceEarlierAttempts(adwId: string, index: number, current: number): Promise<void> {
+    for (const run of await runningRunsOfStep(deps.pool, adwId, index)) {
+      await endAbandonedRun(
+        { pool: deps.pool, runtime: deps.runtime },
+        run,
+        `Superseded by attempt ${current} of the step: the attempt it belonged to stopped without reporting`,
+      );
     }
   }
 
   async function remainingBudget(row: AdwRow, definition: StepDefinition) {
-    // What the ADW has used so far, from the ledger (failed attempts count too); only asked when limited.
-    const used =
-      row.max_cost_usd === null && row.inputs.maxTurns === undefined
-        ? { costUsd: 0, turns: 0 }
-        : await spentBy(deps.pool, { adwId: row.id });
-    const costUsed = used.costUsd;
-    const costLeft = row.max_cost_usd === null ? undefined : row.max_cost_usd - costUsed;
+    // What the ADW has used so far, from the usage ledger (killed and failed attempts count too).
+    const limited = row.max_cost_usd !== null || row.inputs.maxTurns !== undefined;
+    const used = limited ? await spentBy(deps.pool, { adwId: row.id }) : { costUsd: 0, turns: 0 };
+    const costLeft = row.max_cost_usd === null ? undefined : row.max_cost_usd - used.costUsd;
     const turnsLeft = row.inputs.maxTurns === undefined ? undefined : row.inputs.maxTurns - used.turns;
     const exhausted =
       costLeft !== undefined && costLeft <= 0
-        ? `cost budget reached: $${costUsed.toFixed(4)} of $${row.max_cost_usd!.toFixed(4)} spent (raise it with --add-cost)`
+        ? `cost budget reached: $${used.costUsd.toFixed(4)} of $${row.max_cost_usd!.toFixed(4)} spent (raise it with --add-cost)`
         : turnsLeft !== undefined && turnsLeft <= 0
           ? `turn budget reached: ${row.inputs.maxTurns} turns used (raise it with --add-turns)`
           : undefined;
     return {
       exhausted,
-      maxCostUsd: smallest(costLeft, definition.maxCostUsd ?? row.inputs.stepMaxCostUsd),
-      maxTurns: smallest(turnsLeft, definition.maxTurns ?? row.inputs.stepMaxTurns),
+      limits: {
+        maxCostUsd: smallest(costLeft, definition.maxCostUsd ?? row.inputs.stepMaxCostUsd),
+        maxTurns: smallest(turnsLeft, definition.maxTurns ?? row.inputs.stepMaxTurns),
+      },
     };
   }
 
@@ -139,21 +297,21 @@ export function createStepWorker(deps: StepWorkerDeps) {
     state: AdwState,
     definition: StepDefinition,
     stepRun: StepRun,
-    budget: { maxCostUsd?: number; maxTurns?: number },
-  ): Promise<ActiveStep> {
-    const previous = await getStep(deps.pool, row.id, stepRun.index);
-    const agentId = previous?.agent_id ?? undefined;
-    // Resume the earlier attempt's session only if its transcript reached the session store: a worker
-    // killed in its first moments may not have mirrored anything yet, and then the step starts afresh.
-    const earlierSession = previous?.session_id ?? undefined;
-    const sessionId =
-      earlierSession && (await hasStoredSession(deps.pool, earlierSession)) ? earlierSession : undefined;
-    const prompt = await promptFor(row, state, definition, stepRun);
+    attemptNumber: number,
+    budget: Awaited<ReturnType<typeof remainingBudget>>,
+  ): Promise<RecordedRun> {
     const model = resolveModel(
       definition.model ?? (definition.kind === 'review' ? row.inputs.reviewModel : row.inputs.model),
       `the model of step ${definition.name}`,
     );
-    const run = await deps.runner.start({
+    const agentId = await stepAgent(row, definition, stepRun, model);
+    // Resume the earlier attempt's session only if its transcript reached the session store: a worker
+    // killed in its first moments may not have mirrored anything yet, and then the step starts afresh.
+    const earlierSession = (await getStep(deps.pool, row.id, stepRun.index))?.session_id ?? undefined;
+    const sessionId =
+      earlierSession && (await hasStoredSession(deps.pool, earlierSession)) ? earlierSession : undefined;
+    const prompt = await promptFor(row, state, definition, stepRun);
+    return deps.runner.start({
       // A retry resumes the attempt's session: the agent sees what it already did.
       prompt: sessionId
         ? `Your previous attempt at this step was interrupted. Carry on and finish it.\n\n${prompt}`
@@ -161,148 +319,79 @@ export function createStepWorker(deps: StepWorkerDeps) {
       cwd: row.inputs.cwd,
       model,
       agentId,
-      agentName: `${definition.name}${stepRun.iteration > 1 ? `-${stepRun.iteration}` : ''}-${shortId(row.id)}`,
       resumeSessionId: sessionId,
       allowedTools: definition.allowedTools,
-      maxTurns: budget.maxTurns,
-      maxCostUsd: budget.maxCostUsd,
+      ...budget.limits,
       author: 'adw',
       orchestratorId: row.orchestrator_id ?? undefined,
       adwId: row.id,
       adwStep: definition.name,
+      adwStepIndex: stepRun.index,
+      adwAttempt: attemptNumber,
       onEvent: (event) => {
         if (event.type === 'SystemInit') {
           void setStepExecution(deps.pool, row.id, stepRun.index, {
             sessionId: event.payload.session_id as string,
-          });
+          }).catch(() => {});
         }
       },
     });
-    await setStepExecution(deps.pool, row.id, stepRun.index, { agentId: run.agentId, runId: run.runId });
-    const step: ActiveStep = { run };
-    active.set(key(row.id, stepRun.index), step);
-    return step;
   }
 
   /**
-   * Waits for the agent and tells the engine how the step ended. Returns 'retry' for a failed attempt,
-   * which the queue may retry.
+   * The agent of a step run: one per run, kept across its attempts and follow-ups, so its spend and
+   * session stay together. Found again by name when an attempt died before linking it to the step.
    */
-  async function settle(
-    row: AdwRow,
-    index: number,
-    step: ActiveStep,
-  ): Promise<{ kind: 'done' } | { kind: 'retry'; error: string; costUsd: number }> {
-    const state = row.state as AdwState;
-    const definition = definitionOf(state, index);
-    const stepRun = state.steps[index]!;
-    const timeoutSeconds = definition.timeoutSeconds ?? row.inputs.stepTimeoutSeconds;
-    const timer = setTimeout(() => {
-      step.stopped ??= 'timeout';
-      void step.run.interrupt();
-    }, timeoutSeconds * 1000);
-    try {
-      let { run, result } = await step.run.done;
-      // Everything this step run's agent has spent (earlier attempts and follow-ups included) and the
-      // state does not count yet.
-      const unrecordedCost = async () => {
-        // The usual case, one run of a first attempt: its own cost is all there is.
-        if (stepRun.attempts === 0 && run.id === step.run.runId && !run.resumed_session_id)
-          return run.cost_usd;
-        const spent = await spentBy(deps.pool, { agentId: run.agent_id });
-        const current = await getAdw(deps.pool, row.id);
-        const recorded = (current?.state as AdwState | undefined)?.steps[index]?.costUsd ?? 0;
-        return Math.max(0, spent.costUsd - recorded);
-      };
-      let costUsd = await unrecordedCost();
-      const stopped = step.stopped;
-      if (stopped === 'cancelled') {
-        await transition(row.id, { type: 'step.cancelled', index, costUsd, at: now() });
-        return { kind: 'done' };
-      }
-      if (stopped === 'shutdown')
-        throw new AppError('internal', 'The worker stopped during the step; it will be retried');
-      if (stopped === 'timeout')
-        return { kind: 'retry', error: `The step timed out after ${timeoutSeconds} s`, costUsd };
-      if (run.status === 'budget_exceeded') {
-        await transition(row.id, {
-          type: 'step.paused',
-          index,
-          reason: run.error_message ?? 'budget reached',
-          costUsd,
-          at: now(),
-        });
-        return { kind: 'done' };
-      }
-      if (run.status !== 'succeeded')
-        return { kind: 'retry', error: run.error_message ?? `agent ${run.status}`, costUsd };
+  async function stepAgent(row: AdwRow, definition: StepDefinition, stepRun: StepRun, model: string) {
+    const linked = (await getStep(deps.pool, row.id, stepRun.index))?.agent_id;
+    if (linked) return linked;
+    const name = `${definition.name}${stepRun.iteration > 1 ? `-${stepRun.iteration}` : ''}-${shortId(row.id)}`;
+    const agent =
+      (await findAdwAgent(deps.pool, row.id, name)) ??
+      (await insertAgent(deps.pool, {
+        name,
+        model,
+        workingDir: row.inputs.cwd,
+        orchestratorId: row.orchestrator_id ?? undefined,
+        adwId: row.id,
+        adwStep: definition.name,
+      }));
+    await setStepExecution(deps.pool, row.id, stepRun.index, { agentId: agent.id });
+    return agent.id;
+  }
 
-      const output: Record<string, unknown> = {
-        sessionId: run.session_id ?? undefined,
-        filesChanged: result.fileChanges.files.length,
-      };
-      const path = artifactFor(row, definition, stepRun);
-      if (path) {
-        let checked = await checkArtifact(row.inputs.cwd, definition, path);
-        if (!checked.ok) {
-          // One follow-up in the same session, then the step fails: the model had its chance.
-          const followUp = await deps.runner.start({
-            prompt: `${checked.error} Write ${path} now, following the required format exactly, then stop.`,
-            cwd: row.inputs.cwd,
-            model: run.model,
-            agentId: run.agent_id,
-            resumeSessionId: run.session_id ?? undefined,
-            author: 'adw',
-            adwId: row.id,
-            adwStep: definition.name,
-          });
-          step.run = followUp;
-          ({ run, result } = await followUp.done);
-          costUsd = await unrecordedCost();
-          checked = await checkArtifact(row.inputs.cwd, definition, path);
-          if (!checked.ok) {
-            await fail(row, index, `${checked.error} (still wrong after one follow-up)`, costUsd);
-            return { kind: 'done' };
-          }
+  /**
+   * Applies an event, riding out a database outage (an outcome must not be lost to a restart). Returns
+   * undefined when the engine refuses it because the ADW moved on (cancelled, a newer attempt).
+   */
+  async function report(adwId: string, event: AdwEvent): Promise<(Transition & { row: AdwRow }) | undefined> {
+    const deadline = Date.now() + maxOutageMs;
+    for (let backoff = 100; ; backoff = Math.min(backoff * 2, 2_000)) {
+      try {
+        return await applyTransition(transitions, adwId, event);
+      } catch (error) {
+        if (error instanceof AppError && error.code === 'conflict') {
+          log(`adw ${shortId(adwId)}: ${describeError(error)}`);
+          return undefined;
         }
-        Object.assign(output, checked.output);
+        if (!isTransientDatabaseError(error) || Date.now() > deadline) throw error;
+        await sleep(backoff);
       }
-      await transition(row.id, { type: 'step.succeeded', index, output, costUsd, at: now() });
-      return { kind: 'done' };
-    } finally {
-      clearTimeout(timer);
-      active.delete(key(row.id, index));
-    }
-  }
-
-  async function fail(row: AdwRow, index: number, error: string, costUsd: number): Promise<void> {
-    await transition(row.id, { type: 'step.failed', index, error, costUsd, at: now() });
-  }
-
-  /** Applies an event; false when the engine refuses it because the ADW moved on (cancelled, resumed elsewhere). */
-  async function transition(adwId: string, event: AdwEvent): Promise<boolean> {
-    try {
-      await applyTransition(transitions, adwId, event);
-      return true;
-    } catch (error) {
-      if (error instanceof AppError && error.code === 'conflict') {
-        log(`adw ${shortId(adwId)}: ${describeError(error)}`);
-        return false;
-      }
-      throw error;
     }
   }
 
   return {
     handle,
-    /** Stops the agents of running steps; their jobs fail and are retried by another worker. */
+    /**
+     * Stops the agents of running attempts and waits until each has reported (released back to the queue,
+     * no retry used; or its real outcome, if it finished first).
+     */
     async stop(): Promise<void> {
       stopping = true;
       stopListening();
-      for (const step of active.values()) {
-        step.stopped ??= 'shutdown';
-        await step.run.interrupt();
-      }
+      const attempts = [...active.values()];
+      for (const attempt of attempts) stop(attempt, 'shutdown');
+      await Promise.all(attempts.map((attempt) => attempt.settled));
     },
   };
 }

@@ -65,6 +65,31 @@ export function transitionEvents(adwId: string, before: AdwState, after: AdwStat
         stepEndSummary(label, step),
         step,
       );
+    } else if (
+      step.status === 'pending' &&
+      after.status === 'running' &&
+      before.status === 'running' &&
+      previous !== undefined &&
+      previous.dispatch > 0 &&
+      step.dispatch > previous.dispatch
+    ) {
+      const failed = step.failures > previous.failures;
+      add(
+        'adw_step',
+        EventType.StepRequeued,
+        {
+          index: step.index,
+          iteration: step.iteration,
+          attempt: step.attempts,
+          failures: step.failures,
+          dispatch: step.dispatch,
+          reason: failed ? (step.error ?? null) : 'released',
+        },
+        failed
+          ? `Step ${label} queued again after a failed attempt (${step.failures} so far): ${step.error ?? ''}`
+          : `Step ${label} handed back to the queue (its worker stopped); no retry used`,
+        step,
+      );
     } else if (step.status === 'skipped' && previous?.status !== 'skipped') {
       add(
         'adw_step',

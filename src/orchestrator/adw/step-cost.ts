@@ -1,0 +1,20 @@
+import { getStep } from '../../db/adws.ts';
+import type { Queryable } from '../../db/pool.ts';
+import { spentBy } from '../../db/runs.ts';
+import type { AdwState } from '../../workflow/types.ts';
+
+/**
+ * What a step run's agent has spent (every attempt and follow-up, killed ones too: the usage ledger is
+ * written call by call) that the engine's state does not count yet: the cost an outcome reports.
+ */
+export async function unrecordedStepCost(
+  db: Queryable,
+  adwId: string,
+  state: AdwState,
+  index: number,
+): Promise<number> {
+  const step = await getStep(db, adwId, index);
+  if (!step?.agent_id) return 0;
+  const spent = await spentBy(db, { agentId: step.agent_id });
+  return Math.max(0, spent.costUsd - (state.steps[index]?.costUsd ?? 0));
+}
