@@ -14,6 +14,10 @@ export interface AdwScriptOptions {
   planForgetsSpec?: boolean;
   /** The first model call of the first build takes this long (to cancel or kill a worker during it). */
   buildDelayMs?: number;
+  /** How many build attempts get the slow first call. @default 1 */
+  slowBuilds?: number;
+  /** The build's call after its Edit (greet.js is changed by then) takes this long, once. */
+  buildAfterEditDelayMs?: number;
   usage?: Usage;
 }
 
@@ -170,9 +174,23 @@ export function adwScript(options: AdwScriptOptions): Turn[] {
     [toolUse('Read', { file_path: inWorkdir('greet.js') })],
     usage,
   );
+  const writeTest = stepTurn(
+    'build',
+    'Edit',
+    [
+      toolUse('Write', {
+        file_path: inWorkdir('farewell.test.js'),
+        content:
+          "const assert = require('node:assert');\nconst { farewell } = require('./greet.js');\n\nassert.strictEqual(farewell('Ada'), 'Goodbye, Ada!');\nconsole.log('farewell test passed');\n",
+      }),
+    ],
+    usage,
+  );
   const build: Turn[] = [
-    // Only the first build call is slow: a resumed or retried build goes at normal speed.
-    ...(options.buildDelayMs ? [{ ...readGreet, times: 1, delayMs: options.buildDelayMs }] : []),
+    // The first call of the first `slowBuilds` build attempts is slow; later attempts go at normal speed.
+    ...(options.buildDelayMs
+      ? [{ ...readGreet, times: options.slowBuilds ?? 1, delayMs: options.buildDelayMs }]
+      : []),
     readGreet,
     stepTurn(
       'build',
@@ -187,18 +205,10 @@ export function adwScript(options: AdwScriptOptions): Turn[] {
       ],
       usage,
     ),
-    stepTurn(
-      'build',
-      'Edit',
-      [
-        toolUse('Write', {
-          file_path: inWorkdir('farewell.test.js'),
-          content:
-            "const assert = require('node:assert');\nconst { farewell } = require('./greet.js');\n\nassert.strictEqual(farewell('Ada'), 'Goodbye, Ada!');\nconsole.log('farewell test passed');\n",
-        }),
-      ],
-      usage,
-    ),
+    ...(options.buildAfterEditDelayMs
+      ? [{ ...writeTest, times: 1, delayMs: options.buildAfterEditDelayMs }]
+      : []),
+    writeTest,
     done('build', 'Write', 'Implemented farewell() and its test.'),
   ];
   const review: Turn[] = [

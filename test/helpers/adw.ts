@@ -2,7 +2,11 @@ import { afterEach } from 'vitest';
 import { loadConfig } from '../../src/config/index.ts';
 import type { AdwRow, AdwStepRow } from '../../src/db/adws.ts';
 import { createSampleRepository } from '../../src/demo/sample-repo.ts';
-import { startAdwWorker, type AdwWorker } from '../../src/orchestrator/adw/adw-worker.ts';
+import {
+  startAdwWorker,
+  type AdwWorker,
+  type AdwWorkerOptions,
+} from '../../src/orchestrator/adw/adw-worker.ts';
 import type { AdwService } from '../../src/orchestrator/adw/adw-service.ts';
 import { startServices, type Services } from '../../src/orchestrator/services.ts';
 import {
@@ -20,7 +24,7 @@ export interface AdwHarness {
   services: Services;
   adws: AdwService;
   /** Starts a worker in this process (stopped after the test). */
-  worker(concurrency?: number): Promise<AdwWorker>;
+  worker(concurrency?: number, options?: Omit<AdwWorkerOptions, 'concurrency'>): Promise<AdwWorker>;
   env: Record<string, string>;
 }
 
@@ -64,8 +68,8 @@ export function useAdwHarness(db: { readonly current: TestDatabase }) {
         services,
         adws,
         env,
-        async worker(concurrency = 2) {
-          const worker = await startAdwWorker(services, { concurrency });
+        async worker(concurrency = 2, options = {}) {
+          const worker = await startAdwWorker(services, { concurrency, ...options });
           cleanup.push(() => worker.stop());
           return worker;
         },
@@ -93,5 +97,20 @@ export async function waitForAdw(
       );
     }
     await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}
+
+/** Polls `probe` until it returns a value (a row, an event), failing with `what` after `timeoutMs`. */
+export async function until<T>(
+  probe: () => Promise<T | undefined>,
+  what: string,
+  timeoutMs = 60_000,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
   }
 }

@@ -39,17 +39,20 @@ export async function startAdwWorker(services: Services, options: AdwWorkerOptio
     (reconciling = reconciler
       .reconcileAll()
       .catch((error) => log(`reconciling failed: ${describeError(error)}`)));
-  await queue.work(options.concurrency, steps.handle);
+  const working = await queue.work(options.concurrency, steps.handle);
   void reconcile();
   const timer = setInterval(() => void reconcile(), options.reconcileMs ?? 30_000);
   timer.unref();
   return {
-    /** Stops taking steps; steps running here are given back to the queue (no retry used). */
+    /**
+     * Stops taking steps; steps running here are given back to the queue (no retry used). The queue itself
+     * stays open for the process's other users (it closes with the services).
+     */
     async stop(): Promise<void> {
       clearInterval(timer);
       await reconciling;
       await steps.stop();
-      await queue.stop(10_000);
+      await working.stop();
     },
   };
 }

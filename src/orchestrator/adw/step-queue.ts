@@ -95,12 +95,15 @@ export async function startStepQueue(url: string, options: StepQueueOptions = {}
       const message = (found.output as { message?: unknown } | null)?.message;
       return { state: 'ended', detail: `${found.state}${typeof message === 'string' ? `: ${message}` : ''}` };
     },
-    /** Runs `handler` for queued steps, `concurrency` at a time in this process. */
+    /**
+     * Runs `handler` for queued steps, `concurrency` at a time in this process, until the returned
+     * `stop` (which waits for the handlers running) or the queue's own stop.
+     */
     async work(
       concurrency: number,
       handler: (job: StepJob, attempt: { retryCount: number; signal: AbortSignal }) => Promise<void>,
-    ): Promise<void> {
-      await boss.work(
+    ): Promise<{ stop(): Promise<void> }> {
+      const id = await boss.work(
         queueName,
         {
           localConcurrency: concurrency,
@@ -128,6 +131,7 @@ export async function startStepQueue(url: string, options: StepQueueOptions = {}
           }
         },
       );
+      return { stop: () => boss.offWork(queueName, { id, wait: true }) };
     },
     /** Stops taking jobs; running handlers are given `timeoutMs` to finish. */
     async stop(timeoutMs = 30_000): Promise<void> {
