@@ -15,13 +15,9 @@ import type {
   UserPromptSubmitHookInput,
 } from '@anthropic-ai/claude-agent-sdk';
 import { describe, expect, it } from 'vitest';
-import {
-  capText,
-  capValue,
-  eventFromHook,
-  eventsFromMessage,
-  type NormalizeContext,
-} from '../src/agent/normalize.ts';
+import { eventFromHook, eventsFromMessage, type NormalizeContext } from '../src/agent/normalize.ts';
+import { capText, capValue } from '../src/core/cap.ts';
+import { storableValue } from '../src/db/storable.ts';
 
 const cwd = '/work/project';
 const sessionId = '5b1e6c7a-0f2e-4c55-9a61-3d2b8f0e7c11';
@@ -127,7 +123,6 @@ describe('eventsFromMessage: a recorded edit session', () => {
         tool_name: 'Read',
         is_error: false,
         content: '     1\tconst answer = 41;\n     2\texport default answer;\n',
-        truncated: false,
         parent_tool_use_id: null,
       },
       {
@@ -135,7 +130,6 @@ describe('eventsFromMessage: a recorded edit session', () => {
         tool_name: 'Edit',
         is_error: false,
         content: 'The file /work/project/src/app.ts has been updated.',
-        truncated: false,
         parent_tool_use_id: null,
       },
       {
@@ -143,7 +137,6 @@ describe('eventsFromMessage: a recorded edit session', () => {
         tool_name: 'Bash',
         is_error: true,
         content: 'Exit code 1\nFAIL test/app.test.ts\n  expected 42 to be 43',
-        truncated: false,
         parent_tool_use_id: null,
       },
     ]);
@@ -325,15 +318,15 @@ describe('eventsFromMessage: single messages', () => {
     expect(event?.summary).toBe('tool result: done');
   });
 
-  it('caps a huge tool result and says it was truncated', () => {
+  it('keeps a huge tool result whole (the ledger caps it when storing, after redacting) with a short summary', () => {
     const huge = 'x'.repeat(cap + 500);
     const [event] = eventsFromMessage(toolResult({ tool_use_id: 'toolu_big', content: huge }), newContext());
-    expect(event?.payload.content).toBe('x'.repeat(cap));
-    expect(event?.payload.truncated).toBe(true);
+    expect(event?.payload.content).toBe(huge);
+    expect(storableValue(event!.payload).content).toBe(`${'x'.repeat(cap)}… [500 more characters]`);
     expect(event?.summary.length).toBeLessThanOrEqual(120);
   });
 
-  it('caps huge strings in a tool input with a marker', () => {
+  it('stores huge strings in a tool input capped, with a marker', () => {
     const content = 'y'.repeat(cap + 10);
     const [event] = eventsFromMessage(
       assistant([
@@ -341,7 +334,7 @@ describe('eventsFromMessage: single messages', () => {
       ]),
       newContext(),
     );
-    expect(event?.payload.tool_input).toEqual({
+    expect(storableValue(event!.payload).tool_input).toEqual({
       file_path: `${cwd}/big.txt`,
       content: `${'y'.repeat(cap)}… [10 more characters]`,
     });
@@ -443,7 +436,7 @@ describe('eventFromHook', () => {
     expect(event.summary).toBe('Bash: npm test ✓');
   });
 
-  it('caps a huge tool_response with a marker', () => {
+  it('stores a huge tool_response capped, with a marker', () => {
     const input: PostToolUseHookInput = {
       ...base,
       hook_event_name: 'PostToolUse',
@@ -453,7 +446,7 @@ describe('eventFromHook', () => {
       tool_use_id: 'toolu_3',
     };
     const event = eventFromHook(input, newContext());
-    expect(event.payload.tool_response).toEqual({
+    expect(storableValue(event.payload).tool_response).toEqual({
       file: { content: `${'z'.repeat(cap)}… [3 more characters]` },
     });
   });
@@ -549,6 +542,15 @@ describe('eventFromHook', () => {
     const event = eventFromHook(input, newContext());
     const { session_id: _s, transcript_path: _t, cwd: _c, ...fields } = input;
     expect(event).toEqual({ category: 'hook', type: name, payload: fields, summary });
+  });
+});
+
+describe('storableValue', () => {
+  it('redacts a secret before capping, so a private key cut by the cap keeps none of its material', () => {
+    const key = `-----BEGIN RSA PRIVATE KEY-----\n${'K'.repeat(cap)}\n-----END RSA PRIVATE KEY-----`;
+    const stored = storableValue({ content: `${'a'.repeat(100)}${key}` });
+    expect(stored.content).not.toMatch(/KKKK/);
+    expect(stored.content).toMatch(/\[REDACTED\]/);
   });
 });
 

@@ -18,28 +18,6 @@ export interface NormalizeContext {
   toolCalls: Map<string, { name: string; input: unknown }>;
 }
 
-// Tool output can be megabytes (a cat of a log); the ledger keeps the head and says so.
-const maxStoredText = 32 * 1024;
-
-export function capText(text: string, max = maxStoredText): { text: string; truncated: boolean } {
-  return text.length > max ? { text: text.slice(0, max), truncated: true } : { text, truncated: false };
-}
-
-/** A JSON value whose long strings are capped, so one tool result cannot bloat a row. */
-export function capValue(value: unknown): unknown {
-  if (typeof value === 'string') {
-    const capped = capText(value);
-    return capped.truncated
-      ? `${capped.text}… [${value.length - capped.text.length} more characters]`
-      : value;
-  }
-  if (Array.isArray(value)) return value.map(capValue);
-  if (value && typeof value === 'object') {
-    return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, capValue(item)]));
-  }
-  return value;
-}
-
 /**
  * The ledger events one SDK message stands for. Partial (token) messages produce none: they go to the
  * live stream instead. Assistant blocks become TextBlock/ThinkingBlock/ToolUseBlock, tool results
@@ -146,7 +124,7 @@ function assistantEvents(
         payload: {
           ...common,
           tool_name: block.name,
-          tool_input: capValue(block.input),
+          tool_input: block.input,
           tool_use_id: block.id,
         },
         summary: describeToolCall(block.name, block.input, context.cwd),
@@ -167,7 +145,6 @@ function toolResultEvents(
     if (block.type !== 'tool_result') continue;
     const call = context.toolCalls.get(block.tool_use_id);
     const text = toolResultText(block.content);
-    const capped = capText(text);
     const toolName = call?.name ?? 'tool';
     events.push({
       category: 'response',
@@ -176,8 +153,7 @@ function toolResultEvents(
         tool_use_id: block.tool_use_id,
         tool_name: call?.name ?? null,
         is_error: block.is_error ?? false,
-        content: capped.text,
-        truncated: capped.truncated,
+        content: text,
         parent_tool_use_id: message.parent_tool_use_id,
       },
       summary: block.is_error
@@ -204,7 +180,7 @@ function resultEvent(message: Extract<SDKMessage, { type: 'result' }>): Normaliz
       total_cost_usd: message.total_cost_usd,
       usage: message.usage,
       stop_reason: message.stop_reason,
-      result: text === undefined ? null : capText(text).text,
+      result: text ?? null,
       errors,
     },
     summary: failed
@@ -232,8 +208,12 @@ export const callbackHooks = [
 /** A hook callback's input as a ledger event; the payload is the SDK's input minus session plumbing. */
 export function eventFromHook(input: HookInput, context: NormalizeContext): NormalizedEvent {
   const { session_id: _session, transcript_path: _transcript, cwd: _cwd, ...fields } = input;
-  const payload = capValue(fields) as Record<string, unknown>;
-  return { category: 'hook', type: input.hook_event_name, payload, summary: hookSummary(input, context) };
+  return {
+    category: 'hook',
+    type: input.hook_event_name,
+    payload: fields as Record<string, unknown>,
+    summary: hookSummary(input, context),
+  };
 }
 
 function hookSummary(input: HookInput, context: NormalizeContext): string {

@@ -30,7 +30,6 @@ import {
 import type { PriceTable } from './pricing.ts';
 import { PromptStream } from './prompt-stream.ts';
 import { sessionHookSettings, sessionStartFrom, takeSessionEnds } from './session-hooks.ts';
-import { redactSecrets, redactText } from '../core/redact.ts';
 import { oneLine } from './summaries.ts';
 import { UsageMeter, sessionUsageOf, type UsageRecord } from './usage-meter.ts';
 
@@ -159,8 +158,8 @@ export function startAgentRun(
       sessionId,
       category: event.category,
       type: event.type,
-      payload: redactSecrets(event.payload),
-      summary: redactSecrets(event.summary),
+      payload: event.payload,
+      summary: event.summary,
       occurredAt: new Date(),
     });
 
@@ -316,14 +315,7 @@ export function startAgentRun(
     const early = await earlyChanges.changes;
     const tracked = early && !earlyChanges.stale ? early : await tracking.changes();
     await tracking.dispose();
-    // A diff can hold secrets as well as any message can (an agent writing a .env file).
-    const fileChanges = {
-      ...tracked,
-      files: tracked.files.map((file) => ({
-        ...file,
-        diff: file.diff === null ? null : redactText(file.diff),
-      })),
-    };
+    const fileChanges = tracked;
     emit({
       category: 'file_tracking',
       type: EventType.FileChanges,

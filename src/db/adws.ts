@@ -1,5 +1,6 @@
 import type { AdwStatus, StepStatus } from '../core/statuses.ts';
 import type { Queryable } from './pool.ts';
+import { storableText, storableValue } from './storable.ts';
 
 /** The parts of the engine's state (src/workflow's StepRun) that the adw_steps columns mirror. */
 export interface StoredStepRun {
@@ -119,16 +120,16 @@ export async function insertAdw(db: Queryable, adw: NewAdw): Promise<void> {
      values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`,
     [
       adw.id,
-      adw.name,
+      storableText(adw.name),
       adw.workflow,
-      adw.description ?? null,
+      storableText(adw.description),
       adw.orchestratorId ?? null,
       adw.workingDir,
       adw.worktreePath ?? null,
       adw.branch ?? null,
-      adw.inputs,
+      storableValue(adw.inputs),
       adw.maxCostUsd ?? null,
-      adw.state,
+      storableValue(adw.state),
       adw.state.steps.length,
     ],
   );
@@ -199,16 +200,16 @@ export async function saveAdwState(
       where id = $1`,
     [
       id,
-      state,
+      storableValue(state),
       state.status,
       current?.name ?? null,
       state.steps.length,
       state.steps.filter((step) => step.status === 'succeeded' || step.status === 'skipped').length,
-      state.pausedReason ?? null,
-      failed?.message ?? null,
+      storableText(state.pausedReason),
+      storableText(failed?.message),
       failed?.step ?? null,
       state.costUsd,
-      outputs,
+      storableValue(outputs),
       state.startedAt ?? null,
       state.endedAt ?? null,
     ],
@@ -244,7 +245,7 @@ async function saveSteps(db: Queryable, adwId: string, state: StoredAdwState): P
        artifact_path = excluded.artifact_path, error_message = excluded.error_message,
        skipped_reason = excluded.skipped_reason, cost_usd = excluded.cost_usd, started_at = excluded.started_at,
        ended_at = excluded.ended_at`,
-    [adwId, JSON.stringify(steps)],
+    [adwId, JSON.stringify(storableValue(steps))],
   );
 }
 

@@ -1,5 +1,6 @@
 import type { AgentStatus } from '../core/statuses.ts';
 import type { Queryable } from './pool.ts';
+import { storableText, storableValue } from './storable.ts';
 
 /** Represents records in the agents table. */
 export interface AgentRow {
@@ -38,11 +39,11 @@ export async function insertAgent(db: Queryable, agent: NewAgent): Promise<Agent
       agent.name,
       agent.model,
       agent.workingDir,
-      agent.systemPrompt ?? null,
+      storableText(agent.systemPrompt),
       agent.orchestratorId ?? null,
       agent.adwId ?? null,
       agent.adwStep ?? null,
-      agent.metadata ?? {},
+      storableValue(agent.metadata ?? {}),
     ],
   );
   return result.rows[0]!;

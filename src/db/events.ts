@@ -1,6 +1,7 @@
 import type { EventDraft, EventScope, LedgerEvent } from '../core/events.ts';
 import type { EventCategory } from '../core/statuses.ts';
 import type { Queryable } from './pool.ts';
+import { storableText, storableValue } from './storable.ts';
 
 /** Represents records in the events table. */
 export interface EventRow {
@@ -70,8 +71,8 @@ function rowsJson(drafts: readonly EventDraft[]): string {
     session_id: draft.sessionId ?? null,
     adw_id: draft.adwId ?? null,
     adw_step: draft.adwStep ?? null,
-    payload: draft.payload ?? {},
-    summary: draft.summary ?? null,
+    payload: storableValue(draft.payload ?? {}),
+    summary: storableText(draft.summary),
     occurred_at: draft.occurredAt,
   }));
   // jsonb and text columns reject the NUL character that tool output sometimes carries. An escaped NUL is
@@ -165,6 +166,6 @@ export async function setEventSummaries(
     `update events set summary = given.summary
        from unnest($1::uuid[], $2::text[]) as given(id, summary)
       where events.id = given.id`,
-    [rows.map((row) => row.id), rows.map((row) => row.summary)],
+    [rows.map((row) => row.id), rows.map((row) => storableText(row.summary))],
   );
 }

@@ -1,5 +1,6 @@
 import type { FileChangeStatus } from '../core/statuses.ts';
 import type { Queryable } from './pool.ts';
+import { storableText } from './storable.ts';
 
 /** Represents records in the file_changes table. */
 export interface FileChangeRow {
@@ -45,7 +46,7 @@ export async function insertFileChanges(
       changes.map((change) => change.linesAdded),
       changes.map((change) => change.linesRemoved),
       changes.map((change) => change.binary),
-      changes.map((change) => change.diff?.replace(/\u0000/g, '') ?? null),
+      changes.map((change) => storableText(change.diff?.replace(/\u0000/g, ''))),
       changes.map((change) => change.diffTruncated),
     ],
   );

@@ -1,5 +1,6 @@
 import type { PromptAuthor } from '../core/statuses.ts';
 import type { Queryable } from './pool.ts';
+import { storableText } from './storable.ts';
 
 export async function insertPrompt(
   db: Queryable,
@@ -7,6 +8,6 @@ export async function insertPrompt(
 ): Promise<void> {
   await db.query(
     'insert into prompts (agent_id, run_id, author, prompt_text, session_id) values ($1, $2, $3, $4, $5)',
-    [prompt.agentId, prompt.runId, prompt.author, prompt.text, prompt.sessionId ?? null],
+    [prompt.agentId, prompt.runId, prompt.author, storableText(prompt.text), prompt.sessionId ?? null],
   );
 }

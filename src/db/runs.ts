@@ -1,6 +1,7 @@
 import type { SessionUsage } from '../core/usage.ts';
 import type { RunStatus } from '../core/statuses.ts';
 import type { Queryable } from './pool.ts';
+import { storableText } from './storable.ts';
 
 /** Represents records in the agent_runs table. */
 export interface RunRow {
@@ -142,8 +143,8 @@ export async function finishRun(db: Queryable, id: string, outcome: RunOutcome):
       outcome.sessionId ?? null,
       outcome.numTurns,
       outcome.stopReason ?? null,
-      outcome.resultText ?? null,
-      outcome.errorMessage ?? null,
+      storableText(outcome.resultText),
+      storableText(outcome.errorMessage),
       outcome.costUsd,
       outcome.sdkCostUsd ?? null,
       outcome.inputTokens,
@@ -220,7 +221,7 @@ export async function failRun(db: Queryable, id: string, errorMessage: string): 
             cost_usd = (select coalesce(sum(cost_usd), 0) from usage where run_id = $1)
       where id = $1 and status = 'running'
       returning *`,
-    [id, errorMessage],
+    [id, storableText(errorMessage)],
   );
   return result.rows[0];
 }

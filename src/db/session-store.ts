@@ -1,11 +1,13 @@
 import type { SessionKey, SessionStore, SessionStoreEntry } from '@anthropic-ai/claude-agent-sdk';
 import type { Queryable } from './pool.ts';
+import { storableValue } from './storable.ts';
 
 /**
  * Claude Code session transcripts in PostgreSQL (the Agent SDK's SessionStore), so any worker can resume
  * a session another machine started. Entries are keyed by session id and subpath (subagent files), not by
  * project key: a retried step may run from a different working-directory path. Entries with a uuid are
- * idempotent, as the SDK asks.
+ * idempotent, as the SDK asks. Secrets are redacted like everywhere in the ledger (a resumed session sees
+ * the marker where one was); entries are not capped, since a resumed session needs them whole.
  */
 export function createPostgresSessionStore(db: Queryable): SessionStore {
   return {
@@ -16,7 +18,7 @@ export function createPostgresSessionStore(db: Queryable): SessionStore {
          select $1, $2, $3, entry->>'uuid', entry from jsonb_array_elements($4::jsonb) with ordinality as e(entry, n)
          order by n
          on conflict (session_id, subpath, uuid) where uuid is not null do nothing`,
-        [key.sessionId, key.subpath ?? '', key.projectKey, JSON.stringify(entries)],
+        [key.sessionId, key.subpath ?? '', key.projectKey, JSON.stringify(storableValue(entries, { cap: false }))],
       );
     },
     async load(key: SessionKey): Promise<SessionStoreEntry[] | null> {
@@ -49,3 +51,4 @@ export async function hasStoredSession(db: Queryable, sessionId: string): Promis
   const result = await db.query('select 1 from session_entries where session_id = $1 limit 1', [sessionId]);
   return (result.rowCount ?? 0) > 0;
 }
+

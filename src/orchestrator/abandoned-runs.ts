@@ -7,7 +7,6 @@ import type { AgentRuntime } from '../agent/run-agent.ts';
 import { killProcessGroup } from '../agent/spawn-claude-code.ts';
 import { EventType } from '../core/events.ts';
 import { newId } from '../core/ids.ts';
-import { redactText } from '../core/redact.ts';
 import { setAgentStatus } from '../db/agents.ts';
 import { insertEvents } from '../db/events.ts';
 import { insertFileChanges } from '../db/file-changes.ts';
@@ -44,10 +43,7 @@ export async function endAbandonedRun(
           run.before_tree,
         )
       : undefined;
-  const files = (changes?.files ?? []).map((file) => ({
-    ...file,
-    diff: file.diff === null ? null : redactText(file.diff),
-  }));
+  const files = changes?.files ?? [];
   await inTransaction(deps.pool, async (client) => {
     const ended = await failRun(client, run.id, reason);
     if (!ended) return; // it ended meanwhile
@@ -76,7 +72,7 @@ export async function endAbandonedRun(
               ? 'no before-snapshot was recorded for this run'
               : `the run worked on host ${run.host}, whose snapshots are not here`,
         },
-        summary: `Run failed: ${reason}${changes && !changes.error ? ` · ${fileChangeSummary({ ...changes, files })}` : ''}`,
+        summary: `Run failed: ${reason}${changes && !changes.error ? ` · ${fileChangeSummary(changes)}` : ''}`,
         occurredAt: new Date(),
       },
     ]);

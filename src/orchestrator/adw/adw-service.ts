@@ -5,6 +5,7 @@ import { assertWorkingDirectory } from '../../agent/run-agent.ts';
 import { dataPaths, type Config } from '../../config/index.ts';
 import { NotFoundError, UserError } from '../../core/errors.ts';
 import { EventType } from '../../core/events.ts';
+import { redactText } from '../../core/redact.ts';
 import { countProblem, usdProblem } from '../../core/limits.ts';
 import { newId, shortId } from '../../core/ids.ts';
 import { getAdw, insertAdw, listAdws, listSteps, lockAdw, raiseBudget, type AdwRow } from '../../db/adws.ts';
@@ -96,7 +97,8 @@ export function createAdwService(deps: AdwServiceDeps) {
       if (step.model) checkedModel(step.model, `step ${step.name} of ${workflow.source}`);
 
     const id = newId();
-    const slug = slugify(input.prompt);
+    // Branch and artifact names come from the prompt: from its redacted text, so no secret lands in git.
+    const slug = slugify(redactText(input.prompt));
     const workspace = await prepareWorkspace(cwd, {
       adwId: id,
       slug,

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { PgBoss, type JobWithMetadata } from 'pg-boss';
 import { describeError } from '../../core/errors.ts';
+import { redactText } from '../../core/redact.ts';
 import type { Queryable } from '../../db/pool.ts';
 
 /** One dispatch of an ADW step to run: the ADW, the step run's position in it, and the dispatch number. */
@@ -124,10 +125,10 @@ export async function startStepQueue(url: string, options: StepQueueOptions = {}
             await handler(data, { retryCount: job.retryCount, signal: job.signal });
           } catch (error) {
             // pg-boss records the failure and delivers the job again; say so where a person looks.
-            log(
-              `queue: step ${data.index} of ADW ${data.adwId} failed (delivery ${job.retryCount + 1}): ${describeError(error)}`,
-            );
-            throw error;
+            const message = redactText(describeError(error));
+            log(`queue: step ${data.index} of ADW ${data.adwId} failed (delivery ${job.retryCount + 1}): ${message}`);
+            // pg-boss stores what is thrown in its job table: only its redacted message.
+            throw new Error(message);
           }
         },
       );
