@@ -9,7 +9,9 @@ export function capText(text: string, max = maxStoredText): { text: string; trun
 export function capValue(value: unknown): unknown {
   if (typeof value === 'string') {
     const capped = capText(value);
-    return capped.truncated ? `${capped.text}… [${value.length - capped.text.length} more characters]` : value;
+    return capped.truncated
+      ? `${capped.text}… [${value.length - capped.text.length} more characters]`
+      : value;
   }
   if (Array.isArray(value)) return value.map(capValue);
   if (value && typeof value === 'object' && !(value instanceof Date)) {

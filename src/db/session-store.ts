@@ -18,7 +18,12 @@ export function createPostgresSessionStore(db: Queryable): SessionStore {
          select $1, $2, $3, entry->>'uuid', entry from jsonb_array_elements($4::jsonb) with ordinality as e(entry, n)
          order by n
          on conflict (session_id, subpath, uuid) where uuid is not null do nothing`,
-        [key.sessionId, key.subpath ?? '', key.projectKey, JSON.stringify(storableValue(entries, { cap: false }))],
+        [
+          key.sessionId,
+          key.subpath ?? '',
+          key.projectKey,
+          JSON.stringify(storableValue(entries, { cap: false })),
+        ],
       );
     },
     async load(key: SessionKey): Promise<SessionStoreEntry[] | null> {
@@ -51,4 +56,3 @@ export async function hasStoredSession(db: Queryable, sessionId: string): Promis
   const result = await db.query('select 1 from session_entries where session_id = $1 limit 1', [sessionId]);
   return (result.rowCount ?? 0) > 0;
 }
-

@@ -126,7 +126,9 @@ export async function startStepQueue(url: string, options: StepQueueOptions = {}
           } catch (error) {
             // pg-boss records the failure and delivers the job again; say so where a person looks.
             const message = redactText(describeError(error));
-            log(`queue: step ${data.index} of ADW ${data.adwId} failed (delivery ${job.retryCount + 1}): ${message}`);
+            log(
+              `queue: step ${data.index} of ADW ${data.adwId} failed (delivery ${job.retryCount + 1}): ${message}`,
+            );
             // pg-boss stores what is thrown in its job table: only its redacted message.
             throw new Error(message);
           }
