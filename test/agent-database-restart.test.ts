@@ -93,8 +93,9 @@ describe('an agent run while PostgreSQL restarts', () => {
     cleanup.push(() => pool.end());
     await migrate(pool);
     const model = await startFakeModelServer({
-      // A slow model: the run is still waiting for it when the ledger gives up.
-      script: [{ ...turn(toolUse('Bash', { command: 'echo never' })), delayMs: 20_000, times: 'always' }],
+      // A model that takes 10 minutes: a run that waited for it instead of being stopped when the ledger
+      // gives up would time the test out.
+      script: [{ ...turn(toolUse('Bash', { command: 'echo never' })), delayMs: 600_000, times: 'always' }],
     });
     cleanup.push(() => model.close());
     const writer = createEventWriter(pool, { maxOutageMs: 1_500 });
@@ -114,11 +115,7 @@ describe('an agent run while PostgreSQL restarts', () => {
     // The run is recorded as started; then the database goes away for good. The agent's first events
     // cannot be written, the writer gives up after maxOutageMs, and the runner stops the agent.
     await server.stop();
-    const stoppedAt = Date.now();
     await expect(run.done).rejects.toMatchObject({ code: 'database_unavailable' });
-    expect(Date.now() - stoppedAt, 'the agent was stopped long before the slow model answered').toBeLessThan(
-      15_000,
-    );
     expect(model.messageRequests().length).toBe(1);
   });
 });
