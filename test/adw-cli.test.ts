@@ -96,14 +96,26 @@ describe('baton adw commands', () => {
     expect(result.stdout).toMatch(/plan → build → review → fix\?/);
   });
 
-  it('--detach queues the ADW and returns; cancel stops it', async () => {
+  it('--detach queues the ADW and returns; ls and show print it safely with hints that work; cancel stops it', async () => {
+    // A prompt that would retitle the terminal and clear the screen if printed raw.
+    const prompt = 'Add a farewell function \u001b]0;pwned\u0007\u001b[2J';
     const result = await runBaton(
-      ['adw', 'run', 'plan_build', 'Add a farewell function', '--cwd', repo, '--detach', '--json'],
+      ['adw', 'run', 'plan_build', prompt, '--cwd', repo, '--detach', '--json'],
       env(),
     );
     expect(result.code).toBe(0);
     const queued = JSON.parse(result.stdout);
     expect(queued.status).toBe('running');
+    const list = await runBaton(['adw', 'ls'], env());
+    expect(list.stdout).toMatch(/^ID\s+STATUS\s+WORKFLOW/);
+    expect(list.stdout).toContain('\\x1b]0;pwned\\x07\\x1b[2J');
+    expect(list.stdout).not.toMatch(/[\u0000-\u0008\u000b-\u001f\u007f]/);
+    // A running ADW is not shown as failed, and only hints that work now are given.
+    const show = await runBaton(['adw', 'show', queued.id], env());
+    expect(show.stdout).not.toMatch(/[\u0000-\u0008\u000b-\u001f\u007f]/);
+    expect(show.stdout).not.toContain('✗');
+    expect(show.stdout).toContain(`baton adw cancel ${queued.id}`);
+    expect(show.stdout).not.toContain('adw resume');
     const cancel = await runBaton(['adw', 'cancel', queued.id], env());
     expect(cancel.code).toBe(0);
     expect(cancel.stdout).toMatch(/cancelled/);

@@ -1,3 +1,4 @@
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startFakeModelServer, type FakeModelServer } from '../src/testing/fake-model-server/index.ts';
@@ -87,6 +88,10 @@ describe('baton CLI against DATABASE_URL', () => {
 
   it('rejects bad input with a message naming what to change, recording nothing', async () => {
     const before = await db.current.pool.query('select count(*)::int as count from agent_runs');
+    const malformedScript = join(work.path, 'malformed.json');
+    const invalidScript = join(work.path, 'invalid.json');
+    await writeFile(malformedScript, '{ "turns": [ ');
+    await writeFile(invalidScript, JSON.stringify({ turns: [{ delayMs: -1 }] }));
     const cases: [string[], Record<string, string | undefined>, RegExp, number][] = [
       [
         ['agent', 'run', 'x', '--cwd', '/no/such/dir'],
@@ -134,10 +139,31 @@ describe('baton CLI against DATABASE_URL', () => {
         2,
       ],
       [['events', 'tail', '--agent', 'nope'], {}, /--agent.*expected an id/, 2],
+      [
+        ['agent', 'run', 'x', '--cwd', work.path, '--model', 'claude-nonexistent-9'],
+        {},
+        /Unknown model "claude-nonexistent-9" in --model: baton has no price for it/,
+        2,
+      ],
+      [
+        ['agent', 'run', 'x', '--cwd', work.path],
+        { ANTHROPIC_BASE_URL: 'not-a-url' },
+        /ANTHROPIC_BASE_URL must be/,
+        2,
+      ],
+      [
+        ['dev', 'fake-model', '--script', '/no/such/script.json'],
+        {},
+        /--script \/no\/such\/script.json: cannot read it/,
+        2,
+      ],
+      [['dev', 'fake-model', '--script', malformedScript], {}, /--script .*: not valid JSON/, 2],
+      [['dev', 'fake-model', '--script', invalidScript], {}, /--script: invalid fake model script/, 2],
     ];
     for (const [args, extra, message, code] of cases) {
       const result = await runBaton(args, env(extra));
       expect(result.stderr, args.join(' ')).toMatch(message);
+      expect(result.stderr, args.join(' ')).not.toMatch(/unexpected error|\n\s+at /);
       expect(result.code, args.join(' ')).toBe(code);
     }
     const after = await db.current.pool.query('select count(*)::int as count from agent_runs');

@@ -74,7 +74,7 @@ async function withRepositoryLock<T>(top: string, worktreesRoot: string, work: (
   const release = await lockfile.lock(lockTarget, {
     stale: 30_000,
     update: 5_000,
-    retries: { retries: 600, minTimeout: 20, maxTimeout: 200 },
+    retries: { retries: 2_000, minTimeout: 10, maxTimeout: 50 },
     realpath: false,
   });
   try {
