@@ -3,6 +3,7 @@ import { modelAliases } from '../src/agent/models.ts';
 import { demoSpec } from '../src/demo/adw-script.ts';
 import type { Turn } from '../src/testing/fake-model-server/index.ts';
 import { text, thinking, toolUse } from '../src/testing/fake-model-server/turns.ts';
+import { findStoredSecrets } from '../src/testing/stored-secrets.ts';
 import { useAdwHarness, waitForAdw } from './helpers/adw.ts';
 import { useTestDatabase } from './helpers/database.ts';
 
@@ -34,28 +35,6 @@ const allSecrets = planted.map((item) => item.secret).join('\n');
 describe('no secret is stored anywhere', () => {
   const db = useTestDatabase();
   const { setUp } = useAdwHarness(db);
-
-  /** Every text-like column of every table (baton's and the queue's) that holds one of the needles. */
-  async function whereFound(): Promise<string[]> {
-    const columns = await db.current.pool.query<{ schema: string; table: string; column: string }>(
-      `select c.table_schema as schema, c.table_name as table, c.column_name as column
-         from information_schema.columns c
-         join information_schema.tables t on t.table_schema = c.table_schema and t.table_name = c.table_name
-        where c.table_schema in ('public', 'pgboss') and t.table_type = 'BASE TABLE'
-          and c.data_type in ('text', 'character varying', 'json', 'jsonb', 'ARRAY')`,
-    );
-    const found: string[] = [];
-    for (const { schema, table, column } of columns.rows) {
-      for (const { needle } of planted) {
-        const hit = await db.current.pool.query(
-          `select 1 from "${schema}"."${table}" where "${column}"::text like $1 limit 1`,
-          [`%${needle}%`],
-        );
-        if (hit.rowCount) found.push(`${schema}.${table}.${column}: ${needle}`);
-      }
-    }
-    return found;
-  }
 
   it('after an ADW and a failing run whose prompts, thinking, text, tool output, files and errors carry secrets of every shape', async () => {
     const step = (name: string) => ({ lastUserText: { contains: `· step ${name}` } });
@@ -127,6 +106,11 @@ describe('no secret is stored anywhere', () => {
     expect(await count(`select count(*)::int as n from prompts`)).toBeGreaterThanOrEqual(3);
     expect(run.error_message).toMatch(/invalid credentials/);
     // … and none of them is stored, in any column of any table.
-    expect(await whereFound()).toEqual([]);
+    expect(
+      await findStoredSecrets(
+        db.current.pool,
+        planted.map((item) => item.needle),
+      ),
+    ).toEqual([]);
   });
 });
