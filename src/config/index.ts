@@ -1,2 +1,3 @@
 export { loadConfig, hasModelAccess, requireModelAccess, dataPaths } from './load-config.ts';
 export type { Config, ModelCredentials } from './load-config.ts';
+export { ensureBatonHome } from './baton-home.ts';

@@ -1,7 +1,7 @@
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { chmod, chown, mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { chmod, chown, mkdir, readFile, readlink, realpath, rm, stat, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { userInfo } from 'node:os';
 import { dirname, join, parse } from 'node:path';
@@ -16,17 +16,38 @@ const run = promisify(execFile);
 /** A running embedded PostgreSQL, as seen by one process. */
 export interface EmbeddedDatabase {
   url: string;
-  /** True when this process started (or adopted) the server and will stop it. */
+  /** True when this process started (or adopted) the server: it holds the data directory until it stops. */
   owner: boolean;
   dataDir: string;
-  /** Stops the server if this process owns it and releases the data directory. */
+  /**
+   * Leaves the server. The owner stops it, unless other baton processes are still connected: then it
+   * stays up for them and a later long-lived process adopts it.
+   */
   stop(): Promise<void>;
 }
 
-interface Instance {
-  pid: number;
+export interface EmbeddedPostgresOptions {
+  /** Refuse to join a server another process owns (`baton up`). */
+  exclusive?: boolean;
+  /**
+   * This process runs until it is stopped (`baton up`, `baton worker`), so it may adopt a server left
+   * running without an owner (its owner was killed, or left it to the processes still using it). A
+   * short command only uses such a server and leaves it running: stopping it on exit would stop it
+   * under the workers that use it.
+   */
+  longLived?: boolean;
+  log?: (line: string) => void;
+}
+
+/** Where a server listens and its superuser's password. */
+interface Server {
   port: number;
   password: string;
+}
+
+/** instance.json: the server of the process that holds the data directory. */
+interface Instance extends Server {
+  pid: number;
 }
 
 const superuser = 'baton';
@@ -39,7 +60,7 @@ const databaseName = 'baton';
  */
 export async function startEmbeddedPostgres(
   dir: string,
-  options: { exclusive?: boolean; log?: (line: string) => void } = {},
+  options: EmbeddedPostgresOptions = {},
 ): Promise<EmbeddedDatabase> {
   const log = options.log ?? (() => {});
   await mkdir(dir, { recursive: true, mode: 0o700 });
@@ -59,7 +80,7 @@ export async function startEmbeddedPostgres(
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'ELOCKED') throw error;
     }
-    if (release) return await becomeOwner(dir, release, log);
+    if (release) return await takeDataDirectory(dir, release, { longLived: options.longLived, log });
 
     const instance = await readInstance(dir);
     if (options.exclusive) {
@@ -85,35 +106,55 @@ export async function startEmbeddedPostgres(
   }
 }
 
-async function becomeOwner(
+/**
+ * With the data-directory lock held: starts the server, or finds it running. A long-lived process then
+ * owns it; a short command that finds it running uses it as a client and lets the lock go at once.
+ */
+async function takeDataDirectory(
   dir: string,
   release: () => Promise<void>,
-  log: (line: string) => void,
+  options: { longLived?: boolean; log: (line: string) => void },
 ): Promise<EmbeddedDatabase> {
+  const { log } = options;
   const dataDir = join(dir, 'data');
   try {
     const binaries = await loadBinaries();
     const runAs = await postgresRunner(dir);
     const password = await ensureInitialised(dir, dataDir, binaries.initdb, runAs, log);
-    const port =
-      (await runningPort(dataDir, binaries.pg_ctl, runAs)) ??
-      (await start(dir, dataDir, binaries.pg_ctl, runAs));
-    const instance: Instance = { pid: process.pid, port, password };
-    await ensureDatabase(instance);
+    const runningOn = await runningPort(dataDir, binaries.pg_ctl, runAs, password, log);
+    const port = runningOn ?? (await start(dir, dataDir, binaries.pg_ctl, runAs));
+    const server: Server = { port, password };
+    await ensureDatabase(server);
+    if (runningOn !== undefined && !options.longLived) {
+      await release();
+      log(`using the embedded PostgreSQL already running on 127.0.0.1:${port}; it stays running`);
+      return { url: urlFor(server), owner: false, dataDir, stop: async () => {} };
+    }
+    const instance: Instance = { ...server, pid: process.pid };
     await writeFile(join(dir, 'instance.json'), JSON.stringify(instance), { mode: 0o600 });
-    log(`embedded PostgreSQL ready on 127.0.0.1:${port} (data in ${dataDir})`);
+    log(
+      runningOn === undefined
+        ? `embedded PostgreSQL ready on 127.0.0.1:${port} (data in ${dataDir})`
+        : `adopted the embedded PostgreSQL already running on 127.0.0.1:${port} (data in ${dataDir})`,
+    );
     let stopped = false;
     return {
-      url: urlFor(instance),
+      url: urlFor(server),
       owner: true,
       dataDir,
       stop: async () => {
         if (stopped) return;
         stopped = true;
         await rm(join(dir, 'instance.json'), { force: true });
-        await runAs(binaries.pg_ctl, ['stop', '-D', dataDir, '-m', 'fast', '-w', '-t', '60']).catch((error) =>
-          log(`stopping embedded PostgreSQL failed: ${describeError(error)}`),
-        );
+        // A server that cannot be asked (it does not answer) is stopped, as before.
+        const clients = await otherBatonClients(server).catch(() => 0);
+        if (clients > 0) {
+          log(`left the embedded PostgreSQL running: other baton processes use it (${clients} connections)`);
+        } else {
+          await runAs(binaries.pg_ctl, ['stop', '-D', dataDir, '-m', 'fast', '-w', '-t', '60']).catch(
+            (error) => log(`stopping embedded PostgreSQL failed: ${describeError(error)}`),
+          );
+        }
         await release().catch(() => {});
       },
     };
@@ -195,17 +236,56 @@ async function ensureInitialised(
   return password;
 }
 
-/** The port of a server already running in dataDir (left behind by a process that was killed), if any. */
-async function runningPort(dataDir: string, pgCtl: string, runAs: Runner): Promise<number | undefined> {
+/**
+ * The port of a server already running in dataDir (its owner was killed, or left it running for other
+ * processes), if any.
+ */
+async function runningPort(
+  dataDir: string,
+  pgCtl: string,
+  runAs: Runner,
+  password: string,
+  log: (line: string) => void,
+): Promise<number | undefined> {
   const running = await runAs(pgCtl, ['status', '-D', dataDir]).then(
     () => true,
     () => false,
   );
   if (!running) return undefined;
-  // postmaster.pid: line 4 is the port.
-  const lines = (await readFile(join(dataDir, 'postmaster.pid'), 'utf8')).split('\n');
+  const pidFile = join(dataDir, 'postmaster.pid');
+  // postmaster.pid: line 1 is the postmaster's pid, line 4 its port.
+  const lines = (await readFile(pidFile, 'utf8')).split('\n');
+  const pid = Number(lines[0]);
   const port = Number(lines[3]);
+  const program = await otherProgramAt(pid, dataDir);
+  if (program !== undefined && !(await answers(urlFor({ port, password })))) {
+    // pg_ctl only checks that the pid is alive; after a crash and a reboot it can belong to any program,
+    // and PostgreSQL then refuses to start ("lock file already exists"). Removing the file is safe. A
+    // postmaster keeps its own pid in this file and this data directory as its working directory for
+    // its whole life, so that program is not the file's server; nothing answers on the file's port; we
+    // hold the data-directory lock, so no other baton process starts a server here meanwhile; and
+    // PostgreSQL still refuses to start while a backend of an old server lives, because it finds that
+    // server's shared memory by the data directory's inode, not through this file.
+    await rm(pidFile, { force: true });
+    log(`removed a stale ${pidFile}: its pid ${pid} now belongs to "${program}", not to PostgreSQL`);
+    return undefined;
+  }
   return Number.isInteger(port) && port > 0 ? port : undefined;
+}
+
+/**
+ * The name of the program running as `pid` when it is not a server of dataDir (a postmaster's working
+ * directory is its data directory). Undefined when it is one, or when we cannot tell: no /proc, or a
+ * process of another user.
+ */
+async function otherProgramAt(pid: number, dataDir: string): Promise<string | undefined> {
+  try {
+    const [cwd, dataDirectory] = await Promise.all([readlink(`/proc/${pid}/cwd`), realpath(dataDir)]);
+    if (cwd === dataDirectory) return undefined;
+    return (await readFile(`/proc/${pid}/comm`, 'utf8')).trim();
+  } catch {
+    return undefined;
+  }
 }
 
 /** Starts the server on the port it used last time when that is free, so its URL stays the same. */
@@ -236,14 +316,36 @@ async function start(dir: string, dataDir: string, pgCtl: string, runAs: Runner)
   return port;
 }
 
-async function ensureDatabase(instance: Instance): Promise<void> {
-  const client = new pg.Client({ ...connectionParts(instance), database: 'postgres' });
+async function ensureDatabase(server: Server): Promise<void> {
+  const client = new pg.Client({ ...connectionParts(server), database: 'postgres' });
   await client.connect();
   try {
     const exists = await client.query('select 1 from pg_database where datname = $1', [databaseName]);
     if (exists.rowCount === 0) await client.query(`create database ${databaseName}`);
   } finally {
     await client.end();
+  }
+}
+
+/**
+ * Connections of other baton processes (their pools are named `baton…`). The owner closes its own before
+ * it stops, so any left belong to workers or commands that would lose their database.
+ */
+async function otherBatonClients(server: Server): Promise<number> {
+  const client = new pg.Client({
+    ...connectionParts(server),
+    database: 'postgres',
+    connectionTimeoutMillis: 2_000,
+  });
+  client.on('error', () => {});
+  await client.connect();
+  try {
+    const result = await client.query<{ count: number }>(
+      "select count(*)::int as count from pg_stat_activity where application_name like 'baton%' and pid <> pg_backend_pid()",
+    );
+    return result.rows[0]?.count ?? 0;
+  } finally {
+    await client.end().catch(() => {});
   }
 }
 
@@ -267,12 +369,12 @@ async function answers(url: string): Promise<boolean> {
   }
 }
 
-function connectionParts(instance: Instance) {
-  return { host: '127.0.0.1', port: instance.port, user: superuser, password: instance.password };
+function connectionParts(server: Server) {
+  return { host: '127.0.0.1', port: server.port, user: superuser, password: server.password };
 }
 
-function urlFor(instance: Instance): string {
-  return `postgres://${superuser}:${encodeURIComponent(instance.password)}@127.0.0.1:${instance.port}/${databaseName}`;
+function urlFor(server: Server): string {
+  return `postgres://${superuser}:${encodeURIComponent(server.password)}@127.0.0.1:${server.port}/${databaseName}`;
 }
 
 async function loadBinaries(): Promise<{ initdb: string; pg_ctl: string }> {

@@ -1,4 +1,4 @@
-import { dataPaths, type Config } from '../config/index.ts';
+import { dataPaths, ensureBatonHome, type Config } from '../config/index.ts';
 import { DatabaseUnavailableError, describeError } from '../core/errors.ts';
 import { startEmbeddedPostgres, type EmbeddedDatabase } from './embedded-postgres.ts';
 import { migrate } from './migrate.ts';
@@ -16,6 +16,8 @@ export interface Database {
 export interface OpenDatabaseOptions {
   /** Refuse to join an embedded database another process runs (for `baton up`). */
   exclusive?: boolean;
+  /** A process that runs until stopped (`baton up`, `baton worker`): it may adopt an embedded database left running. */
+  longLived?: boolean;
   /** Apply pending migrations (the default: every process migrates on boot). */
   migrate?: boolean;
   poolSize?: number;
@@ -27,10 +29,12 @@ export interface OpenDatabaseOptions {
  * answers and brings its schema up to date.
  */
 export async function openDatabase(config: Config, options: OpenDatabaseOptions = {}): Promise<Database> {
+  if (!config.databaseUrl) await ensureBatonHome(config.home);
   const embedded = config.databaseUrl
     ? undefined
     : await startEmbeddedPostgres(dataPaths(config.home).postgres, {
         exclusive: options.exclusive,
+        longLived: options.longLived,
         log: options.log,
       });
   const url = config.databaseUrl ?? embedded!.url;

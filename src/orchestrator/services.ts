@@ -4,7 +4,7 @@ import { findSetpriv } from '../agent/spawn-claude-code.ts';
 import { loadPriceTable } from '../agent/pricing.ts';
 import { resolveModel } from '../agent/models.ts';
 import type { AgentRuntime } from '../agent/run-agent.ts';
-import { dataPaths, hasModelAccess, type Config } from '../config/index.ts';
+import { dataPaths, ensureBatonHome, hasModelAccess, type Config } from '../config/index.ts';
 import { createEventBus, type EventBus } from '../db/event-bus.ts';
 import { createEventWriter, type EventWriter } from '../db/event-writer.ts';
 import { openDatabase, type Database } from '../db/open-database.ts';
@@ -34,6 +34,8 @@ export interface Services {
 export interface StartServicesOptions {
   /** Refuse to share an embedded database with another process (`baton up`). */
   exclusive?: boolean;
+  /** This process runs until stopped (`baton up`, `baton worker`): it may adopt an embedded database left running. */
+  longLived?: boolean;
   log?: (line: string) => void;
 }
 
@@ -63,8 +65,14 @@ export async function startServices(
   config: Readonly<Config>,
   options: StartServicesOptions = {},
 ): Promise<Services> {
-  const summaryClient = summaryClientFor(config); // first: a bad BATON_SUMMARY_MODEL fails before anything opens
-  const db = await openDatabase(config, { exclusive: options.exclusive, log: options.log });
+  // First: a bad BATON_SUMMARY_MODEL or BATON_HOME fails before anything opens.
+  const summaryClient = summaryClientFor(config);
+  await ensureBatonHome(config.home);
+  const db = await openDatabase(config, {
+    exclusive: options.exclusive,
+    longLived: options.longLived,
+    log: options.log,
+  });
   const runtime = { ...agentRuntimeFor(config), sessionStore: createPostgresSessionStore(db.pool) };
   await endOrphanedRuns({ pool: db.pool, runtime }, isAlive);
   const writer = createEventWriter(db.pool, { bufferLimit: config.eventBufferLimit });

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import type { Command } from 'commander';
-import { loadConfig } from '../../config/index.ts';
+import { ensureBatonHome, loadConfig } from '../../config/index.ts';
 import { startAdwWorker } from '../../orchestrator/adw/adw-worker.ts';
 import { startServices } from '../../orchestrator/services.ts';
 import { followAdw } from '../adw-live-view.ts';
@@ -30,6 +30,7 @@ async function demo(options: { json?: boolean }): Promise<number> {
   const { adwScript } = await import('../../demo/adw-script.ts');
 
   const config = loadConfig();
+  await ensureBatonHome(config.home); // before the sample repository is written inside it
   const say = (line: string) => {
     if (!options.json) console.log(line);
   };

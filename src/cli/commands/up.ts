@@ -14,7 +14,7 @@ export function registerUp(program: Command): void {
     .action(async () => {
       const config = loadConfig();
       const log = (line: string) => console.log(paint('dim', line));
-      const services = await startServices(config, { exclusive: true, log });
+      const services = await startServices(config, { exclusive: true, longLived: true, log });
       const worker = await startAdwWorker(services, { concurrency: config.workerConcurrency, log });
       const paths = dataPaths(config.home);
       console.log(`${paint('green', '✓')} baton is up`);

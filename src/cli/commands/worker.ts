@@ -20,7 +20,7 @@ export function registerWorker(program: Command): void {
     .action(async (options: { concurrency?: number }) => {
       const config = loadConfig();
       const log = (line: string) => console.log(paint('dim', line));
-      const services = await startServices(config, { log });
+      const services = await startServices(config, { longLived: true, log });
       const concurrency = options.concurrency ?? config.workerConcurrency;
       const worker = await startAdwWorker(services, { concurrency, log });
       console.log(`worker ready: ${concurrency} steps at a time · ${services.db.description} · Ctrl-C stops`);
