@@ -112,7 +112,10 @@ export function createStepWorker(deps: StepWorkerDeps) {
     if (!run || run.dispatch !== job.dispatch || !['pending', 'running'].includes(run.status)) return;
     // Not started yet, so no attempt is used: the job is delivered again, to another worker.
     if (stopping) throw new AppError('internal', 'This worker is stopping; the step goes to another worker');
-    if (active.has(key(job.adwId, job.index))) return; // this worker already runs it (a duplicate delivery)
+    // The same step delivered again to this worker (its heartbeat lapsed): the attempt here goes on, and
+    // this delivery stays open with it, so the queue never sees the step's job end before the attempt does.
+    const running = active.get(key(job.adwId, job.index));
+    if (running) return running.settled;
 
     let release!: () => void;
     const attempt: ActiveAttempt = { job, settled: new Promise<void>((resolve) => (release = resolve)) };
