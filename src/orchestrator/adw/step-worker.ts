@@ -105,6 +105,14 @@ export function createStepWorker(deps: StepWorkerDeps) {
   }
 
   async function handle(job: StepJob): Promise<void> {
+    const running = active.get(key(job.adwId, job.index));
+    if (running) {
+      await running.settled;
+      // The same dispatch delivered again to this worker (its heartbeat lapsed): its attempt here has
+      // reported, and this delivery stayed open with it, so the job never ended before the attempt did.
+      if (running.job.dispatch === job.dispatch) return;
+      // A newer dispatch (a resume after a cancel) waited for the old attempt to finish; now it runs.
+    }
     const row = await getAdw(deps.pool, job.adwId);
     if (!row) return; // deleted meanwhile
     const run = parseAdwState(row.state).steps[job.index];
@@ -112,10 +120,6 @@ export function createStepWorker(deps: StepWorkerDeps) {
     if (!run || run.dispatch !== job.dispatch || !['pending', 'running'].includes(run.status)) return;
     // Not started yet, so no attempt is used: the job is delivered again, to another worker.
     if (stopping) throw new AppError('internal', 'This worker is stopping; the step goes to another worker');
-    // The same step delivered again to this worker (its heartbeat lapsed): the attempt here goes on, and
-    // this delivery stays open with it, so the queue never sees the step's job end before the attempt does.
-    const running = active.get(key(job.adwId, job.index));
-    if (running) return running.settled;
 
     let release!: () => void;
     const attempt: ActiveAttempt = { job, settled: new Promise<void>((resolve) => (release = resolve)) };
