@@ -295,15 +295,29 @@ describe('isSensitiveKey', () => {
   });
 });
 
-describe('the rule table', () => {
-  // The gate compares keywords with the lowercased text: a keyword with a capital would never match, and
-  // its rule would silently never run.
-  it('has only lowercase keywords', () => {
-    for (const rule of secretRules) {
-      for (const keyword of rule.keywords) expect(keyword, rule.id).toBe(keyword.toLowerCase());
+describe('redactText: a nameless AWS secret access key', () => {
+  const key = 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY';
+
+  // The rule looks only at every 40th character first; a key must be found wherever it starts.
+  it('is found wherever it starts in the text', () => {
+    for (let offset = 0; offset <= 81; offset++) {
+      const before = 'x'.repeat(Math.max(0, offset - 1)) + (offset > 0 ? ' ' : '');
+      expect(redactText(`${before}${key} done`), `at ${offset}`).toBe(`${before}${R} done`);
     }
   });
 
+  it.each([
+    ['41 characters', `${key}A`],
+    ['39 characters', key.slice(1)],
+    ['one case only', key.toLowerCase()],
+    ['no digit', 'wJalrXUtnFEMI/KxMDENG/bPxRfiCYEXAMPLEKEY'],
+    ['inside a longer word', `prefix_${key}`],
+  ])('is not matched with %s', (_name, text) => {
+    expect(redactText(text)).toBe(text);
+  });
+});
+
+describe('the rule table', () => {
   it('has every rule caught by at least one planted secret in the corpus', () => {
     const corpus = JSON.parse(
       readFileSync(new URL('fixtures/secrets/positive.json', import.meta.url), 'utf8'),

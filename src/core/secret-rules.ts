@@ -8,10 +8,12 @@ export interface SecretRule {
   /** Stable name, for tests and reports. */
   readonly id: string;
   /**
-   * Lowercase literals, one of which every match contains: the rule runs only on text whose lowercased form
-   * contains one, so the usual event (no secret) costs a few substring searches. Empty: the rule always runs.
+   * Literals, one of which every match contains (compared ignoring case): the rule runs only on text that
+   * contains one, so the usual string (no secret) costs one search for all keywords. Empty: always runs.
    */
   readonly keywords: readonly string[];
+  /** For a rule no keyword can gate: a cheap test that any text it matches passes. */
+  readonly gate?: (text: string) => boolean;
   /** Global. The named group `keep`, if any, stays so a reader can tell what was there; the rest of the match goes. */
   readonly pattern: RegExp;
   /**
@@ -19,6 +21,35 @@ export interface SecretRule {
    * is searched again, so `author: password=…` still finds the password.
    */
   readonly accept?: (secret: string, groups: Readonly<Record<string, string | undefined>>) => boolean;
+}
+
+function isBase64(code: number): boolean {
+  return (
+    (code >= 97 && code <= 122) ||
+    (code >= 65 && code <= 90) ||
+    (code >= 48 && code <= 57) ||
+    code === 43 ||
+    code === 47
+  );
+}
+
+/**
+ * Whether `text` has a run of exactly `length` base64 characters. Any run that long covers exactly one index
+ * that is a multiple of `length`, so only those indexes are looked at: a few per line of text, where a regex
+ * would try every position.
+ */
+function hasBase64RunOf(text: string, length: number): boolean {
+  for (let probe = 0; probe < text.length; probe += length) {
+    if (!isBase64(text.charCodeAt(probe))) continue;
+    let start = probe;
+    let end = probe + 1;
+    while (start > 0 && isBase64(text.charCodeAt(start - 1))) start--;
+    while (end < text.length && isBase64(text.charCodeAt(end))) end++;
+    if (end - start === length) return true;
+    // A longer run holds other probes; skip them.
+    while (probe + length < end) probe += length;
+  }
+  return false;
 }
 
 /**
@@ -92,13 +123,15 @@ const providerTokens: SecretRule[] = [
   {
     // A secret access key printed with no name before it (a CSV of credentials, `echo $AWS_SECRET_ACCESS_KEY`,
     // terraform output): exactly 40 base64 characters. No AWS key id is required nearby, because the two are
-    // often printed apart, and a false positive costs one unreadable 40-character token. What keeps this from
-    // firing on everything: the run must be exactly 40 long (longer base64, such as image data, signatures and
-    // integrity hashes, is one longer run), and hold a lowercase letter, a capital and a digit, which a git SHA
-    // or any hex digest (one case only) never does.
+    // often printed apart (a command and its output are separate strings), and a false positive costs one
+    // unreadable 40-character token. What keeps this from firing on everything: the run must be exactly 40
+    // long (longer base64, such as image data, signatures and integrity hashes, is one longer run), start
+    // after a space, quote or punctuation that separates values, and hold a lowercase letter, a capital and a
+    // digit, which a git SHA or any hex digest (one case only) never does.
     id: 'aws-secret-access-key',
     keywords: [],
-    pattern: /(?<![A-Za-z0-9/+])[A-Za-z0-9/+]{40}(?![A-Za-z0-9/+=])/g,
+    gate: (text) => hasBase64RunOf(text, 40),
+    pattern: /(?<keep>^|[\s"'`=:,;(){}[\]<>|&])[A-Za-z0-9/+]{40}(?![A-Za-z0-9/+=])/g,
     accept: (secret) => /[a-z]/.test(secret) && /[A-Z]/.test(secret) && /[0-9]/.test(secret),
   },
   {
@@ -187,17 +220,18 @@ const privateKey: SecretRule = {
 /** Credentials that other text gives away: a URL's user part, a command's password flag, an auth header. */
 const credentialsInContext: SecretRule[] = [
   {
-    // scheme://user:PASSWORD@host, scheme://:PASSWORD@host (redis)
+    // scheme://user:PASSWORD@host, scheme://:PASSWORD@host (redis). The pattern starts at the literal `://`
+    // and looks back for the scheme, so the engine can skip to each `://`.
     id: 'url-password',
     keywords: ['://'],
-    pattern: /\b(?<keep>[a-zA-Z][a-zA-Z0-9+.-]*:\/\/[^\s:/@]*:)[^\s@/]+(?=@)/g,
+    pattern: /(?<keep>:\/\/(?<=[a-zA-Z0-9+.-]:\/\/)[^\s:/@]*:)[^\s@/]+(?=@)/g,
   },
   {
     // scheme://TOKEN@host (a token as the user, as git and Sentry use). `ssh://git@` and `ftp://anonymous@`
     // are user names, so the user must look generated: 16 characters or more, with a digit.
     id: 'url-token-user',
     keywords: ['://'],
-    pattern: /\b(?<keep>[a-zA-Z][a-zA-Z0-9+.-]*:\/\/)(?=[\w.~%+-]*\d)[\w.~%+-]{16,}(?=(?::[^\s@/]*)?@)/g,
+    pattern: /(?<keep>:\/\/(?<=[a-zA-Z0-9+.-]:\/\/))(?=[\w.~%+-]*\d)[\w.~%+-]{16,}(?=(?::[^\s@/]*)?@)/g,
   },
   {
     // curl -u user:PASSWORD, curl --user "user:PASS WORD" (only curl: `docker run -u 1000:1000` is a uid:gid).
@@ -244,44 +278,74 @@ function anyCase(word: string): string {
 }
 
 /**
- * Unquoted values that are code, not secrets, as agents read and write it: types (`password: string`,
- * `token: Token | null`), calls (`token = getToken()`), generics, indexing, `this.token`, `process.env.X`.
+ * Unquoted values that are code, not secrets, as agents read and write it: calls (`token = getToken()`),
+ * generics, indexing, functions (`loadCredentials: () => …`), number literals (`STENCIL_PASS: 0x0B96`), and
+ * references to other names (`this.token`, `msg.secretKey`, `token: accessToken`, `secret: workSecret,`,
+ * `apiKey ?? …`). A reference is letters only (a secret seldom is): dotted, camelCase, or followed by
+ * JavaScript punctuation.
  */
 const codeValue = [
-  String.raw`(?:string|number|boolean|undefined|null|true|false|unknown|any|never|object|void|bigint|symbol|none|None|nil|await|new|typeof|this|self)(?![\w$-])`,
-  String.raw`[\w$.]+[(<[]`,
-  String.raw`(?:process|import\.meta)\.env\b`,
-  String.raw`[A-Z][a-z]+(?:[A-Z][a-z]+)*(?:\[\])?(?:[;,)>|&]|[ \t]*[|&=][ \t]|[ \t]*(?:\n|$))`,
+  String.raw`(?:undefined|null|true|false|none|None|nil|await|async|function|new|typeof|this|self)(?![\w$-])`,
+  String.raw`[\w$.?]+[(<[]`,
+  String.raw`\(`,
+  String.raw`(?:0[xXoObB][\da-fA-F_]+|\d[\d_]*(?:\.\d+)?)n?(?![\w$])`,
+  String.raw`[A-Za-z_$]+(?:\.[A-Za-z_$]+)+(?![\w$.])`,
+  String.raw`[a-z_$]+(?:[A-Z][a-z]*)+(?![\w$])`,
+  String.raw`[A-Za-z_$]+[ \t]*(?:[,;)}\]]|[=!]==?|=>|\?|\|\||&&)`,
 ].join('|');
 
+/**
+ * After a colon, also a type (`password: string`, `token: Token | null`, `credentialId: Base64URLString;`).
+ * Not after `=`, where `Pwd=Sup3rS3cret;` is a password.
+ */
+const typeValue = [
+  String.raw`(?:string|number|boolean|undefined|null|unknown|any|never|object|void|bigint|symbol)(?![\w$-])`,
+  String.raw`[A-Z][A-Za-z]*(?:\[\])?(?:[;,)>|&]|[ \t]*[|&=]|[ \t]*(?:\n|$))`,
+  String.raw`[A-Z][A-Za-z0-9]*(?:\[\])?[;,)>|&]`,
+].join('|');
+
+const anyCaseStems = nameStems.map(anyCase).join('|');
 const assignmentPattern = new RegExp(
   [
     // The name and what joins it to the value: `DB_PASS=`, `"api_key": "`, `\"password\":\"` (JSON inside a
-    // JSON string), `--password=`, `Cookie: `. `===` and `=>` are comparisons and arrows.
-    String.raw`(?<keep>(?<![\w.-])(?<name>[\w.-]*?(?:${nameStems.map(anyCase).join('|')})[\w.-]*)`,
-    String.raw`\\*["']?[ \t]*(?::=|[:=])(?![=>])[ \t]*(?<quote>\\*["'])?)`,
+    // JSON string), `--password=`, `Cookie: `. `===` and `=>` are comparisons and arrows. The match starts at
+    // a stem, which the engine can search for quickly, and looks back for the start of the name (not after
+    // `type`: `type RequestCredentials = "omit"` declares a type).
+    String.raw`(?<keep>(?<nameRest>(?:${anyCaseStems})(?<=(?<![\w.-])(?<!\btype[ \t]+)(?<namePrefix>[\w.-]*)(?:${anyCaseStems}))[\w.-]*)`,
+    String.raw`\\*["'\`]?(?<separator>[ \t]*(?::=|[:=])(?![=>])[ \t]*)(?<quote>\\*["'\`])?)`,
     '(?:',
     // A quoted value, spaces and all, up to the same quote (escaped the same way).
     String.raw`(?:(?!\k<quote>)(?:\\.|[^\n\\]))+(?=\k<quote>)`,
-    // After a colon (YAML, headers, prose) the value is the rest of the phrase: `passphrase: correct horse`.
-    String.raw`|(?<=:[ \t]*)(?!${codeValue})[^\s"'\\,{}]+(?:[ \t]+[^\s"'\\,{}]+)*`,
+    // After a colon (YAML, headers, prose) the value is the rest of the phrase, up to a YAML comment:
+    // `passphrase: correct horse`.
+    String.raw`|(?<=:[ \t]*)(?!${codeValue}|${typeValue})[^\s"'\`\\,{}]+(?:[ \t]+[^\s#"'\`\\,{}][^\s"'\`\\,{}]*)*`,
     // After `=` (shell, .env, query strings) it is one word: `PGPASSWORD=x psql` keeps `psql`.
-    String.raw`|(?<==[ \t]*)(?!${codeValue})[^\s"'\\,;&|{}()]+`,
+    String.raw`|(?<==[ \t]*)(?!${codeValue})[^\s"'\`\\,;&|{}()]+`,
     ')',
   ].join(''),
   'g',
 );
 
 /**
- * `name = value` and `name: value` where the name is sensitive. Unquoted values must be six characters or more
- * and not just a number (`token: 500` is a count); quoted ones are literals and always go.
+ * Whether an assignment the pattern found gives away a secret: the name must be sensitive. A quoted value is
+ * a literal and goes, unless it is a template (`${token}`) or a version range (`"cookie": "^0.7.1"` in a
+ * package.json). An unquoted one must be six characters or more and not just a number (`token: 500` is a
+ * count), and `pass` alone before `: ` is English (`the content pass: …`), not a password.
  */
+function isAssignedSecret(value: string, groups: Readonly<Record<string, string | undefined>>): boolean {
+  const name = `${groups.namePrefix ?? ''}${groups.nameRest ?? ''}`;
+  if (!isSensitiveKey(name)) return false;
+  if (groups.quote !== undefined) return !value.includes('${') && !/^[~^]?\d+\.\d+/.test(value);
+  if (/^pass$/i.test(name) && /:[ \t]/.test(groups.separator ?? '')) return false;
+  return value.length >= 6 && !/^\d+$/.test(value);
+}
+
+/** `name = value` and `name: value` where the name is sensitive. */
 const assignment: SecretRule = {
   id: 'assignment',
   keywords: nameStems,
   pattern: assignmentPattern,
-  accept: (secret, { name, quote }) =>
-    isSensitiveKey(name ?? '') && (quote !== undefined || (secret.length >= 6 && !/^\d+$/.test(secret))),
+  accept: isAssignedSecret,
 };
 
 /**

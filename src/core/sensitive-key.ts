@@ -1,10 +1,18 @@
 /** Words that make a name sensitive wherever they stand in it: `db_password`, `passphrase_file`, `secrets`. */
-const secretWords = new Set([
-  'secret',
-  'secrets',
-  'password',
-  'passwd',
-  'passphrase',
+const secretWords = new Set(['secret', 'secrets', 'password', 'passwd', 'passphrase']);
+
+/**
+ * Words that make a name sensitive only as its last word: `github_token`, `DB_PASS` and `Authorization` are
+ * secrets, but `token_count`, `auth_method`, `credentialId`, `authorizationServerUrl` and
+ * `APIKeyScopeMissingError` are names of something else.
+ */
+const lastWords = new Set([
+  'token',
+  'auth',
+  'pwd',
+  'pass',
+  'cookie',
+  'cookies',
   'credential',
   'credentials',
   'authorization',
@@ -13,12 +21,6 @@ const secretWords = new Set([
   'secretkey',
   'privatekey',
 ]);
-
-/**
- * Words that make a name sensitive only as its last word: `github_token` and `DB_PASS` are secrets, but
- * `token_count`, `auth_method` and `cookie_name` describe one.
- */
-const lastWords = new Set(['token', 'auth', 'pwd', 'pass', 'cookie', 'cookies']);
 
 /** `key` is sensitive after one of these (`api_key`, `private-key`, `secretAccessKey`), not alone or in `keyboard`. */
 const keyQualifiers = new Set(['api', 'private', 'access', 'secret', 'signing', 'encryption']);
