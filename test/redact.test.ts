@@ -318,6 +318,14 @@ describe('redactText: a nameless AWS secret access key', () => {
 });
 
 describe('the rule table', () => {
+  // The keyword scan looks found keywords up in lowercase: a keyword with a capital would never be found,
+  // and its rule would silently never run.
+  it('has only lowercase keywords', () => {
+    for (const rule of secretRules) {
+      for (const keyword of rule.keywords) expect(keyword, rule.id).toBe(keyword.toLowerCase());
+    }
+  });
+
   it('has every rule caught by at least one planted secret in the corpus', () => {
     const corpus = JSON.parse(
       readFileSync(new URL('fixtures/secrets/positive.json', import.meta.url), 'utf8'),

@@ -8,11 +8,12 @@ export interface SecretRule {
   /** Stable name, for tests and reports. */
   readonly id: string;
   /**
-   * Literals, one of which every match contains (compared ignoring case): the rule runs only on text that
-   * contains one, so the usual string (no secret) costs one search for all keywords. Empty: always runs.
+   * Lowercase literals, one of which every match contains (compared ignoring case): the rule runs only on
+   * text that contains one, so the usual string (no secret) costs one search for all keywords. Empty: the rule
+   * runs on every text that passes its `gate`.
    */
   readonly keywords: readonly string[];
-  /** For a rule no keyword can gate: a cheap test that any text it matches passes. */
+  /** For a rule with no keywords: a cheap test that any text it matches passes. */
   readonly gate?: (text: string) => boolean;
   /** Global. The named group `keep`, if any, stays so a reader can tell what was there; the rest of the match goes. */
   readonly pattern: RegExp;
