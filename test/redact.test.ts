@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { redactionMark, redactSecrets, redactText } from '../src/core/redact.ts';
+import { readFileSync } from 'node:fs';
+import { isSensitiveKey, redactionMark, redactSecrets, redactText } from '../src/core/redact.ts';
+import { secretRules } from '../src/core/secret-rules.ts';
 
 const R = redactionMark;
 
@@ -148,7 +150,7 @@ describe('redactSecrets', () => {
 
   it('redacts secret shapes inside strings at any depth, in objects and arrays', () => {
     const input = {
-      tool_input: { command: 'curl -H "Authorization: Bearer abcdefghijklmnop" https://api.example.com' },
+      tool_input: { command: 'curl -H "Authorization: Bearer abcd1234efgh5678" https://api.example.com' },
       lines: ['ok', 'key sk-ant-api03-AbCdEfGhIjKlMnOpQrSt', ['deeper AKIAIOSFODNN7EXAMPLE']],
       usage: { input_tokens: 10, output_tokens: 2 },
     };
@@ -180,5 +182,157 @@ describe('redactSecrets', () => {
   it('keeps Date values as they are', () => {
     const at = new Date('2025-01-02T03:04:05Z');
     expect(redactSecrets({ at }).at).toBe(at);
+  });
+});
+
+describe('redactSecrets: what the event path stores', () => {
+  it('redacts values under the newly sensitive keys in full', () => {
+    expect(
+      redactSecrets({
+        auth: 'Ym9iOmh1bnRlcjI=',
+        pwd: 'x',
+        passphrase: 'correct horse battery staple',
+        cookie: 'sid=1',
+        'set-cookie': ['a=1', 'b=2'],
+        PGPASSWORD: 'p',
+        MYSQL_PWD: 'p',
+        DB_PASS: 'p',
+      }),
+    ).toEqual({
+      auth: R,
+      pwd: R,
+      passphrase: R,
+      cookie: R,
+      'set-cookie': [R, R],
+      PGPASSWORD: R,
+      MYSQL_PWD: R,
+      DB_PASS: R,
+    });
+  });
+
+  it('redacts everything nested under a sensitive key', () => {
+    expect(redactSecrets({ credentials: { user: 'bob', list: ['a', { deep: 'b' }], port: 5432 } })).toEqual({
+      credentials: { user: R, list: [R, { deep: R }], port: 5432 },
+    });
+  });
+
+  it('redacts escaped JSON inside a string value, such as a tool result holding JSON text', () => {
+    const toolResult = JSON.stringify({ user: 'bob', password: 'hunter2', api_key: 'k-123' });
+    const redacted = redactSecrets({ type: 'tool_result', content: [{ type: 'text', text: toolResult }] });
+    expect(JSON.parse(redacted.content[0]!.text)).toEqual({ user: 'bob', password: R, api_key: R });
+    // and once more escaped, as it is inside a stored transcript line
+    const line = JSON.stringify({ content: toolResult });
+    expect(JSON.parse(JSON.parse(redactText(line)).content)).toEqual({
+      user: 'bob',
+      password: R,
+      api_key: R,
+    });
+  });
+
+  it('redacts a private key that the cap cut before its END line', () => {
+    const cut = 'id_rsa:\n-----BEGIN RSA PRIVATE KEY-----\nMIIEowIBAAKCAQEA0Z3VS5JJcds3xfn/ygWyF8PbnGy0';
+    expect(redactSecrets({ stdout: cut })).toEqual({ stdout: `id_rsa:\n${R}` });
+  });
+
+  it('keeps a `__proto__` key as an own property instead of setting the prototype', () => {
+    const input = JSON.parse('{"__proto__": {"password": "x"}, "a": 1}') as Record<string, unknown>;
+    const output = redactSecrets(input);
+    expect(Object.getPrototypeOf(output)).toBe(Object.prototype);
+    expect(Object.getOwnPropertyDescriptor(output, '__proto__')?.value).toEqual({ password: R });
+  });
+
+  it('keeps Dates, numbers and booleans inside arrays and objects', () => {
+    const at = new Date('2025-01-02T03:04:05Z');
+    const output = redactSecrets({ list: [at, 1, true, null, 'AKIAIOSFODNN7EXAMPLE'] });
+    expect(output.list[0]).toBe(at);
+    expect(output.list.slice(1)).toEqual([1, true, null, `AKIA${R}`]);
+  });
+});
+
+describe('isSensitiveKey', () => {
+  it.each([
+    'password',
+    'PGPASSWORD',
+    'MYSQL_PWD',
+    'DB_PASS',
+    'pwd',
+    'passphrase',
+    'auth',
+    'basic_auth',
+    'cookie',
+    'Set-Cookie',
+    'apiKey',
+    'x-api-key',
+    'secretAccessKey',
+    'ANTHROPIC_API_KEY',
+    'accessToken',
+    'csrftoken',
+    '--password',
+    'spring.datasource.password',
+  ])('%s is sensitive', (name) => {
+    expect(isSensitiveKey(name)).toBe(true);
+  });
+
+  it.each([
+    'tokens',
+    'token_count',
+    'input_tokens',
+    'secretary',
+    'keyboard',
+    'key',
+    'author',
+    'auth_method',
+    'cookie_name',
+    'passport',
+    'bypass',
+    'apiKeySource',
+    'PWD',
+    'OLDPWD',
+    'SSH_AUTH_SOCK',
+    'TOKENIZERS_PARALLELISM',
+  ])('%s is not sensitive', (name) => {
+    expect(isSensitiveKey(name)).toBe(false);
+  });
+});
+
+describe('redactText: a nameless AWS secret access key', () => {
+  const key = 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY';
+
+  // The rule looks only at every 40th character first; a key must be found wherever it starts.
+  it('is found wherever it starts in the text', () => {
+    for (let offset = 0; offset <= 81; offset++) {
+      const before = 'x'.repeat(Math.max(0, offset - 1)) + (offset > 0 ? ' ' : '');
+      expect(redactText(`${before}${key} done`), `at ${offset}`).toBe(`${before}${R} done`);
+    }
+  });
+
+  it.each([
+    ['41 characters', `${key}A`],
+    ['39 characters', key.slice(1)],
+    ['one case only', key.toLowerCase()],
+    ['no digit', 'wJalrXUtnFEMI/KxMDENG/bPxRfiCYEXAMPLEKEY'],
+    ['inside a longer word', `prefix_${key}`],
+  ])('is not matched with %s', (_name, text) => {
+    expect(redactText(text)).toBe(text);
+  });
+});
+
+describe('the rule table', () => {
+  // The keyword scan looks found keywords up in lowercase: a keyword with a capital would never be found,
+  // and its rule would silently never run.
+  it('has only lowercase keywords', () => {
+    for (const rule of secretRules) {
+      for (const keyword of rule.keywords) expect(keyword, rule.id).toBe(keyword.toLowerCase());
+    }
+  });
+
+  it('has every rule caught by at least one planted secret in the corpus', () => {
+    const corpus = JSON.parse(
+      readFileSync(new URL('fixtures/secrets/positive.json', import.meta.url), 'utf8'),
+    ) as { text: string }[];
+    const unexercised = secretRules
+      .filter((rule) => !corpus.some(({ text }) => text.match(rule.pattern) !== null))
+      .map((rule) => rule.id);
+    expect(unexercised).toEqual([]);
   });
 });

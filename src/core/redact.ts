@@ -1,78 +1,95 @@
-/**
- * Secret shapes we remove from everything stored: provider keys, tokens, private keys, credentials in
- * URLs. Redaction keeps a short prefix so a person can still tell which key it was.
- */
-const secretPatterns: { pattern: RegExp; keep: number }[] = [
-  { pattern: /sk-ant-[A-Za-z0-9_-]{10,}/g, keep: 7 }, // Anthropic
-  { pattern: /sk-(?:proj-)?[A-Za-z0-9_-]{20,}/g, keep: 3 }, // OpenAI and similar
-  { pattern: /gh[pousr]_[A-Za-z0-9]{20,}/g, keep: 4 }, // GitHub
-  { pattern: /github_pat_[A-Za-z0-9_]{20,}/g, keep: 11 },
-  { pattern: /glpat-[A-Za-z0-9_-]{20,}/g, keep: 6 }, // GitLab
-  { pattern: /xox[abposr]-[A-Za-z0-9-]{10,}/g, keep: 5 }, // Slack
-  { pattern: /AKIA[0-9A-Z]{16}/g, keep: 4 }, // AWS access key id
-  { pattern: /AIza[0-9A-Za-z_-]{35}/g, keep: 4 }, // Google API key
-  { pattern: /eyJ[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{10,}/g, keep: 3 }, // JWT
-  { pattern: /-----BEGIN [A-Z ]*PRIVATE KEY-----[\s\S]*?-----END [A-Z ]*PRIVATE KEY-----/g, keep: 0 },
-];
+import { secretRules, type SecretRule } from './secret-rules.ts';
+import { isSensitiveKey } from './sensitive-key.ts';
 
-// "password=...", "DB_PASSWORD=...", "api_key: ...", "AWS_SECRET_ACCESS_KEY=...": a secret-sounding name (possibly
-// with a prefix or suffix joined by _ or -) assigned a value that is not just a number (token counts are fine).
-const assignedSecret =
-  /(?<![A-Za-z0-9])((?:api[_-]?key|secret|token|password|passwd|auth[_-]?token|access[_-]?key|private[_-]?key|client[_-]?secret)(?:[_-][A-Za-z0-9_-]*)?["']?\s*[:=]\s*["']?)(?=[^\s"',;]*[^\d\s"',;])([^\s"',;]{6,})/gi;
-const bearer = /\b(Bearer\s+)([A-Za-z0-9._~+/=-]{12,})/g;
-const urlCredentials = /\b([a-z][a-z0-9+.-]*:\/\/[^\s:/@]+:)([^\s@/]+)(@)/gi;
+export { isSensitiveKey };
 
-const secretWords = new Set([
-  'secret',
-  'secrets',
-  'password',
-  'passwd',
-  'credential',
-  'credentials',
-  'authorization',
-  'apikey',
-]);
-const keyQualifiers = new Set(['api', 'private', 'access', 'secret', 'signing', 'encryption']);
-
-/**
- * Object keys whose values are secrets whatever they look like: api_key, x-api-key, secretAccessKey,
- * DB_PASSWORD, session_token. Judged by whole words, so `secretary`, `tokens` and `token_count` are not.
- */
-function isSensitiveKey(key: string): boolean {
-  const words = key
-    .replace(/([a-z0-9])([A-Z])/g, '$1 $2')
-    .toLowerCase()
-    .split(/[^a-z0-9]+/)
-    .filter(Boolean);
-  const last = words.at(-1);
-  const beforeLast = words.at(-2);
-  return (
-    words.some((word) => secretWords.has(word)) ||
-    last === 'token' ||
-    (last === 'key' && beforeLast !== undefined && keyQualifiers.has(beforeLast))
-  );
-}
-
+/** What replaces a secret. Rules leave a value that already holds it alone, so redacting twice changes nothing. */
 export const redactionMark = '[REDACTED]';
 
-/** The text with every secret it contains replaced by a marker. */
-export function redactText(text: string): string {
-  let result = text;
-  for (const { pattern, keep } of secretPatterns) {
-    result = result.replace(pattern, (match) => `${match.slice(0, keep)}${redactionMark}`);
+// Each rule with keywords runs only where one occurs. One scan of the text finds the keywords that occur,
+// so a string with none (most ids, paths, code and prose) skips every such rule at once.
+const keywords = [...new Set(secretRules.flatMap((rule) => rule.keywords))].sort(
+  (a, b) => b.length - a.length,
+);
+const keywordPattern = new RegExp(
+  keywords.map((keyword) => keyword.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')).join('|'),
+  'gi',
+);
+/** A find also finds the keywords inside it (`sk-ant-` holds `sk-`), which start at the same place. */
+const keywordsWithin = new Map(
+  keywords.map((keyword) => [keyword, keywords.filter((other) => keyword.includes(other))]),
+);
+
+/** Rules with no keywords, which run on every text that passes their gate. */
+const unkeyedRules = secretRules.filter((rule) => rule.keywords.length === 0);
+
+/**
+ * The keywords in `text`, undefined when there are none. The scan resumes one character after each find, so
+ * overlapping keywords are found too; longest first, so a find is never a prefix of another keyword there.
+ */
+function keywordsIn(text: string): Set<string> | undefined {
+  keywordPattern.lastIndex = 0;
+  let match = keywordPattern.exec(text);
+  if (match === null) return undefined;
+  const found = new Set<string>();
+  for (; match !== null; match = keywordPattern.exec(text)) {
+    for (const keyword of keywordsWithin.get(match[0].toLowerCase())!) found.add(keyword);
+    keywordPattern.lastIndex = match.index + 1;
   }
-  return result
-    .replace(assignedSecret, (_, name: string) => `${name}${redactionMark}`)
-    .replace(bearer, (_, prefix: string) => `${prefix}${redactionMark}`)
-    .replace(
-      urlCredentials,
-      (_, head: string, _password: string, at: string) => `${head}${redactionMark}${at}`,
-    );
+  return found;
+}
+
+const dataUrlHead = /^data:[\w.+-]+\/[\w.+-]+;base64,/;
+const notBase64 = /[^A-Za-z0-9+/=]/;
+
+/**
+ * Whether `text` is base64 alone, as image data (`data:image/png;base64,…` or an image block's `data`). It can
+ * hold no format the rules find (each has a character outside base64, a name before it, or an exact length
+ * of 40 where this is one long run), so it skips scans that would cost more than all the rest of an event.
+ */
+function isBase64Data(text: string): boolean {
+  if (text.length < 256) return false;
+  const head = dataUrlHead.exec(text)?.[0].length ?? 0;
+  return !notBase64.test(head === 0 ? text : text.slice(head));
 }
 
 /**
- * A deep copy of a JSON-like value with secrets redacted: in every string, and in full for values under
- * keys such as `api_key` or `password`.
+ * The text with every secret it contains replaced by {@link redactionMark}: provider keys and tokens, private
+ * keys, credentials in URLs, commands and auth headers, and values assigned to sensitive names. A short prefix
+ * stays where it tells a reader which key it was (`sk-ant-[REDACTED]`, `PGPASSWORD=[REDACTED]`).
+ */
+export function redactText(text: string): string {
+  if (isBase64Data(text)) return text;
+  // Keywords are looked for in the original text: redaction only removes text, so it cannot add one.
+  const found = keywordsIn(text);
+  let result = text;
+  for (const rule of found === undefined ? unkeyedRules : secretRules) {
+    const applies =
+      rule.keywords.length === 0
+        ? (rule.gate?.(text) ?? true)
+        : rule.keywords.some((keyword) => found?.has(keyword));
+    if (applies) result = applyRule(rule, result);
+  }
+  return result;
+}
+
+function applyRule(rule: SecretRule, text: string): string {
+  return text.replace(rule.pattern, (match: string, ...rest: unknown[]) => {
+    const last = rest.at(-1);
+    const groups = (typeof last === 'object' ? last : {}) as Record<string, string | undefined>;
+    const keep = groups.keep ?? '';
+    const secret = match.slice(keep.length);
+    if (!secret.includes(redactionMark) && (rule.accept?.(secret, groups) ?? true)) {
+      return keep + redactionMark;
+    }
+    return keep === '' ? match : keep + applyRule(rule, secret);
+  });
+}
+
+/**
+ * A deep copy of a JSON-like value with secrets redacted: in every string (see {@link redactText}), and in
+ * full for strings at any depth under a sensitive key (see {@link isSensitiveKey}). Dates and other
+ * non-string leaves are kept as they are.
  */
 export function redactSecrets<T>(value: T): T {
   return redactValue(value, false) as T;
@@ -81,11 +98,14 @@ export function redactSecrets<T>(value: T): T {
 /** `secret`: everything beneath a sensitive key is a secret, however deep. */
 function redactValue(value: unknown, secret: boolean): unknown {
   if (typeof value === 'string') return secret && value.length > 0 ? redactionMark : redactText(value);
+  if (typeof value !== 'object' || value === null || value instanceof Date) return value;
   if (Array.isArray(value)) return value.map((item) => redactValue(item, secret));
-  if (value !== null && typeof value === 'object' && !(value instanceof Date)) {
-    return Object.fromEntries(
-      Object.entries(value).map(([name, item]) => [name, redactValue(item, secret || isSensitiveKey(name))]),
-    );
+  const copy: Record<string, unknown> = {};
+  for (const [name, item] of Object.entries(value)) {
+    const redacted = redactValue(item, secret || isSensitiveKey(name));
+    // A plain assignment to `__proto__` would set the copy's prototype instead of adding the key.
+    if (name === '__proto__') Object.defineProperty(copy, name, { value: redacted, enumerable: true });
+    else copy[name] = redacted;
   }
-  return value;
+  return copy;
 }
