@@ -29,6 +29,17 @@ const planted: { secret: string; needle: string }[] = [
     needle: 'PLANTEDprivateKEYmaterial',
   },
   { secret: '{"api_key": "PLANTEDjsonKEYvalue"}', needle: 'PLANTEDjsonKEYvalue' },
+  { secret: 'PGPASSWORD=PLANTEDpgPASSWORD5 psql -h db', needle: 'PLANTEDpgPASSWORD' },
+  { secret: 'MYSQL_PWD=PLANTEDmysqlPWD42', needle: 'PLANTEDmysqlPWD' },
+  { secret: 'mysql -u root -pPLANTEDmysqlFLAG7 app', needle: 'PLANTEDmysqlFLAG' },
+  { secret: 'curl -u deploy:PLANTEDcurlPASS3 https://ci.example.com', needle: 'PLANTEDcurlPASS' },
+  { secret: 'redis://:PLANTEDredisPASS9@cache:6379/0', needle: 'PLANTEDredisPASS' },
+  { secret: 'https://PLANTEDurlTOKENghx8@git.example.com/repo.git', needle: 'PLANTEDurlTOKEN' },
+  { secret: 'Authorization: Basic UExBTlRFRGJhc2ljQVVUSDp4eXo=', needle: 'UExBTlRFRGJhc2ljQVVUSDp4eXo' },
+  { secret: 'sk_live_PLANTEDstripeKEY0000000000', needle: 'PLANTEDstripeKEY' },
+  { secret: '{\\"password\\":\\"PLANTEDescapedJSON\\"}', needle: 'PLANTEDescapedJSON' },
+  { secret: 'passphrase: PLANTEDcorrect horse battery staple', needle: 'PLANTEDcorrect' },
+  { secret: 'aws output: Pl4nTEDnamelessAWSsecretKEY000abcdEFGH12', needle: 'Pl4nTEDnamelessAWSsecretKEY' },
 ];
 const allSecrets = planted.map((item) => item.secret).join('\n');
 

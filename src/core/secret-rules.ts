@@ -290,8 +290,9 @@ const codeValue = [
   String.raw`[\w$.?]+[(<[]`,
   String.raw`\(`,
   String.raw`(?:0[xXoObB][\da-fA-F_]+|\d[\d_]*(?:\.\d+)?)n?(?![\w$])`,
-  String.raw`[A-Za-z_$]+(?:\.[A-Za-z_$]+)+(?![\w$.])`,
-  String.raw`[a-z_$]+(?:[A-Z][a-z]*)+(?![\w$])`,
+  // A reference ends where the name does: one followed by base64's `/` or `+` is part of a key.
+  String.raw`[A-Za-z_$]+(?:\.[A-Za-z_$]+)+(?![\w$./+])`,
+  String.raw`[a-z_$]+(?:[A-Z][a-z]*)+(?![\w$/+])`,
   String.raw`[A-Za-z_$]+[ \t]*(?:[,;)}\]]|[=!]==?|=>|\?|\|\||&&)`,
 ].join('|');
 
