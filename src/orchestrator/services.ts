@@ -10,7 +10,7 @@ import { createEventBus, type EventBus } from '../db/event-bus.ts';
 import { createEventWriter, type EventWriter } from '../db/event-writer.ts';
 import { openDatabase, type Database } from '../db/open-database.ts';
 import { failOrphanedRuns } from '../db/runs.ts';
-import { createPostgresSessionStore } from '../db/session-store.ts';
+import { createSessionMirror, type SessionMirror } from '../db/session-store.ts';
 import { createAdwService, type AdwService } from './adw/adw-service.ts';
 import { startStepQueue, type StepQueue } from './adw/step-queue.ts';
 import { createAgentRunner, type AgentRunner } from './agent-runner.ts';
@@ -21,6 +21,8 @@ export interface Services {
   config: Readonly<Config>;
   db: Database;
   writer: EventWriter;
+  /** Session transcripts mirrored to PostgreSQL, so another machine can resume them. */
+  sessions: SessionMirror;
   runtime: AgentRuntime;
   runner: AgentRunner;
   /** The live event feed of this process (one LISTEN connection), created on first use. */
@@ -66,12 +68,13 @@ export async function startServices(
 ): Promise<Services> {
   const summaryClient = summaryClientFor(config); // first: a bad BATON_SUMMARY_MODEL fails before anything opens
   const db = await openDatabase(config, { exclusive: options.exclusive, log: options.log });
-  const runtime = { ...agentRuntimeFor(config), sessionStore: createPostgresSessionStore(db.pool) };
+  const runtime = agentRuntimeFor(config);
   await failOrphanedRuns(db.pool, hostname(), isAlive);
-  const writer = createEventWriter(db.pool, { bufferLimit: config.eventBufferLimit });
+  const writer = createEventWriter(db.pool, { bufferBytes: config.eventBufferBytes });
+  const sessions = createSessionMirror(db.pool, { bufferBytes: config.eventBufferBytes });
   const summarizer =
     summaryClient && createSummarizer({ writer, pool: db.pool, client: summaryClient, log: options.log });
-  const runner = createAgentRunner({ pool: db.pool, writer, runtime, summarizer });
+  const runner = createAgentRunner({ pool: db.pool, writer, sessions, runtime, summarizer });
   let bus: EventBus | undefined;
   let queue: Promise<StepQueue> | undefined;
   const startQueue = () => (queue ??= startStepQueue(db.url, { log: options.log }));
@@ -79,6 +82,7 @@ export async function startServices(
     config,
     db,
     writer,
+    sessions,
     runtime,
     runner,
     bus: () => (bus ??= createEventBus(db.url, db.pool, { log: options.log })),
@@ -88,6 +92,7 @@ export async function startServices(
       await (await queue)?.stop().catch(() => {});
       await summarizer?.close();
       await writer.close().catch(() => {});
+      await sessions.close().catch(() => {});
       await bus?.close();
       await db.close();
     },
