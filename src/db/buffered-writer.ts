@@ -234,7 +234,7 @@ export function createBufferedWriter<T>(
     const lost = queue.length + waiting.length;
     const error = new AppError(
       'database_unavailable',
-      `The database was unreachable for ${Math.round(maxOutageMs / 1000)} s (${describeError(cause)}); ` +
+      `The database was unreachable for ${Math.round(maxOutageMs / 100) / 10} s (${describeError(cause)}); ` +
         `${lost} ${kind.noun} could not be written. Check that PostgreSQL is running.`,
       { cause, retryable: true },
     );

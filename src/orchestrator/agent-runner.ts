@@ -265,7 +265,7 @@ export function createAgentRunner(deps: AgentRunnerDeps) {
         if (Date.now() > deadline) {
           throw new AppError(
             'database_unavailable',
-            `The database was unreachable for ${Math.round(maxOutageMs / 1000)} s (${describeError(error)}); ` +
+            `The database was unreachable for ${Math.round(maxOutageMs / 100) / 10} s (${describeError(error)}); ` +
               'the run could not be recorded. Check that PostgreSQL is running.',
             { cause: error, retryable: true },
           );
