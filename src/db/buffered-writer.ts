@@ -258,7 +258,14 @@ export function createBufferedWriter<T>(
     if (stream.failure) return;
     stream.failure = error;
     rejectFlushes((flush) => flush.stream === stream, error);
-    for (const listener of stream.listeners) listener(error);
+    for (const listener of stream.listeners) {
+      // A listener runs inside the insert loop: its mistake must not stop the writer.
+      try {
+        listener(error);
+      } catch (thrown) {
+        log(`a failure listener of the ${kind.noun} writer threw: ${describeError(thrown)}`);
+      }
+    }
     stream.listeners.clear();
   }
 
