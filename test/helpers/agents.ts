@@ -64,13 +64,16 @@ export function testRuntime(
   );
 }
 
+/** Runner settings a test may change; `writer` configures the event writer and the session mirror alike. */
+export type TestRunnerOptions = Omit<AgentRunnerDeps, 'pool' | 'writer' | 'sessions' | 'runtime'> & {
+  writer?: EventWriterOptions;
+};
+
 /** A recording runner on `pool`, whose sessions are mirrored to PostgreSQL as in production. */
 export function testRunner(
   pool: Pool,
   runtime: AgentRuntime,
-  options: Omit<AgentRunnerDeps, 'pool' | 'writer' | 'sessions' | 'runtime'> & {
-    writer?: EventWriterOptions;
-  } = {},
+  options: TestRunnerOptions = {},
 ): { runner: AgentRunner; writer: EventWriter; sessions: SessionMirror } {
   const { writer: writerOptions, ...deps } = options;
   const writer = createEventWriter(pool, writerOptions);
@@ -95,8 +98,8 @@ export function useAgentHarness(db: { readonly current: TestDatabase }) {
     },
     async setUp(
       script: Turn[] | ((dir: string) => Turn[]),
-      options: { files?: Record<string, string>; plain?: boolean } = {},
-    ): Promise<{ dir: string; server: FakeModelServer; runner: AgentRunner }> {
+      options: { files?: Record<string, string>; plain?: boolean; runner?: TestRunnerOptions } = {},
+    ): Promise<{ dir: string; server: FakeModelServer; runner: AgentRunner; writer: EventWriter }> {
       const work = await scratchDir('work');
       const home = await scratchDir('home');
       cleanup.push(work.remove, home.remove);
@@ -107,12 +110,16 @@ export function useAgentHarness(db: { readonly current: TestDatabase }) {
         script: typeof script === 'function' ? script(work.path) : script,
       });
       cleanup.push(() => server.close());
-      const { runner, writer, sessions } = testRunner(db.current.pool, testRuntime(home.path, server.url));
+      const { runner, writer, sessions } = testRunner(
+        db.current.pool,
+        testRuntime(home.path, server.url),
+        options.runner,
+      );
       cleanup.push(
         () => writer.close(),
         () => sessions.close(),
       );
-      return { dir: work.path, server, runner };
+      return { dir: work.path, server, runner, writer };
     },
   };
 }
