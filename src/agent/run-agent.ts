@@ -58,7 +58,11 @@ export interface AgentRunRequest {
 
 /** Where a run's observations go; the agent layer records nothing itself. */
 export interface AgentRunSink {
-  event(draft: EventDraft): void;
+  /**
+   * Takes an event; a promise makes the run wait (back-pressure: the SDK's message loop and hook callbacks
+   * await it, so Claude Code is slowed down too). It must not reject: the sink handles its own failures.
+   */
+  event(draft: EventDraft): Promise<void> | void;
   usage(record: UsageRecord): void;
   /** Token-level fragments of the message being generated (not stored). */
   stream?(fragment: { index: number; kind: 'text' | 'thinking' | 'tool_input'; text: string }): void;
@@ -102,6 +106,8 @@ export interface AgentRunResult {
   unpricedModels: string[];
   fileChanges: FileChangeSummary;
   durationMs: number;
+  /** How long the run's events waited for the sink to take them (the sum over events), in ms. */
+  eventWaitMs: number;
 }
 
 export interface AgentRunHandle {
@@ -151,8 +157,9 @@ export function startAgentRun(
   // call after that (a background task finishing) makes it stale and it is taken again at the end.
   const earlyChanges: { changes?: Promise<FileChangeSummary>; stale: boolean } = { stale: false };
 
-  const emit = (event: NormalizedEvent) =>
-    sink.event({
+  let eventWaitMs = 0;
+  const emit = async (event: NormalizedEvent): Promise<void> => {
+    const taken = sink.event({
       id: newId(),
       ...request.scope,
       sessionId,
@@ -162,6 +169,11 @@ export function startAgentRun(
       summary: event.summary,
       occurredAt: new Date(),
     });
+    if (!taken) return;
+    const waitStart = Date.now();
+    await taken;
+    eventWaitMs += Date.now() - waitStart;
+  };
 
   const meter = new UsageMeter(runtime.prices, (record) => {
     sink.usage(record);
@@ -195,7 +207,7 @@ export function startAgentRun(
       {
         hooks: [
           async (hookInput) => {
-            emit(eventFromHook(hookInput, context));
+            await emit(eventFromHook(hookInput, context));
             if (hookInput.hook_event_name === 'PreToolUse') {
               // No tool may touch a file before the "before" snapshot exists (it is taken while Claude Code starts).
               await trackingStarted;
@@ -265,7 +277,7 @@ export function startAgentRun(
     void trackingStarted.then((tracking) => {
       if (tracking.beforeTree) sink.trackingStarted?.(tracking.beforeTree);
     });
-    emit({
+    await emit({
       category: 'system',
       type: EventType.RunStarted,
       payload: {
@@ -286,7 +298,7 @@ export function startAgentRun(
       activeQuery = query({ prompt: input, options });
       if (stopRequested) void stop(stopRequested);
       for await (const message of activeQuery) {
-        observe(message);
+        await observe(message);
         if (message.type === 'result') {
           final = message;
           input.end();
@@ -307,7 +319,8 @@ export function startAgentRun(
     const lingering = setTimeout(kill, 5_000);
     const agentProcessMs = await processExited;
     clearTimeout(lingering);
-    for (const hookInput of await takeSessionEnds(sessionEndLog)) emit(eventFromHook(hookInput, context));
+    for (const hookInput of await takeSessionEnds(sessionEndLog))
+      await emit(eventFromHook(hookInput, context));
     meter.finish();
     const sessionUsage = final ? sessionUsageOf(final) : undefined;
     if (sessionUsage) meter.reconcile(sessionUsage, request.sessionBaseline);
@@ -316,7 +329,7 @@ export function startAgentRun(
     const tracked = early && !earlyChanges.stale ? early : await tracking.changes();
     await tracking.dispose();
     const fileChanges = tracked;
-    emit({
+    await emit({
       category: 'file_tracking',
       type: EventType.FileChanges,
       payload: {
@@ -344,8 +357,9 @@ export function startAgentRun(
       fileChanges,
       durationMs: Date.now() - startedAt,
       agentProcessMs,
+      eventWaitMs,
     };
-    emit({
+    await emit({
       category: 'system',
       type: EventType.RunEnded,
       payload: {
@@ -359,13 +373,14 @@ export function startAgentRun(
         context_tokens: runResult.contextTokens,
         duration_ms: runResult.durationMs,
         files_changed: fileChanges.files.length,
+        event_wait_ms: runResult.eventWaitMs,
       },
       summary: `Run ${runResult.status.replace('_', ' ')} after ${runResult.numTurns} turns ($${runResult.costUsd.toFixed(4)})`,
     });
     return runResult;
   })();
 
-  function observe(message: SDKMessage): void {
+  async function observe(message: SDKMessage): Promise<void> {
     meter.observe(message);
     if (message.type === 'system' && message.subtype === 'init' && message.session_id !== sessionId) {
       sessionId = message.session_id;
@@ -383,8 +398,8 @@ export function startAgentRun(
       }
     }
     const sessionStart = sessionStartFrom(message);
-    if (sessionStart) emit(eventFromHook(sessionStart, context));
-    for (const event of eventsFromMessage(message, context)) emit(event);
+    if (sessionStart) await emit(eventFromHook(sessionStart, context));
+    for (const event of eventsFromMessage(message, context)) await emit(event);
   }
 
   return {

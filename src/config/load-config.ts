@@ -63,8 +63,11 @@ const environmentSchema = z.object({
     }),
   /** ADW steps one worker process runs at once (each is a Claude Code process). @default 2 */
   BATON_WORKER_CONCURRENCY: positiveInt(2),
-  /** Events buffered in memory while the database is unreachable before a run fails. @default 50000 */
-  BATON_EVENT_BUFFER_LIMIT: positiveInt(50_000),
+  /**
+   * Memory for events (and, as much again, for session transcripts) waiting to be written, in bytes of
+   * JSON. Past it agents wait for the database instead of the buffer growing. @default 67108864 (64 MiB)
+   */
+  BATON_EVENT_BUFFER_BYTES: positiveInt(64 * 1024 * 1024),
   /** One-line model summaries of text and thinking events, in batches (`on` or `off`); needs model access. @default on */
   BATON_SUMMARIES: onOff(true),
   /** Model for those summaries: an alias (opus, sonnet, haiku) or a model id. @default haiku */
@@ -90,7 +93,7 @@ export interface Config {
   pricesFile?: string;
   claudeCodePath?: string;
   diffLimitBytes: number;
-  eventBufferLimit: number;
+  eventBufferBytes: number;
   modelMaxRetries?: number;
   workerConcurrency: number;
   /** Model summaries of text and thinking events; `model` is an alias or id, resolved at use. */
@@ -110,6 +113,13 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     throw new UserError(`Invalid environment: ${problems.join('; ')}`, { code: 'config' });
   }
   const values = parsed.data;
+  if (env.BATON_EVENT_BUFFER_LIMIT !== undefined) {
+    throw new UserError(
+      'BATON_EVENT_BUFFER_LIMIT is no longer read: the event buffer is bounded by size. Unset it, and set ' +
+        'BATON_EVENT_BUFFER_BYTES instead if the default (64 MiB) does not suit.',
+      { code: 'config' },
+    );
+  }
   // resolve() pins a relative BATON_HOME to the directory baton was started in.
   const home = values.BATON_HOME ?? join(homedir(), '.baton');
   if (values.DATABASE_URL && !/^postgres(ql)?:\/\//.test(values.DATABASE_URL)) {
@@ -132,7 +142,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     pricesFile: values.BATON_PRICES_FILE,
     claudeCodePath: values.BATON_CLAUDE_CODE_PATH,
     diffLimitBytes: values.BATON_DIFF_LIMIT_BYTES,
-    eventBufferLimit: values.BATON_EVENT_BUFFER_LIMIT,
+    eventBufferBytes: values.BATON_EVENT_BUFFER_BYTES,
     modelMaxRetries: values.BATON_MODEL_MAX_RETRIES,
     workerConcurrency: values.BATON_WORKER_CONCURRENCY,
     summaries: Object.freeze({

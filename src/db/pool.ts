@@ -13,12 +13,20 @@ pg.types.setTypeParser(pg.types.builtins.NUMERIC, (value) => Number(value));
  * A pool whose idle clients may die (a PostgreSQL restart) without crashing the process: the pool drops
  * them and the next query reconnects.
  */
-export function createPool(url: string, options: { max?: number; applicationName?: string } = {}): Pool {
+export function createPool(
+  url: string,
+  options: {
+    max?: number;
+    applicationName?: string;
+    /** How long a query waits for a connection (a free client, or a new one). @default 5000 */
+    connectionTimeoutMillis?: number;
+  } = {},
+): Pool {
   const pool = new pg.Pool({
     connectionString: url,
     max: options.max ?? 10,
     application_name: options.applicationName ?? 'baton',
-    connectionTimeoutMillis: 5_000,
+    connectionTimeoutMillis: options.connectionTimeoutMillis ?? 5_000,
     idleTimeoutMillis: 30_000,
   });
   pool.on('error', () => {

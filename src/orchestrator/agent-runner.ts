@@ -1,7 +1,9 @@
 import { hostname } from 'node:os';
+import { setTimeout as sleep } from 'node:timers/promises';
 import {
   assertWorkingDirectory,
   startAgentRun,
+  type AgentRunHandle,
   type AgentRunRequest,
   type AgentRunResult,
   type AgentRuntime,
@@ -13,7 +15,7 @@ import type { EventDraft } from '../core/events.ts';
 import { newId, shortId } from '../core/ids.ts';
 import type { PromptAuthor } from '../core/statuses.ts';
 import { insertAgent, setAgentStatus } from '../db/agents.ts';
-import type { EventWriter } from '../db/event-writer.ts';
+import type { EventStream, EventWriter } from '../db/event-writer.ts';
 import { insertFileChanges } from '../db/file-changes.ts';
 import { inTransaction, type Pool } from '../db/pool.ts';
 import { insertPrompt } from '../db/prompts.ts';
@@ -26,6 +28,7 @@ import {
   setRunSession,
   type RunRow,
 } from '../db/runs.ts';
+import type { RunSessionStore, SessionMirror } from '../db/session-store.ts';
 import { isTransientDatabaseError } from '../db/transient.ts';
 import { upsertUsage, type UsageEntry } from '../db/usage.ts';
 import { createStreamPublisher } from './stream-publisher.ts';
@@ -34,7 +37,9 @@ export interface AgentRunnerDeps {
   pool: Pool;
   writer: EventWriter;
   runtime: AgentRuntime;
-  /** How long finishing a run may wait for an unreachable database. @default 120000 */
+  /** Mirrors each run's session transcript to PostgreSQL (the runtime's sessionStore), so another machine can resume it. */
+  sessions?: SessionMirror;
+  /** How long starting or finishing a run may wait for an unreachable database. @default 120000 */
   maxOutageMs?: number;
   /** Queues text and thinking events for a model summary (see summarizer.ts). */
   summarizer?: { add(event: EventDraft): void };
@@ -63,7 +68,11 @@ export interface RecordedRun {
   runId: string;
   agentId: string;
   interrupt(): Promise<void>;
-  /** The run's final row and what the runtime measured; rejects only when the ledger could not be written. */
+  /**
+   * The run's final row and what the runtime measured. Rejects with an AppError when the run could not be
+   * recorded completely (events refused or lost, 'database_unavailable' after an outage; its transcript
+   * incomplete): the agent was stopped, and the run is recorded as failed if the database allows.
+   */
   done: Promise<{ run: RunRow; result: AgentRunResult }>;
 }
 
@@ -78,45 +87,23 @@ export function createAgentRunner(deps: AgentRunnerDeps) {
   async function start(input: RunAgentInput): Promise<RecordedRun> {
     assertWorkingDirectory(input.cwd); // before anything is recorded
     const runId = newId();
-    const agentId =
-      input.agentId ??
-      (
-        await insertAgent(deps.pool, {
-          name: input.agentName ?? `run-${shortId(runId)}`,
-          model: input.model,
-          workingDir: input.cwd,
-          systemPrompt: input.systemPrompt,
-          orchestratorId: input.orchestratorId,
-          adwId: input.adwId,
-          adwStep: input.adwStep,
-        })
-      ).id;
-    await insertRun(deps.pool, {
-      id: runId,
-      agentId,
-      model: input.model,
-      workingDir: input.cwd,
-      resumedSessionId: input.resumeSessionId,
-      adwId: input.adwId,
-      adwStep: input.adwStep,
-      adwStepIndex: input.adwStepIndex,
-      adwAttempt: input.adwAttempt,
-      maxTurns: input.maxTurns,
-      maxCostUsd: input.maxCostUsd,
-      host,
-      pid: process.pid,
-    });
-    await insertPrompt(deps.pool, {
-      agentId,
-      runId,
-      author: input.author,
-      text: input.prompt,
-      sessionId: input.resumeSessionId,
-    });
-    await setAgentStatus(deps.pool, agentId, 'executing');
+    const agentId = await whileReachable(() => recordStart(runId, input));
+    const events = deps.writer.open();
+    const transcript = deps.sessions?.open();
+    let handle: AgentRunHandle | undefined;
+    let ledgerFailure: AppError | undefined;
+    // The run's events or transcript cannot all be stored: stop the agent rather than let it work unrecorded.
+    const stopUnrecorded = (error: AppError) => {
+      if (ledgerFailure) return;
+      ledgerFailure = error;
+      void handle?.interrupt();
+    };
+    const unwatch = [
+      events.onFailure(stopUnrecorded),
+      transcript?.onFailure((error) => stopUnrecorded(notResumable(error))),
+    ];
 
     const usage: UsageEntry[] = [];
-    let ledgerFailure: AppError | undefined;
     // Side writes (usage, session id, pid) run one after another; a failure is retried when the run ends.
     let sideWrites = Promise.resolve();
     const sideWrite = (write: () => Promise<unknown>) => {
@@ -128,16 +115,15 @@ export function createAgentRunner(deps: AgentRunnerDeps) {
     const stream = createStreamPublisher(deps.pool, { runId, agentId, adwId: input.adwId });
 
     const sink: AgentRunSink = {
-      event(draft) {
+      async event(draft) {
         input.onEvent?.(draft);
         try {
-          deps.writer.write(draft);
-          deps.summarizer?.add(draft);
+          await events.write(draft); // waits while the writer's buffer is full
         } catch (error) {
-          stopUnrecorded(
-            error instanceof AppError ? error : new AppError('database_unavailable', describeError(error)),
-          );
+          stopUnrecorded(asAppError(error)); // the stream failed: onFailure has seen it too
+          return;
         }
+        deps.summarizer?.add(draft);
       },
       usage(record: UsageRecord) {
         const entry = { runId, agentId, ...record };
@@ -170,67 +156,113 @@ export function createAgentRunner(deps: AgentRunnerDeps) {
       onEvent: _onEvent,
       ...request
     } = input;
-    const handle = startAgentRun(
+    const sessionBaseline = resumeSessionId
+      ? await whileReachable(() => latestSessionUsage(deps.pool, resumeSessionId))
+      : undefined;
+    handle = startAgentRun(
       {
         ...request,
         resume: resumeSessionId,
-        sessionBaseline: resumeSessionId ? await latestSessionUsage(deps.pool, resumeSessionId) : undefined,
+        sessionBaseline,
         scope: { agentId, runId, orchestratorId, adwId, adwStep },
       },
-      deps.runtime,
+      { ...deps.runtime, sessionStore: transcript ?? deps.runtime.sessionStore },
       sink,
     );
-
-    // The ledger is gone for good (see EventWriter): stop the agent rather than let it work unrecorded.
-    function stopUnrecorded(error: AppError): void {
-      if (ledgerFailure) return;
-      ledgerFailure = error;
-      void handle.interrupt();
-    }
-    const stopWatching = deps.writer.onFailure(stopUnrecorded);
+    if (ledgerFailure) void handle.interrupt(); // failed while the run was starting
 
     const done = (async () => {
       const result = await handle.result;
-      stopWatching();
+      for (const stop of unwatch) stop?.();
       stream.close();
       await sideWrites;
-      if (ledgerFailure) throw ledgerFailure;
-      await deps.writer.flush();
-      const run = await whileReachable(() =>
-        inTransaction(deps.pool, async (client) => {
-          const finished = await finishRun(client, runId, {
-            status: result.status,
-            sessionId: result.sessionId,
-            numTurns: result.numTurns,
-            stopReason: result.stopReason,
-            resultText: result.resultText,
-            errorMessage: result.error,
-            costUsd: result.costUsd,
-            sdkCostUsd: result.sdkCostUsd,
-            sdkSessionUsage: result.sessionUsage,
-            agentProcessMs: result.agentProcessMs,
-            inputTokens: result.usage.inputTokens,
-            outputTokens: result.usage.outputTokens,
-            cacheReadTokens: result.usage.cacheReadTokens,
-            cacheCreationTokens: result.usage.cacheCreationTokens,
-            contextTokens: result.contextTokens,
-          });
-          await upsertUsage(client, usage);
-          await insertFileChanges(client, runId, agentId, result.fileChanges.files);
-          await setAgentStatus(
-            client,
-            agentId,
-            result.status === 'failed' ? 'blocked' : 'idle',
-            result.sessionId,
-          );
-          return finished;
-        }),
-      );
+      const failure = ledgerFailure ?? (await flushLedger(events, transcript));
+      const outcome = failure ? { status: 'failed' as const, error: failure.message } : result;
+      let run: RunRow | undefined;
+      try {
+        run = await whileReachable(() =>
+          inTransaction(deps.pool, async (client) => {
+            const finished = await finishRun(client, runId, {
+              status: outcome.status,
+              sessionId: result.sessionId,
+              numTurns: result.numTurns,
+              stopReason: result.stopReason,
+              resultText: result.resultText,
+              errorMessage: outcome.error,
+              costUsd: result.costUsd,
+              sdkCostUsd: result.sdkCostUsd,
+              sdkSessionUsage: result.sessionUsage,
+              agentProcessMs: result.agentProcessMs,
+              inputTokens: result.usage.inputTokens,
+              outputTokens: result.usage.outputTokens,
+              cacheReadTokens: result.usage.cacheReadTokens,
+              cacheCreationTokens: result.usage.cacheCreationTokens,
+              contextTokens: result.contextTokens,
+            });
+            await upsertUsage(client, usage);
+            await insertFileChanges(client, runId, agentId, result.fileChanges.files);
+            await setAgentStatus(
+              client,
+              agentId,
+              outcome.status === 'failed' ? 'blocked' : 'idle',
+              result.sessionId,
+            );
+            return finished;
+          }),
+        );
+      } catch (error) {
+        throw failure ?? error; // the ledger's own failure says more than the last attempt to record it
+      }
+      if (failure) throw failure;
       if (!run) throw new AppError('conflict', `Run ${runId} had already ended in the ledger`);
       return { run, result };
     })();
 
     return { runId, agentId, interrupt: handle.interrupt, done };
+  }
+
+  /** The agent row (unless the run has one), the run row and its prompt; returns the agent's id. */
+  function recordStart(runId: string, input: RunAgentInput): Promise<string> {
+    // One transaction, so a retry after a lost connection starts from nothing.
+    return inTransaction(deps.pool, async (client) => {
+      const agentId =
+        input.agentId ??
+        (
+          await insertAgent(client, {
+            name: input.agentName ?? `run-${shortId(runId)}`,
+            model: input.model,
+            workingDir: input.cwd,
+            systemPrompt: input.systemPrompt,
+            orchestratorId: input.orchestratorId,
+            adwId: input.adwId,
+            adwStep: input.adwStep,
+          })
+        ).id;
+      await insertRun(client, {
+        id: runId,
+        agentId,
+        model: input.model,
+        workingDir: input.cwd,
+        resumedSessionId: input.resumeSessionId,
+        adwId: input.adwId,
+        adwStep: input.adwStep,
+        adwStepIndex: input.adwStepIndex,
+        adwAttempt: input.adwAttempt,
+        maxTurns: input.maxTurns,
+        maxCostUsd: input.maxCostUsd,
+        host,
+        pid: process.pid,
+      });
+      await insertPrompt(client, {
+        agentId,
+        runId,
+        author: input.author,
+        text: input.prompt,
+        sessionId: input.resumeSessionId,
+      });
+      await setAgentStatus(client, agentId, 'executing');
+      return agentId;
+    });
   }
 
   /** Retries `work` while the database is unreachable, for up to maxOutageMs. */
@@ -240,13 +272,53 @@ export function createAgentRunner(deps: AgentRunnerDeps) {
       try {
         return await work();
       } catch (error) {
-        if (!isTransientDatabaseError(error) || Date.now() > deadline) throw error;
-        await new Promise((resolve) => setTimeout(resolve, backoff));
+        if (!isTransientDatabaseError(error)) throw error;
+        if (Date.now() > deadline) {
+          throw new AppError(
+            'database_unavailable',
+            `The database was unreachable for ${Math.round(maxOutageMs / 100) / 10} s (${describeError(error)}); ` +
+              'the run could not be recorded. Check that PostgreSQL is running.',
+            { cause: error, retryable: true },
+          );
+        }
+        await sleep(backoff);
       }
     }
   }
 
   return { start };
+}
+
+/** Waits until the run's events and transcript are stored; returns why not, if they cannot be. */
+async function flushLedger(
+  events: EventStream,
+  transcript: RunSessionStore | undefined,
+): Promise<AppError | undefined> {
+  try {
+    await events.flush();
+  } catch (error) {
+    return asAppError(error);
+  }
+  try {
+    await transcript?.flush();
+  } catch (error) {
+    return notResumable(asAppError(error));
+  }
+  return undefined;
+}
+
+function notResumable(error: AppError): AppError {
+  return new AppError(
+    error.code,
+    `The run's session transcript is incomplete in the database, so it cannot be resumed elsewhere: ${error.message}`,
+    { cause: error, retryable: error.retryable },
+  );
+}
+
+function asAppError(error: unknown): AppError {
+  return error instanceof AppError
+    ? error
+    : new AppError('database_unavailable', describeError(error), { cause: error });
 }
 
 export type AgentRunner = ReturnType<typeof createAgentRunner>;

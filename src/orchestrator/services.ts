@@ -8,7 +8,7 @@ import { dataPaths, ensureBatonHome, hasModelAccess, type Config } from '../conf
 import { createEventBus, type EventBus } from '../db/event-bus.ts';
 import { createEventWriter, type EventWriter } from '../db/event-writer.ts';
 import { openDatabase, type Database } from '../db/open-database.ts';
-import { createPostgresSessionStore } from '../db/session-store.ts';
+import { createSessionMirror, type SessionMirror } from '../db/session-store.ts';
 import { endOrphanedRuns } from './abandoned-runs.ts';
 import { createAdwService, type AdwService } from './adw/adw-service.ts';
 import { startStepQueue, type StepQueue } from './adw/step-queue.ts';
@@ -20,6 +20,8 @@ export interface Services {
   config: Readonly<Config>;
   db: Database;
   writer: EventWriter;
+  /** Session transcripts mirrored to PostgreSQL, so another machine can resume them. */
+  sessions: SessionMirror;
   runtime: AgentRuntime;
   runner: AgentRunner;
   /** The live event feed of this process (one LISTEN connection), created on first use. */
@@ -73,12 +75,13 @@ export async function startServices(
     longLived: options.longLived,
     log: options.log,
   });
-  const runtime = { ...agentRuntimeFor(config), sessionStore: createPostgresSessionStore(db.pool) };
+  const runtime = agentRuntimeFor(config);
   await endOrphanedRuns({ pool: db.pool, runtime }, isAlive);
-  const writer = createEventWriter(db.pool, { bufferLimit: config.eventBufferLimit });
+  const writer = createEventWriter(db.pool, { bufferBytes: config.eventBufferBytes });
+  const sessions = createSessionMirror(db.pool, { bufferBytes: config.eventBufferBytes });
   const summarizer =
     summaryClient && createSummarizer({ writer, pool: db.pool, client: summaryClient, log: options.log });
-  const runner = createAgentRunner({ pool: db.pool, writer, runtime, summarizer });
+  const runner = createAgentRunner({ pool: db.pool, writer, sessions, runtime, summarizer });
   let bus: EventBus | undefined;
   let queue: Promise<StepQueue> | undefined;
   const startQueue = () => (queue ??= startStepQueue(db.url, { log: options.log }));
@@ -86,6 +89,7 @@ export async function startServices(
     config,
     db,
     writer,
+    sessions,
     runtime,
     runner,
     bus: () => (bus ??= createEventBus(db.url, db.pool, { log: options.log })),
@@ -96,6 +100,7 @@ export async function startServices(
       await (await queue)?.stop().catch(() => {});
       await summarizer?.close();
       await writer.close().catch(() => {});
+      await sessions.close().catch(() => {});
       await bus?.close();
       await db.close();
     },

@@ -111,7 +111,8 @@ export function createSummarizer(options: SummarizerOptions): Summarizer {
         pool,
         found.map(({ event, summary }) => ({ id: event.id, summary })),
       );
-      for (const { event, summary } of found) writer.write(summaryUpdated(event, summary, client.model));
+      for (const { event, summary } of found)
+        await writer.write(summaryUpdated(event, summary, client.model));
     } catch (error) {
       log(`storing ${found.length} event summaries failed: ${describeError(error)}`);
     }

@@ -4,11 +4,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { AgentRuntime } from '../../src/agent/run-agent.ts';
 import { loadConfig } from '../../src/config/index.ts';
-import { createEventWriter, type EventWriter } from '../../src/db/event-writer.ts';
+import { createEventWriter, type EventWriter, type EventWriterOptions } from '../../src/db/event-writer.ts';
 import type { Pool } from '../../src/db/pool.ts';
-import { createPostgresSessionStore } from '../../src/db/session-store.ts';
+import { createSessionMirror, type SessionMirror } from '../../src/db/session-store.ts';
 import { afterEach } from 'vitest';
-import { createAgentRunner, type AgentRunner } from '../../src/orchestrator/agent-runner.ts';
+import {
+  createAgentRunner,
+  type AgentRunner,
+  type AgentRunnerDeps,
+} from '../../src/orchestrator/agent-runner.ts';
 import { agentRuntimeFor } from '../../src/orchestrator/services.ts';
 import {
   startFakeModelServer,
@@ -60,11 +64,21 @@ export function testRuntime(
   );
 }
 
+/** Runner settings a test may change; `writer` configures the event writer and the session mirror alike. */
+export type TestRunnerOptions = Omit<AgentRunnerDeps, 'pool' | 'writer' | 'sessions' | 'runtime'> & {
+  writer?: EventWriterOptions;
+};
+
 /** A recording runner on `pool`, whose sessions are mirrored to PostgreSQL as in production. */
-export function testRunner(pool: Pool, runtime: AgentRuntime): { runner: AgentRunner; writer: EventWriter } {
-  const writer = createEventWriter(pool);
-  const sessionStore = createPostgresSessionStore(pool);
-  return { runner: createAgentRunner({ pool, writer, runtime: { ...runtime, sessionStore } }), writer };
+export function testRunner(
+  pool: Pool,
+  runtime: AgentRuntime,
+  options: TestRunnerOptions = {},
+): { runner: AgentRunner; writer: EventWriter; sessions: SessionMirror } {
+  const { writer: writerOptions, ...deps } = options;
+  const writer = createEventWriter(pool, writerOptions);
+  const sessions = createSessionMirror(pool, writerOptions);
+  return { runner: createAgentRunner({ pool, writer, sessions, runtime, ...deps }), writer, sessions };
 }
 
 /**
@@ -84,8 +98,8 @@ export function useAgentHarness(db: { readonly current: TestDatabase }) {
     },
     async setUp(
       script: Turn[] | ((dir: string) => Turn[]),
-      options: { files?: Record<string, string>; plain?: boolean } = {},
-    ): Promise<{ dir: string; server: FakeModelServer; runner: AgentRunner }> {
+      options: { files?: Record<string, string>; plain?: boolean; runner?: TestRunnerOptions } = {},
+    ): Promise<{ dir: string; server: FakeModelServer; runner: AgentRunner; writer: EventWriter }> {
       const work = await scratchDir('work');
       const home = await scratchDir('home');
       cleanup.push(work.remove, home.remove);
@@ -96,9 +110,16 @@ export function useAgentHarness(db: { readonly current: TestDatabase }) {
         script: typeof script === 'function' ? script(work.path) : script,
       });
       cleanup.push(() => server.close());
-      const { runner, writer } = testRunner(db.current.pool, testRuntime(home.path, server.url));
-      cleanup.push(() => writer.close());
-      return { dir: work.path, server, runner };
+      const { runner, writer, sessions } = testRunner(
+        db.current.pool,
+        testRuntime(home.path, server.url),
+        options.runner,
+      );
+      cleanup.push(
+        () => writer.close(),
+        () => sessions.close(),
+      );
+      return { dir: work.path, server, runner, writer };
     },
   };
 }
