@@ -129,7 +129,7 @@ while (Date.now() - startedAt < chaosSeconds * 1000 && (await unsettled()) > 0) 
   await sleep(2_000 + random() * 4_000);
   if (restartAt.length && Date.now() >= restartAt[0]!) {
     restartAt.shift();
-    await database.stop();
+    await database.stop({ force: true });
     await sleep(1_000 + random() * 2_000);
     database = await startEmbeddedPostgres(dataDir);
     counts.restarts += 1;
@@ -145,7 +145,7 @@ while (Date.now() - startedAt < chaosSeconds * 1000 && (await unsettled()) > 0) 
 }
 while (restartAt.length) {
   restartAt.shift();
-  await database.stop();
+  await database.stop({ force: true });
   await sleep(1_000);
   database = await startEmbeddedPostgres(dataDir);
   counts.restarts += 1;
@@ -248,7 +248,7 @@ if (!ok) {
 await services.close();
 await model.close();
 await pool.end();
-await database.stop();
+await database.stop({ force: true });
 if (ok) await rm(home, { recursive: true, force: true });
 process.exitCode = ok ? 0 : 1;
 

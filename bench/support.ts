@@ -22,7 +22,7 @@ export async function benchDatabase(): Promise<{
     home = await mkdtemp(join(tmpdir(), 'baton-bench-'));
     const embedded = await startEmbeddedPostgres(join(home, 'postgres'));
     adminUrl = embedded.url;
-    stopEmbedded = embedded.stop;
+    stopEmbedded = () => embedded.stop({ force: true });
   }
   const name = `baton_bench_${randomBytes(4).toString('hex')}`;
   await adminQuery(adminUrl, `create database ${name}`);

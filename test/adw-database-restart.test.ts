@@ -21,7 +21,7 @@ describe('a foreground `adw run` while PostgreSQL restarts', () => {
     cleanup.push(home.remove);
     const dataDir = join(home.path, 'postgres');
     let database: EmbeddedDatabase = await startEmbeddedPostgres(dataDir);
-    cleanup.push(() => database.stop());
+    cleanup.push(() => database.stop({ force: true }));
     const pool = createPool(database.url);
     cleanup.push(() => pool.end());
     await migrate(pool);
@@ -51,7 +51,7 @@ describe('a foreground `adw run` while PostgreSQL restarts', () => {
         model.messageRequests().some((request) => request.turnName === 'build after Edit') || undefined,
       'the build to wait for its slow model call',
     );
-    await database.stop();
+    await database.stop({ force: true });
     await new Promise((resolve) => setTimeout(resolve, 1_000)); // the outage: the database is gone meanwhile
     database = await startEmbeddedPostgres(dataDir);
 

@@ -45,7 +45,7 @@ describe('an agent run while PostgreSQL restarts', () => {
     cleanup.push(home.remove, work.remove);
     await gitRepository(work.path, { 'a.txt': 'a\n' });
     let server: EmbeddedDatabase = await startEmbeddedPostgres(join(home.path, 'postgres'));
-    cleanup.push(() => server.stop());
+    cleanup.push(() => server.stop({ force: true }));
     const pool = createPool(server.url);
     cleanup.push(() => pool.end());
     await migrate(pool);
@@ -83,7 +83,7 @@ describe('an agent run while PostgreSQL restarts', () => {
         live.push(event);
         if (event.type === 'PostToolUse' && !restart) {
           restart = (async () => {
-            await server.stop();
+            await server.stop({ force: true });
             await new Promise((resolve) => setTimeout(resolve, 1_000));
             server = await startEmbeddedPostgres(join(home.path, 'postgres'));
           })();
@@ -146,7 +146,7 @@ describe('an agent run while PostgreSQL restarts', () => {
     cleanup.push(home.remove, work.remove);
     await gitRepository(work.path, { 'a.txt': 'a\n' });
     const server = await startEmbeddedPostgres(join(home.path, 'postgres'));
-    cleanup.push(() => server.stop());
+    cleanup.push(() => server.stop({ force: true }));
     const pool = createPool(server.url);
     cleanup.push(() => pool.end());
     await migrate(pool);
@@ -174,7 +174,7 @@ describe('an agent run while PostgreSQL restarts', () => {
     });
     // The run is recorded as started; then the database goes away for good. The agent's first events
     // cannot be written, the writer gives up after maxOutageMs, and the runner stops the agent.
-    await server.stop();
+    await server.stop({ force: true });
     await expect(run.done).rejects.toMatchObject({ code: 'database_unavailable' });
     expect(model.messageRequests().length).toBe(1);
     expect(log[0]).toMatch(/unreachable for 1.5 s/);
@@ -187,7 +187,7 @@ describe('an agent run while PostgreSQL restarts', () => {
     await gitRepository(work.path, { 'a.txt': 'a\n' });
     const dataDir = join(home.path, 'postgres');
     let server = await startEmbeddedPostgres(dataDir);
-    cleanup.push(() => server.stop());
+    cleanup.push(() => server.stop({ force: true }));
     const pool = createPool(server.url);
     cleanup.push(() => pool.end());
     await migrate(pool);
@@ -228,7 +228,7 @@ describe('an agent run while PostgreSQL restarts', () => {
       model: modelAliases.haiku,
       author: 'engineer',
     });
-    await server.stop();
+    await server.stop({ force: true });
     await expect(first.done).rejects.toMatchObject({
       code: 'database_unavailable',
       message: expect.stringMatching(/unreachable for 1 s .*could not be written/),

@@ -107,7 +107,7 @@ describe('event writer and bus', () => {
     const home = await mkdtemp(join(tmpdir(), 'baton-restart-'));
     cleanup.push(() => rm(home, { recursive: true, force: true }));
     let server = await startEmbeddedPostgres(join(home, 'postgres'));
-    cleanup.push(() => server.stop());
+    cleanup.push(() => server.stop({ force: true }));
     const pool: Pool = createPool(server.url);
     cleanup.push(() => pool.end());
     await migrate(pool);
@@ -131,7 +131,7 @@ describe('event writer and bus', () => {
     };
     await produce(500);
     const restart = (async () => {
-      await server.stop();
+      await server.stop({ force: true });
       await new Promise((resolve) => setTimeout(resolve, 1_000));
       server = await startEmbeddedPostgres(join(home, 'postgres'));
     })();

@@ -29,7 +29,7 @@ export default async function setup(project: TestProject) {
     home = await mkdtemp(join(tmpdir(), 'baton-test-pg-'));
     const embedded = await startEmbeddedPostgres(join(home, 'postgres'));
     adminUrl = embedded.url;
-    stopEmbedded = embedded.stop;
+    stopEmbedded = () => embedded.stop({ force: true });
   }
   const templateDatabase = `baton_template_${process.pid}`;
   await adminQuery(adminUrl, `drop database if exists ${templateDatabase} with (force)`);
