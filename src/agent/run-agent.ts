@@ -3,23 +3,26 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
   query,
+  type HookCallback,
   type HookCallbackMatcher,
   type HookEvent,
   type McpServerConfig,
-  type Options,
   type Query,
   type SDKMessage,
   type SDKResultMessage,
   type SessionStore,
 } from '@anthropic-ai/claude-agent-sdk';
 import { UserError } from '../core/errors.ts';
-import { EventType, type EventDraft, type EventScope } from '../core/events.ts';
+import type { EventDraft, EventScope } from '../core/events.ts';
 import { newId } from '../core/ids.ts';
 import type { RunStatus } from '../core/statuses.ts';
 import type { SessionUsage, TokenUsage } from '../core/usage.ts';
-import { startFileTracking, type FileChangeSummary, type FileTracking } from './file-tracker.ts';
-import { classify, fileChangeSummary } from './run-outcome.ts';
-import { killProcessGroup, spawnClaudeCode } from './spawn-claude-code.ts';
+import { claudeCodeOptions } from './claude-options.ts';
+import { createClaudeProcess } from './claude-process.ts';
+import type { FileChangeSummary } from './file-tracker.ts';
+import { fileChangesEvent, runEndedEvent, runStartedEvent } from './run-events.ts';
+import { trackRunFiles } from './run-file-changes.ts';
+import { classify } from './run-outcome.ts';
 import {
   eventFromHook,
   eventsFromMessage,
@@ -29,8 +32,7 @@ import {
 } from './normalize.ts';
 import type { PriceTable } from './pricing.ts';
 import { PromptStream } from './prompt-stream.ts';
-import { sessionHookSettings, sessionStartFrom, takeSessionEnds } from './session-hooks.ts';
-import { oneLine } from './summaries.ts';
+import { sessionStartFrom, takeSessionEnds } from './session-hooks.ts';
 import { UsageMeter, sessionUsageOf, type UsageRecord } from './usage-meter.ts';
 
 export interface AgentRunRequest {
@@ -145,35 +147,22 @@ export function startAgentRun(
   const startedAt = Date.now();
   const context: NormalizeContext = { cwd: request.cwd, toolCalls: new Map() };
   const abort = new AbortController();
+  const claude = createClaudeProcess({ setpriv: runtime.setpriv, abort, onStarted: sink.processStarted });
   const input = new PromptStream();
+  const sessionEndLog = join(tmpdir(), `baton-session-end-${newId()}.jsonl`);
   let sessionId: string | undefined = request.resume;
   let stopRequested: 'interrupted' | 'max_cost' | undefined;
   let activeQuery: Query | undefined;
-  let stderrTail = '';
-  const sessionEndLog = join(tmpdir(), `baton-session-end-${newId()}.jsonl`);
-  let processExited: Promise<number> | undefined;
-  let trackingStarted: Promise<FileTracking> | undefined;
-  // The "after" snapshot is taken as soon as the result arrives, while Claude Code shuts down; any tool
-  // call after that (a background task finishing) makes it stale and it is taken again at the end.
-  const earlyChanges: { changes?: Promise<FileChangeSummary>; stale: boolean } = { stale: false };
-
   let eventWaitMs = 0;
-  const emit = async (event: NormalizedEvent): Promise<void> => {
-    const taken = sink.event({
-      id: newId(),
-      ...request.scope,
-      sessionId,
-      category: event.category,
-      type: event.type,
-      payload: event.payload,
-      summary: event.summary,
-      occurredAt: new Date(),
-    });
+
+  /** Hands an event to the sink, waiting while it asks to (back-pressure). */
+  async function emit(event: NormalizedEvent): Promise<void> {
+    const taken = sink.event({ id: newId(), ...request.scope, sessionId, ...event, occurredAt: new Date() });
     if (!taken) return;
     const waitStart = Date.now();
     await taken;
     eventWaitMs += Date.now() - waitStart;
-  };
+  }
 
   const meter = new UsageMeter(runtime.prices, (record) => {
     sink.usage(record);
@@ -182,117 +171,52 @@ export function startAgentRun(
     }
   });
 
-  let agentPid: number | undefined;
-  // Kills Claude Code and everything it started (its shell commands share its process group).
-  function kill(): void {
-    abort.abort();
-    if (agentPid !== undefined) killProcessGroup(agentPid);
-  }
-
   async function stop(reason: 'interrupted' | 'max_cost'): Promise<void> {
     stopRequested ??= reason;
     if (!activeQuery) return; // not started yet: the run checks stopRequested before it starts
-    const killer = setTimeout(kill, interruptGraceMs);
+    const killer = setTimeout(claude.kill, interruptGraceMs);
     killer.unref();
     try {
       await activeQuery.interrupt();
     } catch {
-      kill();
+      claude.kill();
     }
   }
 
+  const files = trackRunFiles(
+    { cwd: request.cwd, snapshotsRoot: runtime.snapshotsRoot, diffLimitBytes: runtime.diffLimitBytes },
+    sink.trackingStarted,
+  );
   const hooks: Partial<Record<HookEvent, HookCallbackMatcher[]>> = {};
   for (const name of callbackHooks) {
-    hooks[name] = [
-      {
-        hooks: [
-          async (hookInput) => {
-            await emit(eventFromHook(hookInput, context));
-            if (hookInput.hook_event_name === 'PreToolUse') {
-              // No tool may touch a file before the "before" snapshot exists (it is taken while Claude Code starts).
-              await trackingStarted;
-              earlyChanges.stale = true;
-            }
-            return {};
-          },
-        ],
-      },
-    ];
+    const callback: HookCallback = async (hookInput) => {
+      await emit(eventFromHook(hookInput, context));
+      // No tool may touch a file before the "before" snapshot exists.
+      if (hookInput.hook_event_name === 'PreToolUse') await files.toolWillRun();
+      return {};
+    };
+    hooks[name] = [{ hooks: [callback] }];
+  }
+  const options = claudeCodeOptions(request, runtime, { abort, process: claude, hooks, sessionEndLog });
+
+  async function observe(message: SDKMessage): Promise<void> {
+    meter.observe(message);
+    if (message.type === 'system' && message.subtype === 'init' && message.session_id !== sessionId) {
+      sessionId = message.session_id;
+      sink.sessionStarted?.(message.session_id);
+    }
+    if (message.type === 'stream_event' && message.parent_tool_use_id === null && sink.stream) {
+      const fragment = streamFragment(message.event);
+      if (fragment) sink.stream(fragment);
+    }
+    const sessionStart = sessionStartFrom(message);
+    if (sessionStart) await emit(eventFromHook(sessionStart, context));
+    for (const event of eventsFromMessage(message, context)) await emit(event);
   }
 
-  const options: Options = {
-    cwd: request.cwd,
-    model: request.model,
-    env: runtime.environment,
-    abortController: abort,
-    permissionMode: 'bypassPermissions',
-    allowDangerouslySkipPermissions: true,
-    settingSources: ['project', 'local'],
-    systemPrompt: {
-      type: 'preset',
-      preset: 'claude_code',
-      ...(request.systemPrompt ? { append: request.systemPrompt } : {}),
-    },
-    includePartialMessages: true,
-    hooks,
-    mcpServers: request.mcpServers,
-    mcpServersDelivery: 'initialize',
-    settings: sessionHookSettings(sessionEndLog),
-    maxTurns: request.maxTurns,
-    resume: request.resume,
-    ...(request.allowedTools
-      ? {
-          tools: request.allowedTools.filter((tool) => !tool.startsWith('mcp__')),
-          allowedTools: request.allowedTools,
-        }
-      : {}),
-    disallowedTools: request.disallowedTools,
-    pathToClaudeCodeExecutable: runtime.claudeCodePath,
-    // Our own spawn: the process leads its own group (so an interrupt can take its shell children with it)
-    // and we keep the tail of its stderr to explain a crash.
-    spawnClaudeCodeProcess: (spawnOptions) => {
-      const child = spawnClaudeCode(spawnOptions, {
-        setpriv: runtime.setpriv,
-        onStderr: (text) => {
-          stderrTail = (stderrTail + text).slice(-4_000);
-        },
-      });
-      agentPid = child.pid;
-      const spawnedAt = Date.now();
-      processExited = new Promise((resolve) => child.once('exit', () => resolve(Date.now() - spawnedAt)));
-      if (child.pid !== undefined) sink.processStarted?.(child.pid);
-      return child;
-    },
-    sessionStore: runtime.sessionStore,
-    // Every transcript entry reaches the store at once, so a run killed mid-turn can still be resumed.
-    sessionStoreFlush: 'eager',
-  };
-
-  const result = (async (): Promise<AgentRunResult> => {
-    trackingStarted = startFileTracking({
-      cwd: request.cwd,
-      snapshotsRoot: runtime.snapshotsRoot,
-      diffLimitBytes: runtime.diffLimitBytes,
-    });
-    void trackingStarted.then((tracking) => {
-      if (tracking.beforeTree) sink.trackingStarted?.(tracking.beforeTree);
-    });
-    await emit({
-      category: 'system',
-      type: EventType.RunStarted,
-      payload: {
-        prompt: request.prompt,
-        model: request.model,
-        cwd: request.cwd,
-        resume: request.resume ?? null,
-        max_turns: request.maxTurns ?? null,
-        max_cost_usd: request.maxCostUsd ?? null,
-      },
-      summary: oneLine(`Run started: ${request.prompt}`),
-    });
-
+  /** Runs the query to its end: the result message (if any) and what was thrown (if anything). */
+  async function converse(): Promise<{ final?: SDKResultMessage; thrown?: unknown }> {
     let final: SDKResultMessage | undefined;
-    let thrown: unknown;
     input.push(request.prompt);
     try {
       activeQuery = query({ prompt: input, options });
@@ -302,49 +226,35 @@ export function startAgentRun(
         if (message.type === 'result') {
           final = message;
           input.end();
-          earlyChanges.stale = false;
-          earlyChanges.changes = (earlyChanges.changes ?? Promise.resolve(undefined)).then(() =>
-            trackingStarted!.then((tracking) => tracking.changes()),
-          );
+          files.resultArrived();
         }
       }
+      return { final };
     } catch (error) {
       // After an error result Claude Code's iterator also throws "returned an error result"; the result says more.
-      if (!final) thrown = error;
+      return final ? { final } : { thrown: error };
     } finally {
       input.end();
     }
+  }
 
+  const result = (async (): Promise<AgentRunResult> => {
+    await emit(runStartedEvent(request));
+    const { final, thrown } = await converse();
     // The iterator ends when Claude Code closes its output; its exit follows at once. One that lingers is killed.
-    const lingering = setTimeout(kill, 5_000);
-    const agentProcessMs = await processExited;
+    const lingering = setTimeout(claude.kill, 5_000);
+    const agentProcessMs = await claude.lifetime();
     clearTimeout(lingering);
     for (const hookInput of await takeSessionEnds(sessionEndLog))
       await emit(eventFromHook(hookInput, context));
     meter.finish();
     const sessionUsage = final ? sessionUsageOf(final) : undefined;
     if (sessionUsage) meter.reconcile(sessionUsage, request.sessionBaseline);
-    const tracking = await trackingStarted;
-    const early = await earlyChanges.changes;
-    const tracked = early && !earlyChanges.stale ? early : await tracking.changes();
-    await tracking.dispose();
-    const fileChanges = tracked;
-    await emit({
-      category: 'file_tracking',
-      type: EventType.FileChanges,
-      payload: {
-        files: fileChanges.files.map(({ diff: _diff, ...file }) => file),
-        total_added: fileChanges.totalAdded,
-        total_removed: fileChanges.totalRemoved,
-        truncated_file_list: fileChanges.truncatedFileList,
-        error: fileChanges.error ?? null,
-      },
-      summary: fileChangeSummary(fileChanges),
-    });
+    const fileChanges = await files.finish();
+    await emit(fileChangesEvent(fileChanges));
 
-    const outcome = classify(final, thrown, stopRequested, stderrTail);
     const runResult: AgentRunResult = {
-      ...outcome,
+      ...classify(final, thrown, stopRequested, claude.stderrTail),
       sessionId,
       numTurns: final?.num_turns ?? 0,
       resultText: final?.subtype === 'success' ? final.result : undefined,
@@ -359,51 +269,24 @@ export function startAgentRun(
       agentProcessMs,
       eventWaitMs,
     };
-    await emit({
-      category: 'system',
-      type: EventType.RunEnded,
-      payload: {
-        status: runResult.status,
-        stop_reason: runResult.stopReason ?? null,
-        error: runResult.error ?? null,
-        num_turns: runResult.numTurns,
-        cost_usd: runResult.costUsd,
-        sdk_cost_usd: runResult.sdkCostUsd ?? null,
-        usage: runResult.usage,
-        context_tokens: runResult.contextTokens,
-        duration_ms: runResult.durationMs,
-        files_changed: fileChanges.files.length,
-        event_wait_ms: runResult.eventWaitMs,
-      },
-      summary: `Run ${runResult.status.replace('_', ' ')} after ${runResult.numTurns} turns ($${runResult.costUsd.toFixed(4)})`,
-    });
+    await emit(runEndedEvent(runResult));
     return runResult;
   })();
-
-  async function observe(message: SDKMessage): Promise<void> {
-    meter.observe(message);
-    if (message.type === 'system' && message.subtype === 'init' && message.session_id !== sessionId) {
-      sessionId = message.session_id;
-      sink.sessionStarted?.(message.session_id);
-    }
-    if (message.type === 'stream_event' && message.parent_tool_use_id === null && sink.stream) {
-      const event = message.event;
-      if (event.type === 'content_block_delta') {
-        const delta = event.delta;
-        if (delta.type === 'text_delta') sink.stream({ index: event.index, kind: 'text', text: delta.text });
-        else if (delta.type === 'thinking_delta')
-          sink.stream({ index: event.index, kind: 'thinking', text: delta.thinking });
-        else if (delta.type === 'input_json_delta')
-          sink.stream({ index: event.index, kind: 'tool_input', text: delta.partial_json });
-      }
-    }
-    const sessionStart = sessionStartFrom(message);
-    if (sessionStart) await emit(eventFromHook(sessionStart, context));
-    for (const event of eventsFromMessage(message, context)) await emit(event);
-  }
 
   return {
     result,
     interrupt: () => stop('interrupted'),
   };
+}
+
+/** A token-level fragment of the main thread's output, from a stream event. */
+function streamFragment(
+  event: Extract<SDKMessage, { type: 'stream_event' }>['event'],
+): { index: number; kind: 'text' | 'thinking' | 'tool_input'; text: string } | undefined {
+  if (event.type !== 'content_block_delta') return undefined;
+  const { delta, index } = event;
+  if (delta.type === 'text_delta') return { index, kind: 'text', text: delta.text };
+  if (delta.type === 'thinking_delta') return { index, kind: 'thinking', text: delta.thinking };
+  if (delta.type === 'input_json_delta') return { index, kind: 'tool_input', text: delta.partial_json };
+  return undefined;
 }
