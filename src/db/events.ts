@@ -83,56 +83,97 @@ export interface EventFilter extends Pick<EventScope, 'agentId' | 'runId' | 'adw
   categories?: readonly EventCategory[];
 }
 
+const scopeColumns = {
+  agentId: 'agent_id',
+  runId: 'run_id',
+  adwId: 'adw_id',
+  orchestratorId: 'orchestrator_id',
+} as const;
+const scopeKeys = Object.keys(scopeColumns) as (keyof typeof scopeColumns)[];
+
 /**
- * The filter as SQL: conditions on parameters $1..$5 (an omitted field matches everything) and their
- * values. Each query puts its own parameters after these.
+ * The filter as SQL: one condition per field it sets, each value appended to `params`. Only fields that
+ * are present appear, so `agent_id = $n` lets the planner use the partial index `events_agent
+ * (agent_id, seq)`; a generic `($n is null or agent_id = $n)` would keep it off every partial index.
  */
-function filterClause(filter: EventFilter): { where: string; values: unknown[] } {
-  return {
-    where: `($1::uuid is null or agent_id = $1) and ($2::uuid is null or run_id = $2)
-        and ($3::uuid is null or adw_id = $3) and ($4::uuid is null or orchestrator_id = $4)
-        and ($5::text[] is null or category = any($5))`,
-    values: [
-      filter.agentId ?? null,
-      filter.runId ?? null,
-      filter.adwId ?? null,
-      filter.orchestratorId ?? null,
-      filter.categories ?? null,
-    ],
+function filterConditions(filter: EventFilter, params: unknown[]): string[] {
+  const conditions: string[] = [];
+  const add = (condition: (placeholder: string) => string, value: unknown) => {
+    params.push(value);
+    conditions.push(condition(`$${params.length}`));
   };
+  for (const key of scopeKeys) {
+    const value = filter[key];
+    if (value !== undefined) add((p) => `${scopeColumns[key]} = ${p}`, value);
+  }
+  if (filter.categories) add((p) => `category = any(${p}::text[])`, filter.categories);
+  return conditions;
 }
 
-/** Events after `afterSeq` in seq order, at most `limit`, narrowed by the filter. */
+/** Whether an event passes the filter: the same test as the SQL of filterConditions, in memory. */
+export function matchesFilter(event: LedgerEvent, filter: EventFilter): boolean {
+  for (const key of scopeKeys) {
+    const value = filter[key];
+    if (value !== undefined && event[key] !== value) return false;
+  }
+  return !filter.categories || filter.categories.includes(event.category);
+}
+
+function where(conditions: string[]): string {
+  return conditions.length > 0 ? `where ${conditions.join(' and ')}` : '';
+}
+
+// Every LIMIT below is a sub-select: the planner cannot see its value, so it plans to return the first
+// rows fast, which is an ordered index scan that stops at the limit (events_pkey or a partial index on
+// (column, seq)). Given the number, on a table without statistics (a fresh or restored database, or an
+// agent too new for the last ANALYZE) it believes its default estimate of a few hundred matching rows,
+// reads all of them with a bitmap scan and sorts them: O(backlog) instead of O(limit).
+
+/**
+ * Events after `afterSeq` (and up to `throughSeq`, when given) in seq order, at most `limit`, narrowed
+ * by the filter.
+ */
 export async function readEventsAfter(
   db: Queryable,
   afterSeq: number,
   filter: EventFilter = {},
   limit = 1000,
+  throughSeq?: number,
 ): Promise<LedgerEvent[]> {
-  const { where, values } = filterClause(filter);
+  const params: unknown[] = [afterSeq, limit];
+  const conditions = ['seq > $1'];
+  if (throughSeq !== undefined) {
+    params.push(throughSeq);
+    conditions.push(`seq <= $${params.length}`);
+  }
+  conditions.push(...filterConditions(filter, params));
   const result = await db.query<EventRow>(
-    `select * from events where ${where} and seq > $6 order by seq limit $7`,
-    [...values, afterSeq, limit],
+    `select * from events ${where(conditions)} order by seq limit (select $2::int)`,
+    params,
   );
   return result.rows.map(toLedgerEvent);
 }
 
 /** The seq just before the last `count` events matching the filter: where a tail starts. */
 export async function seqBeforeLast(db: Queryable, filter: EventFilter, count: number): Promise<number> {
-  const { where, values } = filterClause(filter);
+  const params: unknown[] = [count];
+  const conditions = filterConditions(filter, params);
   const result = await db.query<{ seq: number | null }>(
-    `select min(seq) - 1 as seq from (select seq from events where ${where} order by seq desc limit $6) recent`,
-    [...values, count],
+    `select min(seq) - 1 as seq
+       from (select seq from events ${where(conditions)} order by seq desc limit (select $1::int)) recent`,
+    params,
   );
   return result.rows[0]?.seq ?? 0;
 }
 
 /** The seq of the latest event (matching the filter): where a live subscription starts. */
 export async function latestSeq(db: Queryable, filter: EventFilter = {}): Promise<number> {
-  const { where, values } = filterClause(filter);
+  const params: unknown[] = [];
+  const conditions = filterConditions(filter, params);
+  // max(seq) becomes a backward scan of one row on the matching index.
   const result = await db.query<{ seq: number | null }>(
-    `select max(seq) as seq from events where ${where}`,
-    values,
+    `select max(seq) as seq from events ${where(conditions)}`,
+    params,
   );
   return result.rows[0]?.seq ?? 0;
 }
