@@ -25,7 +25,10 @@ export interface Subscription {
 export interface EventFeedOptions {
   /** Rows per read, shared or catch-up. @default 1000 */
   batchSize?: number;
-  /** Events a subscriber may have waiting; past this it leaves the live feed and catches up alone. @default 5000 */
+  /**
+   * Events a subscriber may still have waiting when the next batch arrives; then it leaves the live feed
+   * and catches up from the table alone. It holds at most this plus one batch. @default 5000
+   */
   maxQueued?: number;
   /** Wait after a failed read before a catching-up subscriber tries again. @default 1000 */
   retryMs?: number;
@@ -110,13 +113,14 @@ export function createEventFeed(db: Queryable, options: EventFeedOptions = {}) {
   }
 
   function offer(subscriber: Subscriber, batch: LedgerEvent[]): void {
+    // Judged on whether it kept up with the last batches, not on the size of this one.
+    if (subscriber.queue.length - subscriber.next >= maxQueued) return fallBehind(subscriber);
     const before = subscriber.queue.length;
     for (const event of batch)
       if (event.seq > subscriber.queuedThrough && matchesFilter(event, subscriber.filter))
         subscriber.queue.push(event);
     subscriber.queuedThrough = head;
-    if (subscriber.queue.length - subscriber.next > maxQueued) fallBehind(subscriber);
-    else if (subscriber.queue.length > before) subscriber.wake?.();
+    if (subscriber.queue.length > before) subscriber.wake?.();
     else if (subscriber.wake) subscriber.delivered = head; // idle and nothing matched: it is up to date
   }
 
@@ -167,12 +171,15 @@ export function createEventFeed(db: Queryable, options: EventFeedOptions = {}) {
   async function catchUp(subscriber: Subscriber): Promise<void> {
     const through = await currentHead();
     if (subscriber.delivered < through) {
-      const batch = await readEventsAfter(db, subscriber.delivered, subscriber.filter, batchSize, through);
-      for (const event of batch) {
+      const batch = await readEventsAfter(db, subscriber.delivered, subscriber.filter, batchSize);
+      // Rows past the head are left to the live feed. (An upper bound in SQL would make the planner's
+      // estimate too small on a table without statistics: see events.ts.)
+      const due = batch.filter((event) => event.seq <= through);
+      for (const event of due) {
         if (subscriber.closed) return;
         await handle(subscriber, event);
       }
-      if (batch.length === batchSize) return; // more to read
+      if (due.length === batchSize) return; // more to read
       subscriber.delivered = through;
     }
     // The head moves only while others are live; if it moved meanwhile, read the rest next round.

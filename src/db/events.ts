@@ -83,30 +83,40 @@ export interface EventFilter extends Pick<EventScope, 'agentId' | 'runId' | 'adw
   categories?: readonly EventCategory[];
 }
 
+// Most specific first: the first scope a filter sets is the one its reads walk.
 const scopeColumns = {
-  agentId: 'agent_id',
   runId: 'run_id',
+  agentId: 'agent_id',
   adwId: 'adw_id',
   orchestratorId: 'orchestrator_id',
 } as const;
 const scopeKeys = Object.keys(scopeColumns) as (keyof typeof scopeColumns)[];
 
-/**
- * The filter as SQL: one condition per field it sets, each value appended to `params`. Only fields that
- * are present appear, so `agent_id = $n` lets the planner use the partial index `events_agent
- * (agent_id, seq)`; a generic `($n is null or agent_id = $n)` would keep it off every partial index.
- */
+// How reads stay on an index when the table has no statistics (a fresh or restored database, or an agent
+// newer than the last ANALYZE), where the planner falls back to default guesses:
+// - Only the conditions a filter sets appear. `agent_id = $n` can use the partial index `events_agent
+//   (agent_id, seq)`; a generic `($n is null or agent_id = $n)` can use none of them.
+// - LIMIT is a sub-select. Given the number, the planner believes its default estimate of a few hundred
+//   matching rows, reads all of them (a bitmap scan) and sorts them: O(backlog). Not seeing it, it plans to
+//   return the first rows fast: an ordered index scan (events_pkey or the scope's index) that stops there.
+// - The first scope is the index condition; every other condition is a check on the rows it finds, written
+//   `coalesce(check, false)`. That means the same in a WHERE, but an expression is estimated to pass half
+//   the rows where a column test passes 1 in 200, so two tests no longer drive the estimate to one row, at
+//   which point planning for the first rows stops favouring the ordered scan.
+
+/** The filter as SQL conditions (see above), each value appended to `params`. */
 function filterConditions(filter: EventFilter, params: unknown[]): string[] {
   const conditions: string[] = [];
-  const add = (condition: (placeholder: string) => string, value: unknown) => {
+  const add = (condition: (placeholder: string) => string, value: unknown, indexed: boolean) => {
     params.push(value);
-    conditions.push(condition(`$${params.length}`));
+    const sql = condition(`$${params.length}`);
+    conditions.push(indexed && conditions.length === 0 ? sql : `coalesce(${sql}, false)`);
   };
   for (const key of scopeKeys) {
     const value = filter[key];
-    if (value !== undefined) add((p) => `${scopeColumns[key]} = ${p}`, value);
+    if (value !== undefined) add((p) => `${scopeColumns[key]} = ${p}`, value, true);
   }
-  if (filter.categories) add((p) => `category = any(${p}::text[])`, filter.categories);
+  if (filter.categories) add((p) => `category = any(${p}::text[])`, filter.categories, false);
   return conditions;
 }
 
@@ -123,30 +133,15 @@ function where(conditions: string[]): string {
   return conditions.length > 0 ? `where ${conditions.join(' and ')}` : '';
 }
 
-// Every LIMIT below is a sub-select: the planner cannot see its value, so it plans to return the first
-// rows fast, which is an ordered index scan that stops at the limit (events_pkey or a partial index on
-// (column, seq)). Given the number, on a table without statistics (a fresh or restored database, or an
-// agent too new for the last ANALYZE) it believes its default estimate of a few hundred matching rows,
-// reads all of them with a bitmap scan and sorts them: O(backlog) instead of O(limit).
-
-/**
- * Events after `afterSeq` (and up to `throughSeq`, when given) in seq order, at most `limit`, narrowed
- * by the filter.
- */
+/** Events after `afterSeq` in seq order, at most `limit`, narrowed by the filter. */
 export async function readEventsAfter(
   db: Queryable,
   afterSeq: number,
   filter: EventFilter = {},
   limit = 1000,
-  throughSeq?: number,
 ): Promise<LedgerEvent[]> {
   const params: unknown[] = [afterSeq, limit];
-  const conditions = ['seq > $1'];
-  if (throughSeq !== undefined) {
-    params.push(throughSeq);
-    conditions.push(`seq <= $${params.length}`);
-  }
-  conditions.push(...filterConditions(filter, params));
+  const conditions = ['seq > $1', ...filterConditions(filter, params)];
   const result = await db.query<EventRow>(
     `select * from events ${where(conditions)} order by seq limit (select $2::int)`,
     params,
