@@ -119,9 +119,9 @@ export function createEventFeed(db: Queryable, options: EventFeedOptions = {}) {
     for (const event of batch)
       if (event.seq > subscriber.queuedThrough && matchesFilter(event, subscriber.filter))
         subscriber.queue.push(event);
-    subscriber.queuedThrough = head;
+    subscriber.queuedThrough = Math.max(subscriber.queuedThrough, head); // it may have started ahead
     if (subscriber.queue.length > before) subscriber.wake?.();
-    else if (subscriber.wake) subscriber.delivered = head; // idle and nothing matched: it is up to date
+    else if (subscriber.wake) subscriber.delivered = subscriber.queuedThrough; // idle, nothing matched
   }
 
   function join(subscriber: Subscriber): void {
