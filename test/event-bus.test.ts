@@ -361,6 +361,51 @@ describe('event writer and bus', () => {
     expect(filteredReads()).toBe(filteredBefore);
   });
 
+  it('share a catch-up read only between subscribers reading towards the same head', async () => {
+    const { pool } = db.current;
+    const runId = newId();
+    // The real pool, except that the first catch-up read's rows are held back until a later subscriber has
+    // taken the head (its max(seq)) and gone on to its own read.
+    let phase: 'first read' | 'holding' | 'released' = 'first read';
+    let firstReadRan!: () => void;
+    const firstReadDone = new Promise<void>((resolve) => (firstReadRan = resolve));
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    const heldDb = {
+      query: async (text: string, values?: unknown[]) => {
+        const result = await pool.query(text, values);
+        if (phase === 'first read' && text.includes('run_id')) {
+          phase = 'holding';
+          firstReadRan();
+          await held;
+        } else if (phase === 'holding' && text.startsWith('select max(seq)')) {
+          phase = 'released';
+          setImmediate(release);
+        }
+        return result;
+      },
+    } as Queryable;
+    const bus = busOn(heldDb);
+    const before = await latestSeq(pool);
+    await insertEvents(
+      pool,
+      Array.from({ length: 100 }, (_, n) => draft(n, 'share', { runId })),
+    );
+
+    const first: LedgerEvent[] = [];
+    await bus.subscribe({ fromSeq: before, filter: { runId } }, (event) => void first.push(event));
+    await firstReadDone; // its read has run: it saw the first 100 rows only
+    await insertEvents(
+      pool,
+      Array.from({ length: 10 }, (_, n) => draft(100 + n, 'share', { runId })),
+    );
+    const second: LedgerEvent[] = [];
+    await bus.subscribe({ fromSeq: before, filter: { runId } }, (event) => void second.push(event));
+    await until(() => first.length >= 110 && second.length >= 110);
+    expectInOrderWithoutGaps(first, 110);
+    expectInOrderWithoutGaps(second, 110);
+  });
+
   it('plan event reads as ordered index scans that stop at the limit, without statistics and with them', async () => {
     const fresh = await createTestDatabase(inject('adminUrl'), inject('templateDatabase'));
     cleanup.push(() => fresh.drop());

@@ -41,6 +41,8 @@ interface Subscriber {
   onLag: SubscribeOptions['onLag'];
   /** Every matching event up to here has been handled. */
   delivered: number;
+  /** While catching up: the head it reads towards. */
+  target: number;
   /** While live: every event up to here has been looked at, and queued if it matched. */
   queuedThrough: number;
   queue: LedgerEvent[];
@@ -167,23 +169,44 @@ export function createEventFeed(db: Queryable, options: EventFeedOptions = {}) {
     subscriber.delivered = event.seq;
   }
 
-  /** One batch read from the table after the subscriber's position; joins the live feed at the head. */
-  async function catchUp(subscriber: Subscriber): Promise<void> {
-    const through = await currentHead();
-    if (subscriber.delivered < through) {
-      const batch = await readEventsAfter(db, subscriber.delivered, subscriber.filter, batchSize);
-      // Rows past the head are left to the live feed. (An upper bound in SQL would make the planner's
-      // estimate too small on a table without statistics: see events.ts.)
-      const due = batch.filter((event) => event.seq <= through);
-      for (const event of due) {
-        if (subscriber.closed) return;
-        await handle(subscriber, event);
-      }
-      if (due.length === batchSize) return; // more to read
-      subscriber.delivered = through;
+  // Subscribers at the same place with the same filter and target (browsers opening the same run) would send
+  // the same query: while one is in flight, the others wait for its rows, and each moves its own cursor. The
+  // target is part of the key: a read that began before a later head was seen may miss rows up to it.
+  const reads = new Map<string, Promise<LedgerEvent[]>>();
+
+  /** Matching events after `afterSeq` up to `throughSeq` (all committed), at most a batch. */
+  function readTowards(afterSeq: number, throughSeq: number, filter: EventFilter): Promise<LedgerEvent[]> {
+    const { runId, agentId, adwId, orchestratorId, categories } = filter;
+    const key = JSON.stringify([afterSeq, throughSeq, runId, agentId, adwId, orchestratorId, categories]);
+    let read = reads.get(key);
+    if (!read) {
+      // No upper bound in SQL: it would make the planner's estimate too small (see events.ts).
+      read = readEventsAfter(db, afterSeq, filter, batchSize)
+        .then((batch) => batch.filter((event) => event.seq <= throughSeq))
+        .finally(() => reads.delete(key));
+      reads.set(key, read);
     }
-    // The head moves only while others are live; if it moved meanwhile, read the rest next round.
-    if (through === head && !subscriber.closed) join(subscriber);
+    return read;
+  }
+
+  /** One step of reading the table after the subscriber's position, towards a head it then joins at. */
+  async function catchUp(subscriber: Subscriber): Promise<void> {
+    if (subscriber.delivered >= subscriber.target) {
+      // Reached the head it was reading towards: look again, and join if nothing is new.
+      subscriber.target = await currentHead();
+      if (subscriber.delivered >= subscriber.target) {
+        // The head moves only while others are live; if it moved meanwhile, read the rest next round.
+        if (subscriber.target === head && !subscriber.closed) join(subscriber);
+        return;
+      }
+    }
+    const through = subscriber.target;
+    const batch = await readTowards(subscriber.delivered, through, subscriber.filter);
+    for (const event of batch) {
+      if (subscriber.closed) return;
+      await handle(subscriber, event);
+    }
+    if (batch.length < batchSize) subscriber.delivered = through;
   }
 
   async function run(subscriber: Subscriber): Promise<void> {
@@ -223,6 +246,7 @@ export function createEventFeed(db: Queryable, options: EventFeedOptions = {}) {
         handler,
         onLag: subscribeOptions.onLag,
         delivered: start,
+        target: start,
         queuedThrough: start,
         queue: [],
         next: 0,
