@@ -160,13 +160,29 @@ export function createEventFeed(db: Queryable, options: EventFeedOptions = {}) {
     return head;
   }
 
-  async function handle(subscriber: Subscriber, event: LedgerEvent): Promise<void> {
+  /** Runs the handler; returns a promise only if the handler did (a synchronous one is not awaited). */
+  function handle(subscriber: Subscriber, event: LedgerEvent): void | Promise<void> {
+    let result: void | Promise<void> = undefined;
     try {
-      await subscriber.handler(event);
+      result = subscriber.handler(event);
     } catch (error) {
-      log(`event bus: subscriber failed on event ${event.seq}: ${describeError(error)}`);
+      handlerFailed(event, error);
     }
-    subscriber.delivered = event.seq;
+    if (!result) {
+      subscriber.delivered = event.seq;
+      return;
+    }
+    return result.then(
+      () => void (subscriber.delivered = event.seq),
+      (error: unknown) => {
+        handlerFailed(event, error);
+        subscriber.delivered = event.seq;
+      },
+    );
+  }
+
+  function handlerFailed(event: LedgerEvent, error: unknown): void {
+    log(`event bus: subscriber failed on event ${event.seq}: ${describeError(error)}`);
   }
 
   // Subscribers at the same place with the same filter and target (browsers opening the same run) would send
@@ -204,7 +220,8 @@ export function createEventFeed(db: Queryable, options: EventFeedOptions = {}) {
     const batch = await readTowards(subscriber.delivered, through, subscriber.filter);
     for (const event of batch) {
       if (subscriber.closed) return;
-      await handle(subscriber, event);
+      const handled = handle(subscriber, event);
+      if (handled) await handled;
     }
     if (batch.length < batchSize) subscriber.delivered = through;
   }
@@ -214,7 +231,8 @@ export function createEventFeed(db: Queryable, options: EventFeedOptions = {}) {
       const event = subscriber.queue[subscriber.next];
       if (event) {
         subscriber.next += 1;
-        await handle(subscriber, event);
+        const handled = handle(subscriber, event);
+        if (handled) await handled;
       } else if (subscriber.live) {
         subscriber.queue = [];
         subscriber.next = 0;
