@@ -165,12 +165,12 @@ describe('event writer and bus', () => {
     expect(await latestSeq(pool)).toBe(before);
   });
 
-  function busOn(db: Queryable, options: EventBusOptions = {}): EventBus {
-    const bus = createEventBus(dbUrl(), db, { pollMs: 60_000, ...options });
+  /** A bus on this file's database whose queries go through `queries`; it polls only if told to. */
+  function busOn(queries: Queryable, options: EventBusOptions = {}): EventBus {
+    const bus = createEventBus(db.current.url, queries, { pollMs: 60_000, ...options });
     cleanup.push(() => bus.close());
     return bus;
   }
-  const dbUrl = () => db.current.url;
 
   it('keep delivering to the others, each event once, when a subscriber closes in the middle of a batch', async () => {
     const { pool } = db.current;
@@ -235,7 +235,7 @@ describe('event writer and bus', () => {
     await until(() => blocked.length >= count);
     expectInOrderWithoutGaps(blocked, count);
     for (const other of others) expectInOrderWithoutGaps(other.received, count);
-    // Back on the live feed: a new event reaches it too.
+    // And it goes on: a new event reaches everyone, once.
     await insertEvents(pool, [draft(count, 'blocked')]);
     await until(() => blocked.length === count + 1 && others.every((o) => o.received.length === count + 1));
     expectInOrderWithoutGaps(blocked, count + 1);
@@ -340,7 +340,10 @@ describe('event writer and bus', () => {
     await writer.flush();
 
     const late: LedgerEvent[] = [];
-    await bus.subscribe({ fromSeq: before, filter: { runId } }, (event) => void late.push(event));
+    const lateSubscription = await bus.subscribe(
+      { fromSeq: before, filter: { runId } },
+      (event) => void late.push(event),
+    );
     const backlog = n;
     while (late.length < backlog) {
       writeSome(20);
@@ -348,10 +351,11 @@ describe('event writer and bus', () => {
     }
     writeSome(200);
     await writer.flush();
-    await until(() => late.length >= n);
+    // Past the table's last row it starts no more reads of its own (it joins the live feed).
+    await until(async () => late.length >= n && lateSubscription.lastSeq >= (await latestSeq(pool)));
     expectInOrderWithoutGaps(late, n);
 
-    // It is on the live feed now: new events reach it through the shared, unfiltered read only.
+    // On the live feed, new events reach it through the shared, unfiltered read only.
     const filteredReads = () => recorded.rowReads().filter((query) => query.text.includes('run_id')).length;
     const filteredBefore = filteredReads();
     writeSome(10);

@@ -299,5 +299,3 @@ export function createEventFeed(db: Queryable, options: EventFeedOptions = {}) {
     },
   };
 }
-
-export type EventFeed = ReturnType<typeof createEventFeed>;
