@@ -84,23 +84,54 @@ export interface EventFilter extends Pick<EventScope, 'agentId' | 'runId' | 'adw
   categories?: readonly EventCategory[];
 }
 
-/**
- * The filter as SQL: conditions on parameters $1..$5 (an omitted field matches everything) and their
- * values. Each query puts its own parameters after these.
- */
-function filterClause(filter: EventFilter): { where: string; values: unknown[] } {
-  return {
-    where: `($1::uuid is null or agent_id = $1) and ($2::uuid is null or run_id = $2)
-        and ($3::uuid is null or adw_id = $3) and ($4::uuid is null or orchestrator_id = $4)
-        and ($5::text[] is null or category = any($5))`,
-    values: [
-      filter.agentId ?? null,
-      filter.runId ?? null,
-      filter.adwId ?? null,
-      filter.orchestratorId ?? null,
-      filter.categories ?? null,
-    ],
+// Most specific first: the first scope a filter sets is the one its reads walk.
+const scopeColumns = {
+  runId: 'run_id',
+  agentId: 'agent_id',
+  adwId: 'adw_id',
+  orchestratorId: 'orchestrator_id',
+} as const;
+const scopeKeys = Object.keys(scopeColumns) as (keyof typeof scopeColumns)[];
+
+// How reads stay on an index when the table has no statistics (a fresh or restored database, or an agent
+// newer than the last ANALYZE), where the planner falls back to default guesses:
+// - Only the conditions a filter sets appear. `agent_id = $n` can use the partial index `events_agent
+//   (agent_id, seq)`; a generic `($n is null or agent_id = $n)` can use none of them.
+// - LIMIT is a sub-select. Given the number, the planner believes its default estimate of a few hundred
+//   matching rows, reads all of them (a bitmap scan) and sorts them: O(backlog). Not seeing it, it plans to
+//   return the first rows fast: an ordered index scan (events_pkey or the scope's index) that stops there.
+// - The first scope is the index condition; every other condition is a check on the rows it finds, written
+//   `coalesce(check, false)`. That means the same in a WHERE, but an expression is estimated to pass half
+//   the rows where a column test passes 1 in 200, so two tests no longer drive the estimate to one row, at
+//   which point planning for the first rows stops favouring the ordered scan.
+
+/** The filter as SQL conditions (see above), each value appended to `params`. */
+function filterConditions(filter: EventFilter, params: unknown[]): string[] {
+  const conditions: string[] = [];
+  const add = (condition: (placeholder: string) => string, value: unknown, indexed: boolean) => {
+    params.push(value);
+    const sql = condition(`$${params.length}`);
+    conditions.push(indexed && conditions.length === 0 ? sql : `coalesce(${sql}, false)`);
   };
+  for (const key of scopeKeys) {
+    const value = filter[key];
+    if (value !== undefined) add((p) => `${scopeColumns[key]} = ${p}`, value, true);
+  }
+  if (filter.categories) add((p) => `category = any(${p}::text[])`, filter.categories, false);
+  return conditions;
+}
+
+/** Whether an event passes the filter: the same test as the SQL of filterConditions, in memory. */
+export function matchesFilter(event: LedgerEvent, filter: EventFilter): boolean {
+  for (const key of scopeKeys) {
+    const value = filter[key];
+    if (value !== undefined && event[key] !== value) return false;
+  }
+  return !filter.categories || filter.categories.includes(event.category);
+}
+
+function where(conditions: string[]): string {
+  return conditions.length > 0 ? `where ${conditions.join(' and ')}` : '';
 }
 
 /** Events after `afterSeq` in seq order, at most `limit`, narrowed by the filter. */
@@ -110,30 +141,35 @@ export async function readEventsAfter(
   filter: EventFilter = {},
   limit = 1000,
 ): Promise<LedgerEvent[]> {
-  const { where, values } = filterClause(filter);
+  const params: unknown[] = [afterSeq, limit];
+  const conditions = ['seq > $1', ...filterConditions(filter, params)];
   const result = await db.query<EventRow>(
-    `select * from events where ${where} and seq > $6 order by seq limit $7`,
-    [...values, afterSeq, limit],
+    `select * from events ${where(conditions)} order by seq limit (select $2::int)`,
+    params,
   );
   return result.rows.map(toLedgerEvent);
 }
 
 /** The seq just before the last `count` events matching the filter: where a tail starts. */
 export async function seqBeforeLast(db: Queryable, filter: EventFilter, count: number): Promise<number> {
-  const { where, values } = filterClause(filter);
+  const params: unknown[] = [count];
+  const conditions = filterConditions(filter, params);
   const result = await db.query<{ seq: number | null }>(
-    `select min(seq) - 1 as seq from (select seq from events where ${where} order by seq desc limit $6) recent`,
-    [...values, count],
+    `select min(seq) - 1 as seq
+       from (select seq from events ${where(conditions)} order by seq desc limit (select $1::int)) recent`,
+    params,
   );
   return result.rows[0]?.seq ?? 0;
 }
 
 /** The seq of the latest event (matching the filter): where a live subscription starts. */
 export async function latestSeq(db: Queryable, filter: EventFilter = {}): Promise<number> {
-  const { where, values } = filterClause(filter);
+  const params: unknown[] = [];
+  const conditions = filterConditions(filter, params);
+  // max(seq) becomes a backward scan of one row on the matching index.
   const result = await db.query<{ seq: number | null }>(
-    `select max(seq) as seq from events where ${where}`,
-    values,
+    `select max(seq) as seq from events ${where(conditions)}`,
+    params,
   );
   return result.rows[0]?.seq ?? 0;
 }
