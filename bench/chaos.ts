@@ -201,6 +201,17 @@ const stepsCompletedTwice = (
       group by 1, 2 having count(*) > 1) twice`,
   )
 ).n;
+// An event lost from the middle of a run shows as a tool call without its result (or the reverse).
+const unpairedToolEvents = (
+  await one<{ n: number }>(
+    `select count(*)::int as n from events call
+      where call.type in ('ToolUseBlock', 'PreToolUse')
+        and exists (select 1 from agent_runs r where r.id = call.run_id and r.status = 'succeeded')
+        and not exists (select 1 from events answer where answer.run_id = call.run_id
+              and answer.type = case call.type when 'ToolUseBlock' then 'ToolResultBlock' else 'PostToolUse' end
+              and answer.payload->>'tool_use_id' = call.payload->>'tool_use_id')`,
+  )
+).n;
 const events = (await one<{ n: number }>('select count(*)::int as n from events')).n;
 const attempts = (await one<{ n: number }>('select count(*)::int as n from agent_runs')).n;
 const orphans = orphanProcesses(env.BATON_HOME);
@@ -212,6 +223,7 @@ const ok =
   statuses.every((row) => settledStatuses.includes(row.status) && row.status !== 'cancelled') &&
   failedWithoutError === 0 &&
   duplicateEvents === 0 &&
+  unpairedToolEvents === 0 &&
   runsWithoutEnd === 0 &&
   runsStillRunning === 0 &&
   adwsWithoutEnd === 0 &&
@@ -230,7 +242,7 @@ and PostgreSQL was restarted twice (1–3 s down each time).
 | faults | ${counts.sigkill} SIGKILL, ${counts.sigterm} SIGTERM, ${counts.restarts} PostgreSQL restarts, ${counts.workersStarted} workers started | |
 | ADWs settled | ${outcome} (all settled after ${settleSeconds.toFixed(0)} s) | every ADW succeeded, or failed with its error |
 | failed ADWs without an error | ${failedWithoutError} | 0 |
-| events | ${events} stored, ${duplicateEvents} duplicated | 0 duplicated |
+| events | ${events} stored, ${duplicateEvents} duplicated; ${unpairedToolEvents} tool calls of finished runs without their result | 0, 0 |
 | agent runs (attempts, follow-ups) | ${attempts}; ${runsWithoutEnd} without a RunEnded, ${runsStillRunning} still running | 0, 0 |
 | ADWs without AdwEnded | ${adwsWithoutEnd} | 0 |
 | steps completed more than once | ${stepsCompletedTwice} | 0 |
