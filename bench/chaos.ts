@@ -208,7 +208,8 @@ const unpairedToolEvents = (
       where call.type in ('ToolUseBlock', 'PreToolUse')
         and exists (select 1 from agent_runs r where r.id = call.run_id and r.status = 'succeeded')
         and not exists (select 1 from events answer where answer.run_id = call.run_id
-              and answer.type = case call.type when 'ToolUseBlock' then 'ToolResultBlock' else 'PostToolUse' end
+              and answer.type = any(case call.type when 'ToolUseBlock' then array['ToolResultBlock']
+                                    else array['PostToolUse', 'PostToolUseFailure'] end)
               and answer.payload->>'tool_use_id' = call.payload->>'tool_use_id')`,
   )
 ).n;
