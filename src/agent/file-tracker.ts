@@ -78,14 +78,18 @@ export interface FileTrackingOptions {
  * `finish()` resolves with `error` set, so a run is never broken by its bookkeeping.
  *
  * Git repositories nested in `cwd` (a vendored checkout, a `git clone` the agent ran, with or
- * without a commit) are tracked file by file like the rest, at any depth, their own `.gitignore`
- * files honoured; their `.git` directories are not read either.
+ * without a commit) are tracked file by file like the rest, at any depth, with paths relative to
+ * `cwd` and their own `.gitignore` files honoured; their `.git` is never written either (git looks
+ * into it only to recognise a repository). `beforeTree` and `changesSince` report a run's changes
+ * after its process is gone.
  *
  * Known limits: runs that overlap in one directory each see the other's changes too, since
  * snapshots cannot tell who wrote a file. `.gitignore` files above `cwd` (when `cwd` is a
  * subdirectory of a repository) and any repository's `.git/info/exclude` are not read, a
- * `.gitignore` applies to the nested repositories below it too, and files a repository tracks
- * although a `.gitignore` names them are not tracked here.
+ * `.gitignore` also applies to the nested repositories below it (git itself would not apply it
+ * there), and files a repository tracks although a `.gitignore` names them are not tracked here.
+ * Whatever appears in `cwd` is hashed by the next snapshot, so a large repository cloned during a
+ * run costs its `finish()` the time to hash it, once.
  */
 export async function startFileTracking(options: FileTrackingOptions): Promise<FileTracking> {
   let session: SnapshotSession | undefined;
