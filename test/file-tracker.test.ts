@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { Readable } from 'node:stream';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { startFileTracking, type FileChangeSummary } from '../src/agent/file-tracker.ts';
+import { changesSince, startFileTracking, type FileChangeSummary } from '../src/agent/file-tracker.ts';
 import { git } from '../src/agent/git.ts';
 import { readPatchSections } from '../src/agent/patch-stream.ts';
 
@@ -71,20 +71,24 @@ const initialFiles = {
   'dirty.txt': 'clean\n',
 };
 
-/** Changes made before tracking starts, then the run's create/modify/delete; checks only the run's show up. */
-async function expectOnlyTheRunsChanges(dir: string): Promise<void> {
-  await write(dir, { 'dirty.txt': 'dirty before the run\n', 'untracked-before.txt': 'here already\n' });
+/**
+ * Changes made before tracking starts, then the run's create/modify/delete; checks only the run's show up.
+ * `at` is where the files live inside `dir` (a nested repository, say), as a path prefix.
+ */
+async function expectOnlyTheRunsChanges(dir: string, at = ''): Promise<void> {
+  const files = join(dir, at);
+  await write(files, { 'dirty.txt': 'dirty before the run\n', 'untracked-before.txt': 'here already\n' });
 
   const summary = await track(dir, async () => {
-    await write(dir, { 'src/new.txt': 'a\nb\n', 'keep.txt': 'one\n2\nthree\nfour\n' });
-    await unlink(join(dir, 'gone.txt'));
+    await write(files, { 'src/new.txt': 'a\nb\n', 'keep.txt': 'one\n2\nthree\nfour\n' });
+    await unlink(join(files, 'gone.txt'));
   });
 
   expect(summary.error).toBeUndefined();
   expect(brief(summary)).toEqual([
-    { path: 'gone.txt', status: 'deleted', linesAdded: 0, linesRemoved: 1 },
-    { path: 'keep.txt', status: 'modified', linesAdded: 2, linesRemoved: 1 },
-    { path: 'src/new.txt', status: 'created', linesAdded: 2, linesRemoved: 0 },
+    { path: `${at}gone.txt`, status: 'deleted', linesAdded: 0, linesRemoved: 1 },
+    { path: `${at}keep.txt`, status: 'modified', linesAdded: 2, linesRemoved: 1 },
+    { path: `${at}src/new.txt`, status: 'created', linesAdded: 2, linesRemoved: 0 },
   ]);
   expect(summary).toMatchObject({ totalAdded: 4, totalRemoved: 2, truncatedFileList: false });
   expect(summary.beforeTree).toMatch(/^[0-9a-f]{40}$/);
@@ -95,9 +99,9 @@ async function expectOnlyTheRunsChanges(dir: string): Promise<void> {
   const keepLines = keep!.diff!.split('\n');
   expect(keepLines[1]).toMatch(/^index [0-9a-f]+\.\.[0-9a-f]+ 100644$/);
   expect([keepLines[0], ...keepLines.slice(2)]).toEqual([
-    'diff --git a/keep.txt b/keep.txt',
-    '--- a/keep.txt',
-    '+++ b/keep.txt',
+    `diff --git a/${at}keep.txt b/${at}keep.txt`,
+    `--- a/${at}keep.txt`,
+    `+++ b/${at}keep.txt`,
     '@@ -1,3 +1,4 @@',
     ' one',
     '-two',
@@ -107,7 +111,7 @@ async function expectOnlyTheRunsChanges(dir: string): Promise<void> {
     '',
   ]);
   expect(created?.diff).toContain('new file mode 100644');
-  expect(created?.diff).toContain('+++ b/src/new.txt\n@@ -0,0 +1,2 @@\n+a\n+b\n');
+  expect(created?.diff).toContain(`+++ b/${at}src/new.txt\n@@ -0,0 +1,2 @@\n+a\n+b\n`);
   expect(summary.files.every((file) => !file.binary && !file.diffTruncated)).toBe(true);
 }
 
@@ -179,7 +183,7 @@ describe('startFileTracking', () => {
     const shadow = (await readdir(snapshotsRoot)).find((name) => name.endsWith('.git'))!;
     // Every temporary index was removed; only the shared one remains.
     expect((await readdir(join(snapshotsRoot, shadow))).filter((name) => name.includes('index'))).toEqual([
-      'index',
+      'shared-index',
     ]);
   });
 
@@ -291,9 +295,8 @@ describe('startFileTracking', () => {
     ]);
   });
 
-  it('reports type changes, odd file names and embedded repositories', async () => {
-    const dir = await makeDir('plain', { 'link.txt': 'a file\n', 'nested/repo/file.txt': 'x\n' });
-    await git(['init', '--quiet'], { cwd: join(dir, 'nested/repo') }); // No commit: git add cannot add it.
+  it('reports type changes and odd file names', async () => {
+    const dir = await makeDir('plain', { 'link.txt': 'a file\n' });
     const odd = 'we"ird\tname ü.txt';
 
     const summary = await track(dir, async () => {
@@ -380,6 +383,216 @@ describe('startFileTracking', () => {
     expect(tracking.finish()).toBe(first);
     await first; // let its git processes end before the directory is removed
     expect((await disposed.finish()).error).toMatch(/after dispose/);
+  });
+});
+
+describe('startFileTracking in nested git repositories', () => {
+  it('reports what the run changed inside a nested repository, not what was dirty in it before', async () => {
+    const dir = await makeDir('repo', { 'README.md': 'hi\n' });
+    const nested = await makeDir('repo/vendor/lib', initialFiles);
+    await commitAll(nested);
+    await commitAll(dir); // The outer repository records vendor/lib as a gitlink.
+
+    await expectOnlyTheRunsChanges(dir, 'vendor/lib/');
+
+    // Neither repository's own index is touched.
+    expect(await git(['status', '--porcelain'], { cwd: nested })).toContain(' D gone.txt');
+    expect(await git(['diff', '--cached', '--name-only'], { cwd: dir })).toBe('');
+  });
+
+  it('tracks a nested repository inside a nested repository', async () => {
+    const dir = await makeDir('plain', { 'top.txt': 't\n', 'a/mid.txt': 'm\n', 'a/b/deep.txt': 'd\n' });
+    await commitAll(join(dir, 'a/b'));
+    await commitAll(join(dir, 'a'));
+
+    const summary = await track(dir, () =>
+      write(dir, { 'a/b/deep.txt': 'd\nmore\n', 'a/b/c/new.txt': 'n\n', 'a/mid.txt': 'M\n' }),
+    );
+
+    expect(brief(summary)).toEqual([
+      { path: 'a/b/c/new.txt', status: 'created', linesAdded: 1, linesRemoved: 0 },
+      { path: 'a/b/deep.txt', status: 'modified', linesAdded: 1, linesRemoved: 0 },
+      { path: 'a/mid.txt', status: 'modified', linesAdded: 1, linesRemoved: 1 },
+    ]);
+  });
+
+  it('reports every file of a repository the run clones or creates, committed or not', async () => {
+    const dir = await makeDir('plain', { 'README.md': 'hi\n' });
+
+    const summary = await track(dir, async () => {
+      await write(dir, { 'clone/src/a.ts': 'a\n', 'clone/b.ts': 'b\n', 'fresh/x.txt': 'x\n' });
+      await commitAll(join(dir, 'clone'));
+      await git(['init', '--quiet'], { cwd: join(dir, 'fresh') });
+    });
+
+    expect(brief(summary)).toEqual([
+      { path: 'clone/b.ts', status: 'created', linesAdded: 1, linesRemoved: 0 },
+      { path: 'clone/src/a.ts', status: 'created', linesAdded: 1, linesRemoved: 0 },
+      { path: 'fresh/x.txt', status: 'created', linesAdded: 1, linesRemoved: 0 },
+    ]);
+  });
+
+  it('reports every file of a nested repository the run deletes', async () => {
+    const dir = await makeDir('plain', { 'README.md': 'hi\n', 'old/a.txt': 'a\n', 'old/sub/b.txt': 'b\n' });
+    await commitAll(join(dir, 'old'));
+
+    const summary = await track(dir, () => rm(join(dir, 'old'), { recursive: true }));
+
+    expect(brief(summary)).toEqual([
+      { path: 'old/a.txt', status: 'deleted', linesAdded: 0, linesRemoved: 1 },
+      { path: 'old/sub/b.txt', status: 'deleted', linesAdded: 0, linesRemoved: 1 },
+    ]);
+  });
+
+  it('tracks a nested repository without any commit, and one with no files at all', async () => {
+    const dir = await makeDir('plain', { 'a.txt': 'a\n', 'nocommit/file.txt': 'x\n' });
+    await git(['init', '--quiet'], { cwd: join(dir, 'nocommit') });
+    await mkdir(join(dir, 'empty'));
+    await git(['init', '--quiet'], { cwd: join(dir, 'empty') });
+
+    const summary = await track(dir, () =>
+      write(dir, { 'nocommit/file.txt': 'x\ny\n', 'nocommit/new.txt': 'n\n', 'a.txt': 'A\n' }),
+    );
+
+    expect(summary.error).toBeUndefined();
+    expect(brief(summary)).toEqual([
+      { path: 'a.txt', status: 'modified', linesAdded: 1, linesRemoved: 1 },
+      { path: 'nocommit/file.txt', status: 'modified', linesAdded: 1, linesRemoved: 0 },
+      { path: 'nocommit/new.txt', status: 'created', linesAdded: 1, linesRemoved: 0 },
+    ]);
+  });
+
+  it('honours a nested repository’s .gitignore inside it only', async () => {
+    const dir = await makeDir('plain', { 'lib/.gitignore': '*.log\n', 'lib/a.txt': 'a\n' });
+    await commitAll(join(dir, 'lib'));
+
+    const summary = await track(dir, () =>
+      write(dir, {
+        'lib/debug.log': 'd\n',
+        'lib/deeper/trace.log': 't\n',
+        'lib/b.txt': 'b\n',
+        'top.log': 'l\n',
+      }),
+    );
+
+    expect(summary.files.map((file) => file.path)).toEqual(['lib/b.txt', 'top.log']);
+  });
+
+  it('keeps tracking a nested repository’s files in later runs, without repeating earlier changes', async () => {
+    const dir = await makeDir('plain', { 'lib/a.txt': 'a\n', 'lib/b.txt': 'b\n' });
+    await commitAll(join(dir, 'lib'));
+
+    const first = await track(dir, () => write(dir, { 'lib/a.txt': 'a\nmore\n' }));
+    const second = await track(dir, () => write(dir, { 'lib/b.txt': 'B\n' }));
+    const third = await track(dir, async () => {});
+
+    expect(brief(first)).toEqual([{ path: 'lib/a.txt', status: 'modified', linesAdded: 1, linesRemoved: 0 }]);
+    expect(brief(second)).toEqual([
+      { path: 'lib/b.txt', status: 'modified', linesAdded: 1, linesRemoved: 1 },
+    ]);
+    expect(third.files).toEqual([]);
+  });
+
+  it('sees same-size edits in a nested repository made in the same instant as a snapshot', async () => {
+    const dir = await makeDir('plain', { 'lib/x.txt': 'v0\n' });
+    await commitAll(join(dir, 'lib'));
+
+    for (let n = 1; n <= 3; n++) {
+      const summary = await track(dir, () => write(dir, { 'lib/x.txt': `v${n}\n` }));
+      expect(summary.files[0]?.diff).toContain(`-v${n - 1}\n+v${n}\n`);
+    }
+  });
+  it('tracks a nested repository that a shadow made by an earlier baton holds as a gitlink', async () => {
+    const dir = await makeDir('plain', { 'lib/a.txt': 'a\n' });
+    await commitAll(join(dir, 'lib'));
+    await track(dir, async () => {});
+    // Leave the shadow as an earlier baton did: its shared index, <shadow>/index, holds lib as a gitlink.
+    const shadow = join(
+      snapshotsRoot,
+      (await readdir(snapshotsRoot)).find((name) => name.endsWith('.git'))!,
+    );
+    for (const name of await readdir(shadow)) if (name.includes('index')) await rm(join(shadow, name));
+    const head = (await git(['rev-parse', 'HEAD'], { cwd: join(dir, 'lib') })).trim();
+    await git(['update-index', '--add', '--cacheinfo', `160000,${head},lib`], {
+      gitDir: shadow,
+      indexFile: join(shadow, 'index'),
+    });
+
+    const summary = await track(dir, () => write(dir, { 'lib/a.txt': 'A\n' }));
+
+    expect(brief(summary)).toEqual([
+      { path: 'lib/a.txt', status: 'modified', linesAdded: 1, linesRemoved: 1 },
+    ]);
+    expect(await readdir(shadow)).not.toContain('index');
+  });
+});
+
+describe('changesSince', () => {
+  it('reports what changed since a recorded before-snapshot, for a run that never finished', async () => {
+    const dir = await makeDir('plain', { 'a.txt': 'a\n', 'lib/b.txt': 'b\n' });
+    await commitAll(join(dir, 'lib'));
+    const tracking = await startFileTracking({ cwd: dir, snapshotsRoot });
+    const beforeTree = tracking.beforeTree!;
+    await write(dir, { 'a.txt': 'a\nkilled run\n', 'lib/c.txt': 'c\n' });
+    await tracking.dispose(); // As if the run's process had been killed.
+
+    const summary = await changesSince({ cwd: dir, snapshotsRoot }, beforeTree);
+
+    expect(beforeTree).toMatch(/^[0-9a-f]{40}$/);
+    expect(summary).toMatchObject({ beforeTree, totalAdded: 2, totalRemoved: 0 });
+    expect(summary.afterTree).toMatch(/^[0-9a-f]{40}$/);
+    expect(brief(summary)).toEqual([
+      { path: 'a.txt', status: 'modified', linesAdded: 1, linesRemoved: 0 },
+      { path: 'lib/c.txt', status: 'created', linesAdded: 1, linesRemoved: 0 },
+    ]);
+    expect(summary.files[0]?.diff).toContain('+killed run\n');
+  });
+
+  it('applies the same limits as a tracked run', async () => {
+    const dir = await makeDir('plain');
+    const { beforeTree } = await startFileTracking({ cwd: dir, snapshotsRoot });
+    await write(dir, { 'a.txt': 'a\n', 'b.txt': 'b\n' });
+
+    const summary = await changesSince({ cwd: dir, snapshotsRoot, maxFiles: 1 }, beforeTree!);
+
+    expect(summary).toMatchObject({ truncatedFileList: true, totalAdded: 2 });
+    expect(summary.files.map((file) => file.path)).toEqual(['a.txt']);
+  });
+
+  it('resolves with an error when the tree is unknown, malformed, or the directory is gone', async () => {
+    const dir = await makeDir('plain', { 'a.txt': 'a\n' });
+    const { beforeTree } = await startFileTracking({ cwd: dir, snapshotsRoot });
+    const unknown = '0123456789abcdef0123456789abcdef01234567';
+
+    const ofUnknown = await changesSince({ cwd: dir, snapshotsRoot }, unknown);
+    const ofMalformed = await changesSince({ cwd: dir, snapshotsRoot }, '--all');
+    const ofOtherRoot = await changesSince({ cwd: dir, snapshotsRoot: join(root, 'other') }, beforeTree!);
+    await rm(dir, { recursive: true });
+    const ofDeleted = await changesSince({ cwd: dir, snapshotsRoot }, beforeTree!);
+
+    expect(ofUnknown).toMatchObject({ files: [], totalAdded: 0, totalRemoved: 0, beforeTree: unknown });
+    expect(ofUnknown.error).toBe(
+      `File changes were not recorded: the snapshot tree ${unknown} is not in the shadow repository of ${dir}` +
+        ` under ${snapshotsRoot}; pass a tree recorded by a run in this directory, on this host, with the same` +
+        ' snapshots directory.',
+    );
+    expect(ofMalformed.error).toMatch(/the snapshot tree "--all" is not a tree id/);
+    expect(ofOtherRoot.error).toMatch(/is not in the shadow repository/);
+    expect(ofDeleted.error).toMatch(/does not exist/);
+  });
+});
+
+describe('FileTracking.beforeTree', () => {
+  it('is the before-snapshot’s tree, known as soon as tracking starts, and undefined when it failed', async () => {
+    const dir = await makeDir('plain', { 'a.txt': 'a\n' });
+
+    const tracking = await startFileTracking({ cwd: dir, snapshotsRoot });
+    const failed = await startFileTracking({ cwd: join(root, 'missing'), snapshotsRoot });
+    const summary = await tracking.finish();
+
+    expect(tracking.beforeTree).toMatch(/^[0-9a-f]{40}$/);
+    expect(summary.beforeTree).toBe(tracking.beforeTree);
+    expect(failed.beforeTree).toBeUndefined();
   });
 });
 

@@ -1,6 +1,7 @@
 import { constants } from 'node:fs';
 import { access, realpath, stat } from 'node:fs/promises';
 import { UserError, describeError } from '../core/errors.ts';
+import { GitError, git } from './git.ts';
 import { openSnapshotSession, type SnapshotSession } from './snapshot.ts';
 import { diffTrees } from './tree-diff.ts';
 
@@ -38,7 +39,10 @@ export interface FileChangeSummary {
 
 /** File tracking for one run, started before the agent begins. */
 export interface FileTracking {
-  /** The snapshot taken at the start (a tree id in the shadow repository); undefined if it failed. */
+  /**
+   * The before snapshot's tree id, for `changesSince` when the run's process dies before `finish()`;
+   * undefined when tracking could not start.
+   */
   readonly beforeTree: string | undefined;
   /**
    * Snapshots the directory now and reports what changed since the start, keeping the session open for
@@ -73,22 +77,83 @@ export interface FileTrackingOptions {
  * Never throws: when the first snapshot fails (no git, no such directory) the returned tracker's
  * `finish()` resolves with `error` set, so a run is never broken by its bookkeeping.
  *
+ * Git repositories nested in `cwd` (a vendored checkout, a `git clone` the agent ran, with or
+ * without a commit) are tracked file by file like the rest, at any depth, with paths relative to
+ * `cwd` and their own `.gitignore` files honoured; their `.git` is never written either (git looks
+ * into it only to recognise a repository). `beforeTree` and `changesSince` report a run's changes
+ * after its process is gone.
+ *
  * Known limits: runs that overlap in one directory each see the other's changes too, since
  * snapshots cannot tell who wrote a file. `.gitignore` files above `cwd` (when `cwd` is a
- * subdirectory of a repository) and the repository's `.git/info/exclude` are not read, and files a
- * repository tracks although a `.gitignore` names them are not tracked here.
+ * subdirectory of a repository) and any repository's `.git/info/exclude` are not read, a
+ * `.gitignore` also applies to the nested repositories below it (git itself would not apply it
+ * there), and files a repository tracks although a `.gitignore` names them are not tracked here.
+ * Whatever appears in `cwd` is hashed by the next snapshot, so a large repository cloned during a
+ * run costs its `finish()` the time to hash it, once.
  */
 export async function startFileTracking(options: FileTrackingOptions): Promise<FileTracking> {
   let session: SnapshotSession | undefined;
   try {
     const limits = readLimits(options);
-    const workTree = await resolveWorkTree(options.cwd);
-    session = await openSnapshotSession(workTree, options.snapshotsRoot);
+    session = await openSession(options);
     const before = await session.snapshot();
     return tracking(session, before, limits);
   } catch (error) {
     await session?.dispose().catch(() => {});
     return failedTracking(notRecorded(error));
+  }
+}
+
+/**
+ * Snapshots `cwd` now and reports what changed since `beforeTree`, a `FileTracking.beforeTree` taken
+ * earlier in the same directory with the same `snapshotsRoot` on this host: the changes of a run
+ * whose process was killed before `finish()`. Never throws: `error` is set when that tree is not in
+ * the shadow repository or the snapshot fails.
+ */
+export async function changesSince(
+  options: FileTrackingOptions,
+  beforeTree: string,
+): Promise<FileChangeSummary> {
+  let session: SnapshotSession | undefined;
+  try {
+    const limits = readLimits(options);
+    if (!/^[0-9a-f]{40}$/.test(beforeTree))
+      throw new UserError(`the snapshot tree "${beforeTree}" is not a tree id (40 hexadecimal digits).`);
+    session = await openSession(options);
+    await requireTree(session.gitDir, beforeTree, options);
+    return await summarize(session, beforeTree, limits);
+  } catch (error) {
+    return { ...empty(), error: notRecorded(error), beforeTree };
+  } finally {
+    await session?.dispose().catch(() => {});
+  }
+}
+
+async function openSession(options: FileTrackingOptions): Promise<SnapshotSession> {
+  return openSnapshotSession(await resolveWorkTree(options.cwd), options.snapshotsRoot);
+}
+
+/** Snapshots the work tree again and diffs it against `before`. */
+async function summarize(
+  session: SnapshotSession,
+  before: string,
+  limits: { diffLimitBytes: number; maxFiles: number },
+): Promise<FileChangeSummary> {
+  const after = await session.snapshot();
+  const diff = await diffTrees({ cwd: session.gitDir, gitDir: session.gitDir }, before, after, limits);
+  return { ...diff, beforeTree: before, afterTree: after };
+}
+
+async function requireTree(gitDir: string, tree: string, options: FileTrackingOptions): Promise<void> {
+  try {
+    await git(['cat-file', '-e', `${tree}^{tree}`], { cwd: gitDir, gitDir });
+  } catch (error) {
+    if (error instanceof GitError && error.exitCode === null) throw error;
+    throw new UserError(
+      `the snapshot tree ${tree} is not in the shadow repository of ${options.cwd} under ${options.snapshotsRoot}; ` +
+        'pass a tree recorded by a run in this directory, on this host, with the same snapshots directory.',
+      { cause: error },
+    );
   }
 }
 
@@ -107,9 +172,7 @@ function tracking(
     if (disposed)
       return { ...empty(), error: notRecorded('finish() was called after dispose()'), beforeTree: before };
     try {
-      const after = await session.snapshot();
-      const diff = await diffTrees({ cwd: session.gitDir, gitDir: session.gitDir }, before, after, limits);
-      return { ...diff, beforeTree: before, afterTree: after };
+      return await summarize(session, before, limits);
     } catch (error) {
       return { ...empty(), error: notRecorded(error), beforeTree: before };
     }
@@ -127,25 +190,6 @@ function tracking(
     finish: () => (summary ??= finish()),
     dispose,
   };
-}
-
-/**
- * What changed in `options.cwd` since the snapshot `beforeTree` (one a run took when it started, on this
- * host): how the changes of a run that was killed are still attributed to it. Never throws.
- */
-export async function changesSince(
-  options: FileTrackingOptions,
-  beforeTree: string,
-): Promise<FileChangeSummary> {
-  let session: SnapshotSession | undefined;
-  try {
-    const limits = readLimits(options);
-    session = await openSnapshotSession(await resolveWorkTree(options.cwd), options.snapshotsRoot);
-    return await tracking(session, beforeTree, limits).finish();
-  } catch (error) {
-    await session?.dispose().catch(() => {});
-    return { ...empty(), error: notRecorded(error), beforeTree };
-  }
 }
 
 function failedTracking(error: string): FileTracking {

@@ -21,6 +21,7 @@ const pinnedConfig = [
   // Snapshot trees are reachable from no ref; a garbage collection would delete them.
   'gc.auto=0',
   'maintenance.auto=false',
+  // Only the long hint: the one-line warning about each nested repository stays, and add-all.ts relies on it.
   'advice.addEmbeddedRepo=false',
   'diff.renames=false',
 ].flatMap((setting) => ['-c', setting]);
@@ -52,14 +53,23 @@ export class GitError extends AppError {
  * Runs git and resolves with its standard output. Throws GitError when git is missing or exits
  * with a non-zero status; warnings on standard error alone never fail a call.
  */
-export function git(args: string[], location: GitLocation = {}, input?: string): Promise<string> {
+export async function git(args: string[], location: GitLocation = {}, input?: string): Promise<string> {
+  return (await gitWithStderr(args, location, input)).stdout;
+}
+
+/** Runs git like `git`, and also resolves with its standard error, for a caller that reads git's warnings. */
+export function gitWithStderr(
+  args: string[],
+  location: GitLocation = {},
+  input?: string,
+): Promise<{ stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
     const child = execFile(
       'git',
       fullArgs(args, location),
       { cwd: location.cwd, env: gitEnv(location), encoding: 'utf8', maxBuffer: 512 * 1024 * 1024 },
       (error, stdout, stderr) => {
-        if (!error) return resolve(stdout);
+        if (!error) return resolve({ stdout, stderr });
         const code = (error as { code?: unknown }).code;
         reject(failure(args, location, typeof code === 'number' ? code : null, stderr, error));
       },

@@ -14,6 +14,15 @@ const defaultExcludes = ['node_modules/', '.venv/', '__pycache__/', '.DS_Store']
 /** Temporary index files start with this, so stale ones from a crashed process can be found. */
 export const tempIndexPrefix = 'baton-index-';
 
+/** The index file kept as a stat cache between runs. */
+export const sharedIndexName = 'shared-index';
+
+/**
+ * Where batons that recorded nested repositories as gitlinks kept the shared index. Such an index
+ * would keep them gitlinks (git adds no warning for a gitlink it already has), so it is deleted.
+ */
+const legacySharedIndexName = 'index';
+
 const staleAfterMs = 2 * 24 * 60 * 60 * 1000;
 
 /**
@@ -47,13 +56,17 @@ export async function openShadowRepo(workTree: string, snapshotsRootPath: string
   return gitDir;
 }
 
-/** Deletes temporary index files a killed process left behind. Best effort: a failure only costs disk. */
+/**
+ * Deletes temporary index files a killed process left behind, and a legacy shared index. Best
+ * effort: a failure only costs disk.
+ */
 async function removeStaleIndexes(gitDir: string): Promise<void> {
   try {
     const now = Date.now();
     for (const name of await readdir(gitDir)) {
-      if (!name.startsWith(tempIndexPrefix)) continue;
       const path = join(gitDir, name);
+      if (name === legacySharedIndexName) await rm(path, { force: true });
+      if (!name.startsWith(tempIndexPrefix)) continue;
       const info = await stat(path).catch(() => undefined);
       if (info && now - info.mtimeMs > staleAfterMs) await rm(path, { force: true });
     }

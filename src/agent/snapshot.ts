@@ -1,8 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { copyFile, rename, rm, stat, utimes } from 'node:fs/promises';
 import { join } from 'node:path';
-import { GitError, git, type GitLocation } from './git.ts';
-import { openShadowRepo, tempIndexPrefix } from './shadow-repo.ts';
+import { addAll } from './add-all.ts';
+import { git, type GitLocation } from './git.ts';
+import { openShadowRepo, sharedIndexName, tempIndexPrefix } from './shadow-repo.ts';
 
 /** Takes snapshots of one work tree for one run. */
 export interface SnapshotSession {
@@ -20,15 +21,17 @@ export interface SnapshotSession {
  *
  * Speed comes from the index's stat cache: git re-hashes only files whose size or mtime changed since
  * the index was written. The temporary index starts as a copy of the shadow's shared index and is
- * copied back after each snapshot, so a run's first snapshot is as fast as its last. Known weak point:
- * the first snapshot of a directory hashes every file that is not ignored, including huge binaries
- * (a dataset, a disk image) that sit in a non-ignored path; that can take seconds per gigabyte, once.
+ * copied back after each snapshot, so a run's first snapshot is as fast as its last. The files of
+ * nested git repositories sit in the same index (see `addAll`) and are cached alike. Known weak
+ * point: the first snapshot of a directory hashes every file that is not ignored, including huge
+ * binaries (a dataset, a disk image) that sit in a non-ignored path; that can take seconds per
+ * gigabyte, once.
  */
 export async function openSnapshotSession(workTree: string, snapshotsRoot: string): Promise<SnapshotSession> {
   const gitDir = await openShadowRepo(workTree, snapshotsRoot);
-  const sharedIndex = join(gitDir, 'index');
+  const sharedIndex = join(gitDir, sharedIndexName);
   const indexFile = join(gitDir, `${tempIndexPrefix}${randomUUID()}`);
-  const location: GitLocation = { cwd: workTree, gitDir, workTree, indexFile };
+  const location = { cwd: workTree, gitDir, workTree, indexFile } satisfies GitLocation;
   let seeded = false;
 
   return {
@@ -48,19 +51,6 @@ export async function openSnapshotSession(workTree: string, snapshotsRoot: strin
       await rm(`${indexFile}.lock`, { force: true });
     },
   };
-}
-
-/**
- * `git add -A` over the whole work tree. With `--ignore-errors` an unreadable file or an embedded
- * repository without a commit is skipped (exit status 1) instead of failing the snapshot; anything
- * worse exits 128 and throws.
- */
-async function addAll(location: GitLocation): Promise<void> {
-  try {
-    await git(['add', '--all', '--ignore-errors'], location);
-  } catch (error) {
-    if (!(error instanceof GitError && error.exitCode === 1)) throw error;
-  }
 }
 
 /**
