@@ -114,7 +114,13 @@ describe('ADWs on the job queue, with real Claude Code, git and PostgreSQL', () 
   it('gives a missing artifact one follow-up in the same session, then fails the step clearly', async () => {
     const adw = await setUp(adwScript({ verdict: 'PASS', planForgetsSpec: true }));
     await adw.worker();
-    const started = await adw.adws.start({ workflow: 'plan_build', prompt, cwd: adw.repo });
+    const started = await adw.adws.start({
+      workflow: 'plan_build',
+      prompt,
+      cwd: adw.repo,
+      stepMaxTurns: 6,
+      stepMaxCostUsd: 5,
+    });
     const { row, steps } = await waitForAdw(adw.adws, started.id, ['succeeded', 'failed']);
     expect(row.status).toBe('failed');
     expect(row.error_step).toBe('plan');
@@ -124,13 +130,23 @@ describe('ADWs on the job queue, with real Claude Code, git and PostgreSQL', () 
     expect(steps.map((step) => step.status)).toEqual(['failed', 'pending']);
     // Two runs of the plan agent: the step and its follow-up, which resumed the same session.
     const runs = await db.current.pool.query(
-      'select session_id, resumed_session_id from agent_runs where adw_id = $1 order by started_at',
+      'select session_id, resumed_session_id, max_turns, max_cost_usd from agent_runs where adw_id = $1 order by started_at',
       [row.id],
     );
     expect(runs.rows).toHaveLength(2);
     expect(runs.rows[1].resumed_session_id).toBe(runs.rows[0].session_id);
-    const followUp = adw.server.messageRequests().at(-1)!;
+    // The follow-up is held to the step's limits like the step itself: turns, cost and tools.
+    for (const run of runs.rows) {
+      expect(run.max_turns).toBe(6);
+      expect(run.max_cost_usd).toBeGreaterThan(0);
+      expect(run.max_cost_usd).toBeLessThanOrEqual(5);
+    }
+    const requests = adw.server.messageRequests();
+    const toolsOf = (request: (typeof requests)[number]) =>
+      ((request.body as { tools?: { name: string }[] }).tools ?? []).map((tool) => tool.name).sort();
+    const followUp = requests.at(-1)!;
     expect(JSON.stringify(followUp.body)).toContain('does not exist');
+    expect(toolsOf(followUp)).toEqual(toolsOf(requests[0]!));
   });
 
   it('cancels an ADW mid-step within seconds, then resumes it to the end', async () => {
