@@ -6,7 +6,7 @@ import { createPool } from '../src/db/pool.ts';
 import { adwScript } from '../src/demo/adw-script.ts';
 import { createSampleRepository } from '../src/demo/sample-repo.ts';
 import { startFakeModelServer } from '../src/testing/fake-model-server/index.ts';
-import { until } from './helpers/adw.ts';
+import { until } from './helpers/wait.ts';
 import { scratchDir } from './helpers/agents.ts';
 import { cliEnvironment, startBaton } from './helpers/cli.ts';
 

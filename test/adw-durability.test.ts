@@ -4,6 +4,7 @@ import { adwScript } from '../src/demo/adw-script.ts';
 import { useAdwHarness, waitForAdw } from './helpers/adw.ts';
 import { startBaton } from './helpers/cli.ts';
 import { useTestDatabase } from './helpers/database.ts';
+import { until } from './helpers/wait.ts';
 
 function alive(pid: number): boolean {
   try {
@@ -11,16 +12,6 @@ function alive(pid: number): boolean {
     return true;
   } catch {
     return false;
-  }
-}
-
-async function until<T>(probe: () => Promise<T | undefined>, timeoutMs: number, what: string): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
   }
 }
 
@@ -69,8 +60,8 @@ describe('a worker killed in the middle of a step', () => {
         ]);
         return mirrored.rowCount ? run : undefined;
       },
-      60_000,
       'the build step to start',
+      60_000,
     );
     const victim = workers.find((worker) => worker.child.pid === firstBuild.pid);
     expect(victim, 'the build runs in one of the two workers').toBeDefined();
@@ -80,8 +71,8 @@ describe('a worker killed in the middle of a step', () => {
     // Its Claude Code process dies with it (parent-death signal): no orphan keeps editing the worktree.
     await until(
       async () => (alive(firstBuild.agent_pid!) ? undefined : true),
-      5_000,
       'the orphaned agent to die',
+      5_000,
     );
 
     const { row, steps } = await waitForAdw(

@@ -6,7 +6,8 @@ import { createReconciler } from '../src/orchestrator/adw/reconciler.ts';
 import { stepJobId, type StepJob } from '../src/orchestrator/adw/step-queue.ts';
 import type { StepPoint } from '../src/orchestrator/adw/step-worker.ts';
 import { parseAdwState } from '../src/workflow/state.ts';
-import { until, useAdwHarness, waitForAdw, type AdwHarness } from './helpers/adw.ts';
+import { useAdwHarness, waitForAdw, type AdwHarness } from './helpers/adw.ts';
+import { until } from './helpers/wait.ts';
 import { useTestDatabase } from './helpers/database.ts';
 
 const ended = ['succeeded', 'failed', 'paused', 'cancelled'] as const;

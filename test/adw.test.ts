@@ -3,7 +3,8 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { readEventsAfter } from '../src/db/events.ts';
 import { adwScript } from '../src/demo/adw-script.ts';
-import { until, useAdwHarness, waitForAdw } from './helpers/adw.ts';
+import { useAdwHarness, waitForAdw } from './helpers/adw.ts';
+import { until } from './helpers/wait.ts';
 import { useTestDatabase } from './helpers/database.ts';
 
 const prompt = 'Add a farewell(name) function to greet.js with a test';

@@ -7,16 +7,9 @@ import { readEventsAfter } from '../src/db/events.ts';
 import { reply, toolUse, turn } from '../src/testing/fake-model-server/turns.ts';
 import { useAgentHarness } from './helpers/agents.ts';
 import { useTestDatabase } from './helpers/database.ts';
+import { until } from './helpers/wait.ts';
 
 const appendLockKey = 0x6576656e7473; // the lock insertEvents takes (src/db/events.ts)
-
-async function until(condition: () => boolean, what: string, timeoutMs = 60_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting until ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-}
 
 describe('an agent run whose events cannot be written as fast as it makes them', () => {
   const db = useTestDatabase();
@@ -46,7 +39,10 @@ describe('an agent run whose events cannot be written as fast as it makes them',
       onEvent: (event) => live.push(event),
     });
     // UserPromptSubmit is a hook: Claude Code waits for its answer before it calls the model.
-    await until(() => live.some((event) => event.type === 'UserPromptSubmit'), 'the prompt is submitted');
+    await until(
+      async () => live.some((event) => event.type === 'UserPromptSubmit') || undefined,
+      'the prompt is submitted',
+    );
     expect(server.messageRequests(), 'Claude Code waits at its hook').toHaveLength(0);
     expect(writer.pending, 'every event seen is still waiting to be stored').toBe(live.length);
     // One event is held (budget + one event), an upper bound of its size as the writer counts it:
