@@ -24,7 +24,7 @@ export interface EventRow {
 export const eventsChannel = 'baton_events';
 // Writers hold this transaction-level lock while they insert, so seq order is commit order and a reader
 // that has seen seq N will never later find a committed row below N.
-const appendLockKey = 0x6576656e7473; // "events"
+export const appendLockKey = 0x6576656e7473; // "events"
 
 /**
  * Appends events in one statement (one round trip): it takes the append lock, inserts, and notifies
