@@ -9,8 +9,8 @@ import { storableText, storableValue } from './storable.ts';
 export interface StorableEvent {
   id: string;
   type: string;
-  /** The row in COPY's text format, newline included. */
-  line: string;
+  /** The row in COPY's text format (UTF-8, newline included): what the writer's buffer holds and counts. */
+  row: Buffer;
 }
 
 const copyEvents =
@@ -35,17 +35,23 @@ export function storableEvent(draft: EventDraft): StorableEvent {
     copyText(draft.sessionId),
     copyText(draft.adwId),
     copyText(draft.adwStep),
-    // JSON text holds no raw tab, newline or NUL (JSON.stringify escapes them): only its backslashes need
-    // doubling. An escaped NUL became U+FFFD first (jsonb refuses it).
-    jsonWithoutNul(storableValue(draft.payload ?? {})).replaceAll('\\', '\\\\'),
+    copyJson(jsonWithoutNul(storableValue(draft.payload ?? {}))),
     copyText(storableText(draft.summary)),
     draft.occurredAt.toISOString(),
   ];
-  return { id: draft.id, type: draft.type, line: `${fields.join('\t')}\n` };
+  return { id: draft.id, type: draft.type, row: Buffer.from(`${fields.join('\t')}\n`) };
 }
 
 const specialInText = /[\\\t\n\r\0]/g;
 const escapes: Record<string, string> = { '\\': '\\\\', '\t': '\\t', '\n': '\\n', '\r': '\\r', '\0': '\ufffd' };
+
+/**
+ * JSON text in COPY's text format. It holds no raw tab, newline or NUL (JSON.stringify escapes them), so
+ * only its backslashes need doubling. (An escaped NUL has become U+FFFD before: jsonb refuses it.)
+ */
+function copyJson(json: string): string {
+  return json.includes('\\') ? json.replaceAll('\\', '\\\\') : json;
+}
 
 /** A text field in COPY's text format: \N is null; text columns refuse NUL, which becomes U+FFFD. */
 function copyText(value: string | null | undefined): string {
@@ -101,7 +107,7 @@ async function appendMissing(client: PoolClient, events: readonly StorableEvent[
 }
 
 function copyData(events: readonly StorableEvent[]): Buffer {
-  return Buffer.from(events.map((event) => event.line).join(''));
+  return Buffer.concat(events.map((event) => event.row));
 }
 
 function isDuplicateId(error: unknown): boolean {

@@ -8,6 +8,10 @@ import {
 import { appendEvents, storableEvent } from './event-append.ts';
 import type { Pool } from './pool.ts';
 
+// What holding one event costs besides its row's bytes, measured: ~270 bytes of heap (the writer's entry,
+// the Buffer object, the id) and ~90 of slack in the 8 KiB slabs small Buffers are cut from.
+const heldOverhead = 360;
+
 export type EventWriterOptions = BufferedWriterOptions;
 /** The event log's writer (see createBufferedWriter): `open()` a stream per agent run. */
 export type EventWriter = BufferedWriter<EventDraft>;
@@ -26,7 +30,7 @@ export function createEventWriter(pool: Pool, options: EventWriterOptions = {}):
       noun: 'events',
       encode: storableEvent,
       insert: (batch) => appendEvents(pool, batch),
-      sizeOf: (event) => event.line.length,
+      sizeOf: (event) => event.row.length + heldOverhead,
       describe: (event) => `a ${event.type} event (${event.id})`,
     },
     options,
