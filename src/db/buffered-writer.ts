@@ -8,7 +8,7 @@ export interface BufferedWriterOptions {
   /** How long the first item of a batch may wait for company, in ms. @default 5 */
   flushMs?: number;
   /**
-   * Memory budget: the approximate size (JSON characters) of the items held, queued or being inserted.
+   * Memory budget: the size of the items held, queued or being inserted, as `sizeOf` counts their encoding.
    * Past it, `write` waits until inserts make room. One item larger than the budget is let in alone.
    * @default 64 MiB
    */
@@ -129,9 +129,13 @@ export function createBufferedWriter<T, S = T>(
     try {
       encoded = kind.encode(item);
     } catch (cause) {
-      const error = new AppError('internal', `Cannot store one of the ${kind.noun}: ${describeError(cause)}`, {
-        cause,
-      });
+      const error = new AppError(
+        'internal',
+        `Cannot store one of the ${kind.noun}: ${describeError(cause)}`,
+        {
+          cause,
+        },
+      );
       log(error.message);
       if (stream) failStream(stream, error);
       return Promise.reject(error);

@@ -43,7 +43,13 @@ export function storableEvent(draft: EventDraft): StorableEvent {
 }
 
 const specialInText = /[\\\t\n\r\0]/g;
-const escapes: Record<string, string> = { '\\': '\\\\', '\t': '\\t', '\n': '\\n', '\r': '\\r', '\0': '\ufffd' };
+const escapes: Record<string, string> = {
+  '\\': '\\\\',
+  '\t': '\\t',
+  '\n': '\\n',
+  '\r': '\\r',
+  '\0': '\ufffd',
+};
 
 /**
  * JSON text in COPY's text format. It holds no raw tab, newline or NUL (JSON.stringify escapes them), so
