@@ -65,9 +65,10 @@ const now = () => performance.timeOrigin + performance.now();
 
 // A typical hook event (~500 bytes stored): a tool call with a modest input and its response.
 const agentId = newId();
-function draft(phase: string, n: number, runId: string): EventDraft {
+const runId = newId();
+function draft(phase: string, n: number, runId: string, id = newId()): EventDraft {
   return {
-    id: newId(),
+    id,
     category: 'hook',
     type: 'PostToolUse',
     agentId,
@@ -133,12 +134,17 @@ interface Throughput {
   clientUs: number;
 }
 
-async function writerPhase(rows: readonly EventDraft[]): Promise<Throughput> {
+/** The rows of one repetition: their ids, the same for both phases; the rest is `draft`'s. */
+type Rows = readonly string[];
+const rowOf = (ids: Rows, n: number) => draft('throughput', n, runId, ids[n]);
+
+async function writerPhase(rows: Rows): Promise<Throughput> {
   const writer = createEventWriter(writerPool);
   const stream = writer.open();
   const cost = await costOf(async () => {
     for (let i = 0; i < rows.length; i++) {
-      await stream.write(rows[i]!);
+      // Made as it is written, as an agent's events are: nothing of them outlives its insert.
+      await stream.write(rowOf(rows, i));
       // Producers are agents' message loops: they let I/O (the writer's inserts) run between events.
       if (i % 100 === 99) await yieldToIo();
     }
@@ -148,10 +154,11 @@ async function writerPhase(rows: readonly EventDraft[]): Promise<Throughput> {
   return throughputOf(cost, rows.length, 'bench-writer');
 }
 
-async function copyPhase(rows: readonly EventDraft[]): Promise<Throughput> {
+async function copyPhase(rows: Rows): Promise<Throughput> {
   const chunks: Buffer[] = [];
   for (let i = 0; i < rows.length; i += copyChunk) {
-    chunks.push(Buffer.concat(rows.slice(i, i + copyChunk).map((row) => storableEvent(row).row)));
+    const chunk = rows.slice(i, i + copyChunk).map((_, j) => storableEvent(rowOf(rows, i + j)).row);
+    chunks.push(Buffer.concat(chunk));
   }
   const client = await writerPool.connect();
   await client.query(`set application_name = 'bench-copy'`);
@@ -184,15 +191,14 @@ async function throughputOf(cost: Cost, rows: number, app: string): Promise<Thro
 
 const phases = { writer: writerPhase, copy: copyPhase };
 type PhaseName = keyof typeof phases;
-const runId = newId();
 const results: Record<PhaseName, Throughput[]> = { writer: [], copy: [] };
 for (const phase of Object.values(phases)) {
   await freshTable();
-  await phase(Array.from({ length: plan.rows / 5 }, (_, n) => draft('warm-up', n, runId)));
+  await phase(Array.from({ length: plan.rows / 5 }, () => newId()));
 }
 for (let repetition = 0; repetition < plan.repetitions; repetition++) {
   const order: PhaseName[] = repetition % 2 === 0 ? ['writer', 'copy'] : ['copy', 'writer'];
-  const rows = Array.from({ length: plan.rows }, (_, n) => draft('throughput', n, runId));
+  const rows = Array.from({ length: plan.rows }, () => newId());
   for (const name of order) {
     await freshTable();
     results[name].push(await phases[name](rows));
@@ -301,7 +307,7 @@ await latencyPhase(plan.rates[0]!, 1, 'shared', plan.warmSeconds * 2); // the bu
 const sweep: Latency[] = [];
 // The knee is the first rate from which p99 stays off the floor: one rate off it, then the next one too. On
 // a shared machine a single window can be off the floor by chance, which the next rate then shows.
-const offAt = (i: number) => i > 0 && offFloor(sweep[0]!, sweep[i]!);
+const offAt = (i: number) => i > 0 && i < sweep.length && offFloor(sweep[0]!, sweep[i]!);
 for (const rate of plan.rates) {
   if (rate > 2 * writerRate) break;
   sweep.push(await latencyPhase(rate, 1, 'shared'));
@@ -404,8 +410,8 @@ table's 6 indexes take it). Server CPU: ${serverNote}.
 
 ${plan.rows.toLocaleString('en')} rows per phase, ${plan.repetitions} repetitions alternating the order (writer
 first, then COPY first…), a warm-up of each excluded; before every phase the table is truncated and
-checkpointed. **Writer**: \`createEventWriter\` with its defaults, one producer writing the drafts (yielding to
-I/O every 100), until its flush resolves: redaction, capping, encoding, batching, the append lock and NOTIFY
+checkpointed. **Writer**: \`createEventWriter\` with its defaults, one producer making each draft as it writes it (yielding
+to I/O every 100, as an agent's message loop would), until its flush resolves: redaction, capping, encoding, batching, the append lock and NOTIFY
 included. **COPY**: the same rows, encoded before the clock starts, as \`COPY events … FROM STDIN\` of
 ${copyChunk.toLocaleString('en')} rows per statement (one transaction each) on one connection.
 Median (min–max) of the repetitions.

@@ -26,8 +26,10 @@ export function capValue(value: unknown): unknown {
     return copy ?? value;
   }
   if (value && typeof value === 'object' && !(value instanceof Date)) {
+    const object = value as Record<string, unknown>;
     let copy: Record<string, unknown> | undefined;
-    for (const [key, item] of Object.entries(value)) {
+    for (const key of Object.keys(object)) {
+      const item = object[key];
       const capped = capValue(item);
       if (capped !== item && !copy) copy = { ...value }; // own enumerable keys, `__proto__` included
       if (copy) copy[key] = capped;
