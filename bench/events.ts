@@ -300,28 +300,31 @@ async function latencyPhase(
   return result;
 }
 
-/** p99 has left the floor once it is more than twice the floor's p99 plus 10 ms. */
-const offFloor = (floor: Latency, result: Latency) => result.p99 > 2 * floor.p99 + 10;
-
 await latencyPhase(plan.rates[0]!, 1, 'shared', plan.warmSeconds * 2); // the bus and writer warmed up, not counted
 const sweep: Latency[] = [];
-// The knee is the first rate from which p99 stays off the floor: one rate off it, then the next one too. On
-// a shared machine a single window can be off the floor by chance, which the next rate then shows.
-const offAt = (i: number) => i > 0 && i < sweep.length && offFloor(sweep[0]!, sweep[i]!);
+/**
+ * Whether p99 at the i-th rate has left the floor: more than twice the lowest p99 of the rates below it,
+ * plus 10 ms. The knee is the first rate from which p99 stays off the floor, so it needs the next rate
+ * off it too (on a shared machine one window can be slow by chance), unless the producers could not even
+ * write at that rate: then it is past what the machine sustains.
+ */
+const offAt = (i: number) =>
+  i > 0 && i < sweep.length && sweep[i]!.p99 > 2 * Math.min(...sweep.slice(0, i).map((r) => r.p99)) + 10;
+const overloaded = (i: number) => sweep[i]!.achieved < 0.9 * sweep[i]!.offered;
+const isKnee = (i: number) => offAt(i) && (offAt(i + 1) || overloaded(i) || i === sweep.length - 1);
 for (const rate of plan.rates) {
   if (rate > 2 * writerRate) break;
   sweep.push(await latencyPhase(rate, 1, 'shared'));
-  if (offAt(sweep.length - 1) && offAt(sweep.length - 2)) break;
+  if (isKnee(sweep.length - 1) && (overloaded(sweep.length - 1) || offAt(sweep.length - 2))) break;
 }
-const kneeIndex = sweep.findIndex((_, i) => offAt(i) && (offAt(i + 1) || i === sweep.length - 1));
+const kneeIndex = sweep.findIndex((_, i) => isKnee(i));
 const knee = kneeIndex >= 0 ? sweep[kneeIndex] : undefined;
 const lastOnFloor = sweep[(kneeIndex >= 0 ? kneeIndex : sweep.length) - 1] ?? sweep[0]!;
-const aroundKnee = [...new Set([lastOnFloor.offered, (knee ?? sweep.at(-1)!).offered])];
 const fanOut: Latency[] = [];
-// 4 subscribers at the knee only, to keep the run under ten minutes.
+// 4 subscribers at the last rate on the floor, 16 there and at the knee: a run stays under ten minutes.
 for (const [subscribers, rates] of [
-  [4, aroundKnee.slice(-1)],
-  [16, aroundKnee],
+  [4, [lastOnFloor.offered]],
+  [16, [...new Set([lastOnFloor.offered, (knee ?? sweep.at(-1)!).offered])]],
 ] as const) {
   for (const filters of ['shared', 'distinct'] as const) {
     for (const rate of rates) fanOut.push(await latencyPhase(rate, subscribers, filters));
@@ -427,9 +430,8 @@ ${throughputRow('COPY (the limit)', results.copy)}
 Each offered rate is held for ${plan.warmSeconds} s of warm-up, not counted, then ${plan.steadySeconds} s measured:
 producers write on a 2 ms schedule (one stream per run), each subscriber's handler takes the time from the
 write call to its delivery. One subscriber first, rising until p99 is off the floor (more than twice the lowest
-rate's p99 plus 10 ms) at two rates in a row, the first of which is the knee, or the rate passes twice the
-writer's throughput; then 4 and 16 subscribers at the
-knee (4), and at the last rate on the floor and the knee (16). *Shared*: every subscriber follows the same run, so each event is
+p99 of the rates below, plus 10 ms) at two rates in a row, or at one the producers could not keep up with; the
+first such rate is the knee. Then 4 subscribers at the last rate on the floor, and 16 there and at the knee. *Shared*: every subscriber follows the same run, so each event is
 delivered to all. *Distinct*: each follows its own run, the events spread evenly over them. Bus server CPU is
 the bus's reads and its LISTEN connection, per event written.
 

@@ -129,16 +129,7 @@ export function createBufferedWriter<T, S = T>(
     try {
       encoded = kind.encode(item);
     } catch (cause) {
-      const error = new AppError(
-        'internal',
-        `Cannot store one of the ${kind.noun}: ${describeError(cause)}`,
-        {
-          cause,
-        },
-      );
-      log(error.message);
-      if (stream) failStream(stream, error);
-      return Promise.reject(error);
+      return refuseUnencodable(cause, stream);
     }
     const entry: Entry<S> = { item: encoded, stream, bytes: kind.sizeOf(encoded), seq: ++lastSeq };
     if (stream) stream.lastSeq = entry.seq;
@@ -147,6 +138,15 @@ export function createBufferedWriter<T, S = T>(
       return Promise.resolve();
     }
     return new Promise((resolve, reject) => waiting.push({ entry, since: Date.now(), resolve, reject }));
+  }
+
+  function refuseUnencodable(cause: unknown, stream: Stream | undefined): Promise<never> {
+    const error = new AppError('internal', `Cannot store one of the ${kind.noun}: ${describeError(cause)}`, {
+      cause,
+    });
+    log(error.message);
+    if (stream) failStream(stream, error);
+    return Promise.reject(error);
   }
 
   function fits(entry: Entry<S>): boolean {

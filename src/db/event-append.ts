@@ -42,7 +42,8 @@ export function storableEvent(draft: EventDraft): StorableEvent {
   return { id: draft.id, type: draft.type, row: Buffer.from(`${fields.join('\t')}\n`) };
 }
 
-const specialInText = /[\\\t\n\r\0]/g;
+const specialInText = /[\\\t\n\r\0]/;
+const specialsInText = /[\\\t\n\r\0]/g;
 const escapes: Record<string, string> = {
   '\\': '\\\\',
   '\t': '\\t',
@@ -62,8 +63,7 @@ function copyJson(json: string): string {
 /** A text field in COPY's text format: \N is null; text columns refuse NUL, which becomes U+FFFD. */
 function copyText(value: string | null | undefined): string {
   if (value === null || value === undefined) return '\\N';
-  specialInText.lastIndex = 0;
-  return specialInText.test(value) ? value.replace(specialInText, (char) => escapes[char]!) : value;
+  return specialInText.test(value) ? value.replace(specialsInText, (char) => escapes[char]!) : value;
 }
 
 /**
