@@ -15,6 +15,7 @@
  *
  * --quick runs each part briefly (a smoke run while changing the code) and does not write the docs.
  */
+import { loadavg } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { setImmediate as yieldToIo, setTimeout as sleep } from 'node:timers/promises';
 import type { EventDraft } from '../src/core/events.ts';
@@ -229,6 +230,7 @@ interface Latency {
   p99: number;
   max: number;
   busServerUs: number; // bus server CPU per event written
+  load: string; // the machine's, as the phase ended
 }
 
 let latencyRun = 0;
@@ -291,6 +293,7 @@ async function latencyPhase(
     p99: percentile(latencies, 99),
     max: latencies.at(-1)!,
     busServerUs: (busServer * 1e6) / written,
+    load: loadavg()[0]!.toFixed(1),
   };
   console.log(
     `latency: ${subscribers} ${filters}, ${count(offered)}/s offered: p50 ${result.p50.toFixed(1)} ms, ` +
@@ -396,7 +399,7 @@ const throughputRow = (name: string, list: Throughput[]) => {
 };
 const ms = (value: number) => `${value.toFixed(1)} ms`;
 const latencyRow = (result: Latency) =>
-  `| ${result.subscribers} | ${result.filters} | ${count(result.offered)} | ${count(result.achieved)} | ${ms(result.p50)} | ${ms(result.p99)} | ${ms(result.max)} | ${micro(result.busServerUs)} µs |`;
+  `| ${result.subscribers} | ${result.filters} | ${count(result.offered)} | ${count(result.achieved)} | ${ms(result.p50)} | ${ms(result.p99)} | ${ms(result.max)} | ${micro(result.busServerUs)} µs | ${result.load} |`;
 const serverNote = meter
   ? 'utime + stime of the bench connections’ backends from /proc/<pid>/stat, sampled every 200 ms'
   : 'not measured: PostgreSQL does not run on this machine';
@@ -433,10 +436,11 @@ write call to its delivery. One subscriber first, rising until p99 is off the fl
 p99 of the rates below, plus 10 ms) at two rates in a row, or at one the producers could not keep up with; the
 first such rate is the knee. Then 4 subscribers at the last rate on the floor, and 16 there and at the knee. *Shared*: every subscriber follows the same run, so each event is
 delivered to all. *Distinct*: each follows its own run, the events spread evenly over them. Bus server CPU is
-the bus's reads and its LISTEN connection, per event written.
+the bus's reads and its LISTEN connection, per event written; load is the machine's 1-minute load average
+as the phase ended.
 
-| subscribers | filters | offered /s | achieved /s | p50 | p99 | max | bus server CPU per event |
-|---|---|---|---|---|---|---|---|
+| subscribers | filters | offered /s | achieved /s | p50 | p99 | max | bus server CPU per event | load |
+|---|---|---|---|---|---|---|---|---|
 ${[...sweep, ...fanOut].map(latencyRow).join('\n')}
 
 ${knee ? `The knee, for one subscriber, is between ${count(lastOnFloor.offered)} and ${count(knee.offered)} events/s.` : `p99 did not leave the floor up to ${count(sweep.at(-1)!.offered)} events/s.`}

@@ -88,14 +88,23 @@ export function load(): string {
   return `load ${loadavg()[0]!.toFixed(2)} on ${cpus().length} cores`;
 }
 
-const clockTicks = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim());
+let clockTicks: number | undefined; // /proc/<pid>/stat counts CPU time in these
+
+function ticksPerSecond(): number {
+  try {
+    clockTicks ??= Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim());
+  } catch {
+    clockTicks = 100; // Linux's USER_HZ nearly everywhere
+  }
+  return clockTicks;
+}
 
 /** CPU seconds (user + system) of a local process so far, or undefined if it is not a PostgreSQL process here. */
-function postgresCpuSeconds(pid: number): number | undefined {
+export function postgresCpuSeconds(pid: number): number | undefined {
   try {
     if (readFileSync(`/proc/${pid}/comm`, 'utf8').trim() !== 'postgres') return undefined;
     const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-    return (Number(fields[11]) + Number(fields[12])) / clockTicks; // utime, stime
+    return (Number(fields[11]) + Number(fields[12])) / ticksPerSecond(); // utime, stime
   } catch {
     return undefined;
   }

@@ -7,7 +7,6 @@
  * Every variant runs on a truncated, checkpointed table, after a warm-up batch, three times in rotating
  * order; the median is printed. Rows are encoded inside the clock, so client CPU is each variant's own.
  */
-import { readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import pg from 'pg';
 import type { EventDraft } from '../src/core/events.ts';
@@ -16,7 +15,7 @@ import { copyFrom } from '../src/db/copy-from.ts';
 import { appendLockKey, eventsChannel, insertEvents } from '../src/db/events.ts';
 import { storableEvent } from '../src/db/event-append.ts';
 import { storableText, storableValue } from '../src/db/storable.ts';
-import { benchDatabase, load, machine } from './support.ts';
+import { benchDatabase, load, machine, postgresCpuSeconds } from './support.ts';
 
 const rows = Number(process.env.ROWS ?? 50_000);
 const batch = 500;
@@ -54,11 +53,9 @@ function draft(n: number): EventDraft {
   };
 }
 
-/** utime + stime of the connection's backend, in seconds (clock ticks of 10 ms). */
-function backendCpu(): number {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-  return (Number(fields[11]) + Number(fields[12])) / 100;
-}
+if (postgresCpuSeconds(pid) === undefined)
+  throw new Error('bench:write-paths reads /proc: run it where PostgreSQL runs');
+const backendCpu = () => postgresCpuSeconds(pid)!;
 
 const columns =
   'id, category, type, orchestrator_id, agent_id, run_id, session_id, adw_id, adw_step, payload, summary, occurred_at';
