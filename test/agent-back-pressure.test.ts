@@ -3,6 +3,8 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { modelAliases } from '../src/agent/models.ts';
 import type { EventDraft } from '../src/core/events.ts';
+import { storableEvent } from '../src/db/event-append.ts';
+import { heldBytes } from '../src/db/event-writer.ts';
 import { readEventsAfter } from '../src/db/events.ts';
 import { reply, toolUse, turn } from '../src/testing/fake-model-server/turns.ts';
 import { useAgentHarness } from './helpers/agents.ts';
@@ -46,9 +48,7 @@ describe('an agent run whose events cannot be written as fast as it makes them',
     expect(server.messageRequests(), 'Claude Code waits at its hook').toHaveLength(0);
     expect(writer.pending, 'every event seen is still waiting to be stored').toBe(live.length);
     // One event is held (budget + one event), an upper bound of its size as the writer counts it:
-    const sizes = live.map(
-      (event) => 300 + JSON.stringify(event.payload).length + (event.summary?.length ?? 0),
-    );
+    const sizes = live.map((event) => heldBytes(storableEvent(event)));
     expect(writer.bufferedBytes).toBeLessThanOrEqual(Math.max(...sizes));
 
     await blocker.query('commit');

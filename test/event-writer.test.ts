@@ -1,7 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { EventDraft } from '../src/core/events.ts';
 import { newId } from '../src/core/ids.ts';
-import { createEventWriter } from '../src/db/event-writer.ts';
+import { storableEvent } from '../src/db/event-append.ts';
+import { createEventWriter, heldBytes } from '../src/db/event-writer.ts';
 import { createPool, type Pool, type PoolClient } from '../src/db/pool.ts';
 import { isTransientDatabaseError } from '../src/db/transient.ts';
 import { useTestDatabase } from './helpers/database.ts';
@@ -102,7 +103,7 @@ describe('event writer', () => {
         mostBuffered = Math.max(mostBuffered, writer.bufferedBytes);
       }
     })();
-    const eventBytes = 1_400; // a generous upper bound of one such event's size
+    const eventBytes = heldBytes(storableEvent(draft(runId, 0, 'x'.repeat(1_000)))); // one such event
     await until(() => writer.bufferedBytes + eventBytes > budget, 'the buffer is full');
     await until(() => writer.pending > written.length, 'a write waits');
     expect(written.length, 'the producer is held back').toBeLessThan(total);
@@ -171,6 +172,29 @@ describe('event writer', () => {
     expect(bad.failure?.message).toMatch(/TestEvent/);
     await expect(bad.write(draft(runId, 4))).rejects.toBe(bad.failure);
     expect(await storedIds(runId)).toEqual([goodEvents[0]!.id, badNeighbour.id, goodEvents[1]!.id]);
+    expect(log).toEqual([bad.failure!.message]);
+  });
+
+  it('refuses an event it cannot encode when it is written, failing only its stream and naming the problem', async () => {
+    const log: string[] = [];
+    const writer = createEventWriter(db.current.pool, { log: (line) => log.push(line) });
+    cleanup.push(() => writer.close());
+    const runId = newId();
+    const bad = writer.open();
+    const good = writer.open();
+    const before = draft(runId, 0);
+    const after = draft(runId, 2);
+    await bad.write(before);
+    const unencodable = { ...draft(runId, 1), payload: { size: 10n } }; // JSON has no BigInt
+    await expect(bad.write(unencodable)).rejects.toThrow(/Cannot store one of the events: .*BigInt/);
+    expect(bad.failure?.message).toMatch(/BigInt/);
+    await expect(bad.write(draft(runId, 3))).rejects.toBe(bad.failure);
+    await good.write(after);
+    await good.flush();
+    await expect(bad.flush()).rejects.toBe(bad.failure);
+    // What the stream wrote before its failure was accepted, and is stored like everyone else's.
+    await writer.flush();
+    expect(await storedIds(runId)).toEqual([before.id, after.id]);
     expect(log).toEqual([bad.failure!.message]);
   });
 

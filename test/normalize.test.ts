@@ -583,4 +583,20 @@ describe('capText and capValue', () => {
     expect(output).not.toBe(input);
     expect(capValue('short')).toBe('short');
   });
+
+  it('copies only the objects and arrays that hold a capped string, keys such as __proto__ included', () => {
+    const input = JSON.parse(
+      `{"__proto__": {"p": 1}, "short": {"list": ["x"]}, "long": [{"text": "${'v'.repeat(cap + 1)}"}, {"k": 2}]}`,
+    );
+    expect(capValue(input.short)).toBe(input.short);
+    const output = capValue(input) as typeof input;
+    expect(output).not.toBe(input);
+    expect(output.short, 'nothing capped: the same object').toBe(input.short);
+    expect(output.long).not.toBe(input.long);
+    expect(output.long[1]).toBe(input.long[1]);
+    expect(output.long[0].text).toBe(`${'v'.repeat(cap)}… [1 more characters]`);
+    expect(Object.getPrototypeOf(output)).toBe(Object.prototype);
+    expect(Object.keys(output)).toEqual(['__proto__', 'short', 'long']);
+    expect(JSON.stringify(output)).toContain('"__proto__":{"p":1}');
+  });
 });

@@ -8,7 +8,7 @@ export interface BufferedWriterOptions {
   /** How long the first item of a batch may wait for company, in ms. @default 5 */
   flushMs?: number;
   /**
-   * Memory budget: the approximate size (JSON characters) of the items held, queued or being inserted.
+   * Memory budget: the size of the items held, queued or being inserted, as `sizeOf` counts their encoding.
    * Past it, `write` waits until inserts make room. One item larger than the budget is let in alone.
    * @default 64 MiB
    */
@@ -19,16 +19,21 @@ export interface BufferedWriterOptions {
   log?: (line: string) => void;
 }
 
-/** What a buffered writer stores and how. */
-export interface ItemKind<T> {
+/**
+ * What a buffered writer stores and how. Items are encoded once, as they are written (`T` is what
+ * producers write, `S` what the writer holds and inserts), so their size is measured on what is stored.
+ */
+export interface ItemKind<T, S = T> {
   /** Plural noun for messages: "events". */
   noun: string;
+  /** The item as it will be stored; a throw refuses the item (its stream fails). */
+  encode(item: T): S;
   /** Stores a batch in order. Must be idempotent: a batch retried after a lost connection may be stored already. */
-  insert(batch: readonly T[]): Promise<unknown>;
-  /** The item's approximate size in memory. */
-  sizeOf(item: T): number;
-  /** The item in a message: "a PreToolUse event". */
-  describe(item: T): string;
+  insert(batch: readonly S[]): Promise<unknown>;
+  /** The encoded item's approximate size in memory. */
+  sizeOf(encoded: S): number;
+  /** The encoded item in a message: "a PreToolUse event". */
+  describe(encoded: S): string;
 }
 
 /** One producer's items (one agent run's events): their failure is theirs, not the writer's. */
@@ -69,8 +74,8 @@ interface Stream {
   listeners: Set<(error: AppError) => void>;
 }
 
-interface Entry<T> {
-  item: T;
+interface Entry<S> {
+  item: S;
   stream?: Stream;
   bytes: number;
   /** Order of writing; entries are settled (stored, refused or lost) in this order. */
@@ -84,8 +89,8 @@ interface Entry<T> {
  * backoff; after `maxOutageMs` it gives them up, fails their streams, and goes on with new items: it
  * recovers when the database returns. Memory is bounded by `bufferBytes`: past it producers wait.
  */
-export function createBufferedWriter<T>(
-  kind: ItemKind<T>,
+export function createBufferedWriter<T, S = T>(
+  kind: ItemKind<T, S>,
   options: BufferedWriterOptions = {},
 ): BufferedWriter<T> {
   const maxBatch = options.maxBatch ?? 500;
@@ -94,9 +99,9 @@ export function createBufferedWriter<T>(
   const maxOutageMs = options.maxOutageMs ?? 120_000;
   const log = options.log ?? ((line: string) => process.stderr.write(`baton: ${line}\n`));
 
-  const queue: Entry<T>[] = []; // accepted, in order; a batch leaves it once settled
+  const queue: Entry<S>[] = []; // accepted, in order; a batch leaves it once settled
   const waiting: {
-    entry: Entry<T>;
+    entry: Entry<S>;
     since: number;
     resolve: () => void;
     reject: (error: AppError) => void;
@@ -120,7 +125,13 @@ export function createBufferedWriter<T>(
   function write(item: T, stream?: Stream): Promise<void> {
     if (closed) return Promise.reject(new AppError('internal', `The ${kind.noun} writer is closed`));
     if (stream?.failure) return Promise.reject(stream.failure);
-    const entry: Entry<T> = { item, stream, bytes: kind.sizeOf(item), seq: ++lastSeq };
+    let encoded: S;
+    try {
+      encoded = kind.encode(item);
+    } catch (cause) {
+      return refuseUnencodable(cause, stream);
+    }
+    const entry: Entry<S> = { item: encoded, stream, bytes: kind.sizeOf(encoded), seq: ++lastSeq };
     if (stream) stream.lastSeq = entry.seq;
     if (waiting.length === 0 && fits(entry)) {
       admit(entry);
@@ -129,11 +140,20 @@ export function createBufferedWriter<T>(
     return new Promise((resolve, reject) => waiting.push({ entry, since: Date.now(), resolve, reject }));
   }
 
-  function fits(entry: Entry<T>): boolean {
+  function refuseUnencodable(cause: unknown, stream: Stream | undefined): Promise<never> {
+    const error = new AppError('internal', `Cannot store one of the ${kind.noun}: ${describeError(cause)}`, {
+      cause,
+    });
+    log(error.message);
+    if (stream) failStream(stream, error);
+    return Promise.reject(error);
+  }
+
+  function fits(entry: Entry<S>): boolean {
     return queue.length === 0 || held + entry.bytes <= bufferBytes;
   }
 
-  function admit(entry: Entry<T>): void {
+  function admit(entry: Entry<S>): void {
     queue.push(entry);
     held += entry.bytes;
     schedule();
@@ -148,7 +168,7 @@ export function createBufferedWriter<T>(
     }
   }
 
-  function countWait(entry: Entry<T>, since: number): void {
+  function countWait(entry: Entry<S>, since: number): void {
     const waited = Date.now() - since;
     waitedMs += waited;
     if (entry.stream) entry.stream.waitedMs += waited;
@@ -183,7 +203,7 @@ export function createBufferedWriter<T>(
 
   // A batch the database refused as a whole: store what it accepts, fail the streams of the rest.
   // Returns false if an outage meanwhile lasted so long that the queue was given up.
-  async function insertOneByOne(batch: Entry<T>[]): Promise<boolean> {
+  async function insertOneByOne(batch: Entry<S>[]): Promise<boolean> {
     for (const entry of batch) {
       for (;;) {
         try {
@@ -211,7 +231,7 @@ export function createBufferedWriter<T>(
     }
   }
 
-  function refuse(entry: Entry<T>, cause: unknown): void {
+  function refuse(entry: Entry<S>, cause: unknown): void {
     const error = new AppError(
       'internal',
       `The database refused ${kind.describe(entry.item)}: ${describeError(cause)}`,

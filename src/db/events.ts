@@ -1,6 +1,7 @@
 import type { EventDraft, EventScope, LedgerEvent } from '../core/events.ts';
 import type { EventCategory } from '../core/statuses.ts';
 import type { Queryable } from './pool.ts';
+import { jsonWithoutNul } from './json-text.ts';
 import { storableText, storableValue } from './storable.ts';
 
 /** Represents records in the events table. */
@@ -24,12 +25,13 @@ export interface EventRow {
 export const eventsChannel = 'baton_events';
 // Writers hold this transaction-level lock while they insert, so seq order is commit order and a reader
 // that has seen seq N will never later find a committed row below N.
-const appendLockKey = 0x6576656e7473; // "events"
+export const appendLockKey = 0x6576656e7473; // "events"
 
 /**
  * Appends events in one statement (one round trip): it takes the append lock, inserts, and notifies
  * listeners when its transaction commits. Ids already present are skipped, so a retried batch is harmless.
- * Works on the pool (its own transaction) or inside a caller's transaction.
+ * Works on the pool (its own transaction) or inside a caller's transaction; for the few events a
+ * transaction records with its changes. The event writer appends through COPY (see event-append.ts).
  */
 export async function insertEvents(
   db: Queryable,
@@ -75,9 +77,7 @@ function rowsJson(drafts: readonly EventDraft[]): string {
     summary: storableText(draft.summary),
     occurred_at: draft.occurredAt,
   }));
-  // jsonb and text columns reject the NUL character that tool output sometimes carries. An escaped NUL is
-  // `\u0000` after an even number of backslashes (an odd number would make it literal text).
-  return JSON.stringify(rows).replace(/(?<!\\)((?:\\\\)*)\\u0000/g, '$1\\ufffd');
+  return jsonWithoutNul(rows);
 }
 
 export interface EventFilter extends Pick<EventScope, 'agentId' | 'runId' | 'adwId' | 'orchestratorId'> {

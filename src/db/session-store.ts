@@ -48,6 +48,7 @@ export function createSessionMirror(pool: Pool, options: BufferedWriterOptions =
   const writer = createBufferedWriter<TranscriptAppend>(
     {
       noun: 'transcript appends',
+      encode: (append) => append, // serialized by append() below, where a failure reaches the SDK
       insert: (batch) => insertTranscriptAppends(pool, batch),
       sizeOf: (append) => append.json.length,
       describe: (append) => `${append.count} transcript entries of session ${append.key.sessionId}`,
