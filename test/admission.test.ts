@@ -25,15 +25,24 @@ function gatedRun(label: string, gate: string): Turn[] {
       ...turn(toolUse('Bash', { command: `until [ -e ${gate} ]; do sleep 0.05; done; echo open` })),
       match: { anyText: { contains: label } },
     },
-    { ...reply(`${label} done`), match: { anyText: { contains: label }, lastToolResult: { toolName: 'Bash' } } },
+    {
+      ...reply(`${label} done`),
+      match: { anyText: { contains: label }, lastToolResult: { toolName: 'Bash' } },
+    },
   ];
 }
 
 /** A run that reads a file and replies. */
 function quickRun(label: string, dir: string): Turn[] {
   return [
-    { ...turn(toolUse('Read', { file_path: join(dir, 'notes.txt') })), match: { anyText: { contains: label } } },
-    { ...reply(`${label} done`), match: { anyText: { contains: label }, lastToolResult: { toolName: 'Read' } } },
+    {
+      ...turn(toolUse('Read', { file_path: join(dir, 'notes.txt') })),
+      match: { anyText: { contains: label } },
+    },
+    {
+      ...reply(`${label} done`),
+      match: { anyText: { contains: label }, lastToolResult: { toolName: 'Read' } },
+    },
   ];
 }
 
@@ -111,10 +120,10 @@ describe('admission of Claude Code processes', () => {
       seen.set(run.runId, ids);
       return run;
     };
-    /** `baton agent run` in a process of its own, on the same BATON_HOME with `slots` slots. */
-    const batonRun = (label: string) => {
+    /** `baton agent run` (its live view) in a process of its own, on the same BATON_HOME with `slots` slots. */
+    const batonRun = (label: string, agentName: string) => {
       const child = startBaton(
-        ['agent', 'run', `This is ${label}.`, '--cwd', work.path, '--model', 'haiku', '--json'],
+        ['agent', 'run', `This is ${label}.`, '--cwd', work.path, '--model', 'haiku', '--name', agentName],
         cliEnvironment({
           DATABASE_URL: db.current.url,
           BATON_HOME: home.path,
@@ -140,26 +149,34 @@ describe('admission of Claude Code processes', () => {
       (dir, gate) => [...gatedRun('run A', gate), ...quickRun('run B', dir)],
       1,
     );
-    const first = batonRun('run A');
+    const first = await start('run A');
     await until(async () => (requestsOf(server, 'run A').length ? true : undefined), 'run A at work');
 
-    const second = await start('run B');
-    const queued = await queuedAt(db.current.pool, second, 1);
+    const second = batonRun('run B', 'agent-b');
+    await second.waitFor(/queued \(position 1\)/);
+    const agent = await until(async () => {
+      const { rows } = await db.current.pool.query<{ id: string; status: string; run_id: string }>(
+        `select a.id, a.status, r.id as run_id from agents a join agent_runs r on r.agent_id = a.id
+          where a.name = 'agent-b'`,
+      );
+      return rows[0]?.status === 'waiting' ? rows[0] : undefined;
+    }, 'the second agent waiting');
+    const queued = await until(async () => {
+      const events = await eventsOf(db.current.pool, agent.run_id);
+      return events.find((event) => event.type === 'RunQueued');
+    }, 'the second run queued in the ledger');
     expect(queued.payload).toEqual({ position: 1, slots: 1 });
-    await until(
-      async () => ((await agentStatus(db.current.pool, second.agentId)) === 'waiting' ? true : undefined),
-      'the second agent waiting',
-    );
     expect(requestsOf(server, 'run B'), 'the second agent has not started').toEqual([]);
 
     await openGate();
-    const { run } = await second.done;
-    expect(run.status).toBe('succeeded');
-    expect(await first.exited).toBe(0);
-    expect(Math.min(...requestsOf(server, 'run B'))).toBeGreaterThan(Math.max(...requestsOf(server, 'run A')));
-    const types = (await eventsOf(db.current.pool, second.runId)).map((event) => event.type);
+    expect((await first.done).run.status).toBe('succeeded');
+    expect(await second.exited, second.stderr).toBe(0);
+    expect(Math.min(...requestsOf(server, 'run B'))).toBeGreaterThan(
+      Math.max(...requestsOf(server, 'run A')),
+    );
+    const types = (await eventsOf(db.current.pool, agent.run_id)).map((event) => event.type);
     expect(types.indexOf('RunQueued')).toBeLessThan(types.indexOf('RunStarted'));
-    expect(await agentStatus(db.current.pool, second.agentId)).toBe('idle');
+    expect(await agentStatus(db.current.pool, agent.id)).toBe('idle');
     server.assertComplete();
   });
 
@@ -198,7 +215,7 @@ describe('admission of Claude Code processes', () => {
       (dir, gate) => [gatedRun('run A', gate)[0]!, ...quickRun('run B', dir)],
       1,
     );
-    const victim = batonRun('run A');
+    const victim = batonRun('run A', 'agent-a');
     await until(async () => (requestsOf(server, 'run A').length ? true : undefined), 'run A at work');
     const waiting = await start('run B');
     await queuedAt(db.current.pool, waiting, 1);

@@ -46,7 +46,9 @@ export function createAdmission(options: AdmissionOptions): Admission {
 
   function enter(onQueued: (position: number) => void): AdmissionTicket {
     // Ticket order is arrival order on this host: the time first, then process and request for ties.
-    const ticket = [Date.now(), process.pid, requests++].map((part) => String(part).padStart(15, '0')).join('.');
+    const ticket = [Date.now(), process.pid, requests++]
+      .map((part) => String(part).padStart(15, '0'))
+      .join('.');
     let resolve!: (slot: AdmissionSlot | undefined) => void;
     let reject!: (error: unknown) => void;
     const granted = new Promise<AdmissionSlot | undefined>((...settle) => ([resolve, reject] = settle));
