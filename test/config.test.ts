@@ -29,11 +29,11 @@ describe('loadConfig: Claude Code processes at once (BATON_MAX_AGENTS)', () => {
     expect(() => loadConfig({ BATON_MAX_AGENTS: 'four' })).toThrow(/BATON_MAX_AGENTS must be a positive/);
   });
 
-  it('defaults to two per core, fewer when half the memory holds fewer at 256 MiB each, and at least one', () => {
+  it('defaults to one per core, fewer when half the memory holds fewer at 256 MiB each, and at least one', () => {
     expect(loadConfig({}).maxAgents).toBe(defaultMaxAgents());
     const gib = 2 ** 30;
-    expect(defaultMaxAgents(2, 24 * gib)).toBe(4);
-    expect(defaultMaxAgents(16, 4 * gib)).toBe(8);
+    expect(defaultMaxAgents(2, 24 * gib)).toBe(2);
+    expect(defaultMaxAgents(16, 2 * gib)).toBe(4);
     expect(defaultMaxAgents(1, 128 * 2 ** 20)).toBe(1);
   });
 });

@@ -4,19 +4,20 @@ import { availableParallelism, totalmem } from 'node:os';
 const bytesPerAgent = 256 * 2 ** 20;
 
 /**
- * How many Claude Code processes a host runs at once unless BATON_MAX_AGENTS says otherwise.
+ * How many Claude Code processes a host runs at once unless BATON_MAX_AGENTS says otherwise: one per
+ * core, and no more than half the memory holds at 256 MiB each; at least one.
  *
- * CPU: a process costs ~1.5 CPU-seconds to start and ~0.7 per further turn. Against an instant model
- * it is busy the whole time, so past about one process per core more of them only share the same cores
- * (20 four-turn agents at once took 1.5–1.8× the CPU-ideal). Against a real model a turn mostly waits
- * seconds for the API, so one per core would leave the cores idle. Two per core keeps them busy with a
- * real model and costs little when every turn is instant (docs/benchmarks.md, bench:agent).
+ * CPU: a process costs ~0.7 CPU-seconds for a four-turn run against an instant model (earlier builds:
+ * ~1.5 to start, ~0.7 a turn) and is busy the whole time, single-threaded. More processes than cores
+ * only share the same cores and each costs more: in bench:agent, 20 runs with one slot per core took
+ * ~1.0 CPU-s a run, with two per core ~1.2–1.3 CPU-s and 20–40 % more wall time (docs/benchmarks.md).
+ * With a real model a turn waits seconds for the API, so a host with cores to spare can raise the limit.
  *
- * Memory: half the machine for agents, 256 MiB each.
+ * Memory: ~200 MB RSS each (less as PSS: the binary's pages are shared); half the machine for agents.
  */
 export function defaultMaxAgents(
   cores: number = availableParallelism(),
   memoryBytes: number = totalmem(),
 ): number {
-  return Math.max(1, Math.min(2 * cores, Math.floor(memoryBytes / 2 / bytesPerAgent)));
+  return Math.max(1, Math.min(cores, Math.floor(memoryBytes / 2 / bytesPerAgent)));
 }
