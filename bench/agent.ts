@@ -305,41 +305,77 @@ const rows = [...baton].map(([key, outcomes]) => {
   return `| ${cells.join(' | ')} |`;
 });
 
-const recorded20 = baton.get('20') ?? [];
-const ratio20 = median(recorded20.map((outcome) => outcome.wallS / outcome.idealS));
-const versusBare = recorded20.map((outcome, n) => outcome.wallS / bareCrowd[n]!.wallS);
-const failuresAt40 = (baton.get('40') ?? []).reduce(
-  (sum, outcome) => sum + outcome.runs - (outcome.statuses.get('succeeded') ?? 0),
-  0,
+// Each repetition is one window of the shared machine: its ratios are read together.
+const ratio = (outcome: LevelOutcome & { idealS: number }) => outcome.wallS / outcome.idealS;
+const windows = bareCrowd.map((crowd, n) => {
+  const at = (key: string) => baton.get(key)?.[n];
+  const notSucceeded = (outcome?: LevelOutcome) =>
+    outcome ? outcome.runs - (outcome.statuses.get('succeeded') ?? 0) : NaN;
+  return {
+    crowd: crowd.wallS / crowd.idealS,
+    recorded: ratio(at('20')!),
+    versusBare: at('20')!.wallS / crowd.wallS,
+    /** CPU-seconds a recorded run costs beyond a bare one at the same concurrency (PostgreSQL aside). */
+    extraCpuS: (at('20')!.cpuS - crowd.cpuS) / 20,
+    unqueued: at('20 unqueued') ? ratio(at('20 unqueued')!) : NaN,
+    forty: ratio(at('40')!),
+    fortyFailed: notSucceeded(at('40')),
+  };
+});
+// Quiet windows: the bare crowd came within 1.15× of the ideal, so the machine was nearly ours.
+const quietThreshold = 1.15;
+const quiet = windows.filter((window) => window.crowd <= quietThreshold);
+const judged = quiet.length ? quiet : windows;
+const judgedWhere = quiet.length
+  ? `the ${quiet.length === 1 ? 'window' : `${quiet.length} windows`} where 20 bare agents came within ${quietThreshold}× of it`
+  : 'all windows (none was quiet: 20 bare agents never came within ' + `${quietThreshold}× of the ideal)`;
+const judgedRecorded = median(judged.map((window) => window.recorded));
+const failuresAt40 = windows.reduce((sum, window) => sum + window.fortyFailed, 0);
+const windowRows = windows.map(
+  (window, n) =>
+    `| ${n + 1}${window.crowd <= quietThreshold ? ' (quiet)' : ''} | ${window.crowd.toFixed(2)}× | **${window.recorded.toFixed(2)}×** | ${window.versusBare.toFixed(2)}× | ${Number.isNaN(window.unqueued) ? '–' : `${window.unqueued.toFixed(2)}×`} | ${window.forty.toFixed(2)}× | ${window.fortyFailed} |`,
 );
 const report = `
 ## Concurrent agents (\`npm run bench:agent\`)
 
-Measured ${new Date().toISOString().slice(0, 10)} on ${machine()}, ${where}; ${repetitions} ${repetitions === 1 ? 'repetition' : 'repetitions'}${quick ? ' (--quick)' : ''}, figures as median (min–max).
+Measured ${new Date().toISOString().slice(0, 10)} on ${machine()}, ${where}; ${repetitions} ${repetitions === 1 ? 'repetition' : 'repetitions'}${quick ? ' (--quick)' : ''}.
 Every agent is a real Claude Code process (the bundled binary) running a four-turn script (Read, Bash,
 Glob, reply) against the fake model server, with a scratch HOME. baton admits ${slots} Claude Code processes
 at once (${process.env.BATON_MAX_AGENTS ? 'BATON_MAX_AGENTS' : '`defaultMaxAgents` for this machine'}); the rest wait in the queue.
 
-| measure | result | target |
-|---|---|---|
-| the limit: one bare SDK \`query()\` of the script (same server, binary and environment, nothing recorded) | ${over(bare, (run) => run.wallS, 2, ' s')} wall, ${over(bare, (run) => run.cpuS, 2)} CPU-s, PSS ${median(bare.flatMap((run) => run.pssPerAgentMb)).toFixed(0)} MB | |
-| 20 bare \`query()\`s, ${slots} at a time, ÷ their CPU-ideal | ${over(bareCrowd, (run) => run.wallS / run.idealS, 2, '×')} (${over(bareCrowd, (run) => run.wallS, 1, ' s')} wall, ${over(bareCrowd, (run) => run.cpuS / 20, 2)} CPU-s per run; ${bareCrowd.reduce((sum, run) => sum + run.succeeded, 0)}/${20 * bareCrowd.length} succeeded) | what this window allows |
-| 20 recorded runs, queued, ÷ their CPU-ideal | ${over(recorded20, (outcome) => outcome.wallS / outcome.idealS, 2, '×')} | ≤ 1.25×: ${ratio20 <= 1.25 ? 'meets target' : 'misses target'} |
-| 20 recorded runs ÷ 20 bare \`query()\`s in the same window | ${spread(versusBare, 2, '×')} | |
-| 40 recorded runs started at once: runs not succeeded | ${failuresAt40} | 0: ${failuresAt40 === 0 ? 'meets target' : 'misses target'} |
+**The limit**, measured in the same run: a bare SDK \`query()\` of the script (same server, binary and
+environment, nothing recorded) takes ${over(bare, (run) => run.wallS, 2, ' s')} wall and ${over(bare, (run) => run.cpuS, 2)} CPU-seconds (median (min–max) of
+${bare.length}), PSS ${median(bare.flatMap((run) => run.pssPerAgentMb)).toFixed(0)} MB. The CPU-ideal of N agents is N × that CPU ÷ ${cores} cores (each repetition's own two bare
+runs): the least wall time N agents can take here. Each repetition also runs 20 bare \`query()\`s, ${slots} at a
+time: how far that window's other load on the machine keeps even bare agents from the ideal.
 
-The CPU-ideal of N agents is N × one bare agent's CPU-seconds ÷ ${cores} cores (this process plus Claude Code
-and its shell; each repetition's own two bare runs): the least wall time N agents can take here. It
-leaves out baton's own work (this process and PostgreSQL, on the same cores), so a recorded run's ratio
-prices recording and admission together; the bare crowd's ratio shows what other load on the machine
-costs in the same window.
+| window | 20 bare ÷ CPU-ideal | 20 recorded, queued ÷ CPU-ideal | 20 recorded ÷ 20 bare | 20 recorded, no queue ÷ CPU-ideal | 40 recorded ÷ CPU-ideal | 40: not succeeded |
+|---|---|---|---|---|---|---|
+${windowRows.join('\n')}
 
-| runs | slots | status | first event p50 | first event max | queued max | wall | CPU-s per run | wall ÷ CPU-ideal | PSS all agents | PSS per agent |
+Targets: 20 recorded runs within 1.25× of the CPU-ideal: ${spread(
+  judged.map((window) => window.recorded),
+  2,
+  '×',
+)} in ${judgedWhere} (${judgedRecorded <= 1.25 ? 'meets' : 'misses'} the target by the median; ${spread(
+  judged.map((window) => window.versusBare),
+  2,
+  '×',
+)} the bare crowd there, a recorded run using ${spread(
+  judged.map((window) => window.extraCpuS),
+  2,
+)} CPU-s more than a bare one in this process and its children); 40 at once with no failure: ${failuresAt40} of ${40 * windows.length} not succeeded (${failuresAt40 === 0 ? 'meets' : 'misses'} the target).
+The CPU-ideal leaves out baton's own work (this process and PostgreSQL, on the same cores), so a
+recorded run's ratio prices recording and admission together.
+
+Per level, median (min–max) over the repetitions:
+
+| runs | slots | status | first event p50 | first event max | wait for a slot, max | wall | CPU-s per run | wall ÷ CPU-ideal | PSS all agents | PSS per agent |
 |---|---|---|---|---|---|---|---|---|---|---|
 ${rows.join('\n')}
 
-First event: start() to the run's first event from Claude Code, queueing included. Queued: the longest
-wait for a slot. CPU-s per run: this process and its reaped children (Claude Code, its shell, git for
+First event: start() to the run's first event from Claude Code, queueing included. No queue: 20 slots
+for 20 runs, as before admission; its wait is this process starting the others' agents. CPU-s per run: this process and its reaped children (Claude Code, its shell, git for
 file tracking), PostgreSQL not included. PSS: the largest sum over the Claude Code processes alive at one
 moment (sampled every 0.5 s; shared pages, the 400 MB binary's above all, divided among the processes
 sharing them, which summed RSS would count once per process); per agent: each process's own peak. The

@@ -37,6 +37,7 @@ export function createAdmission(options: AdmissionOptions): Admission {
   /** A connection to the queue: to the process serving it, or to this one after it starts serving. */
   async function connectToQueue(): Promise<Socket> {
     for (let backoff = 5; ; backoff = Math.min(backoff * 2, 200)) {
+      if (closed) throw new Error('The admission of this process is closed'); // never serve again
       const socket = await connectTo(addresses.queue);
       if (socket) return socket;
       if (!queue) queue = await serveQueue(addresses);
