@@ -198,7 +198,7 @@ describe('admission of Claude Code processes', () => {
     expect(run.stop_reason).toBe('interrupted');
     expect(result.numTurns).toBe(0);
     // The run behind moves up while the slot is still held: the interrupted run has left the queue.
-    await queuedAt(db.current.pool, behind, 2 - 1);
+    await queuedAt(db.current.pool, behind, 1);
     const types = (await eventsOf(db.current.pool, leaving.runId)).map((event) => event.type);
     expect(types).toEqual(['RunQueued', 'RunEnded']);
     expect(await agentStatus(db.current.pool, leaving.agentId)).toBe('idle');

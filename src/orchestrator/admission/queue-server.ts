@@ -109,12 +109,15 @@ export async function serveQueue(addresses: AdmissionAddresses) {
     }
     pumping = true;
     void (async () => {
-      do {
-        again = false;
-        await learnSlots();
-        if (!closed) grant();
-      } while (again && !closed);
-      pumping = false;
+      try {
+        do {
+          again = false;
+          await learnSlots();
+          if (!closed) grant();
+        } while (again && !closed);
+      } finally {
+        pumping = false;
+      }
     })();
   }
 
