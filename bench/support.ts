@@ -11,7 +11,7 @@ import { createPool, type Pool } from '../src/db/pool.ts';
 import { adminQuery, withDatabase } from '../src/testing/test-db.ts';
 
 /** A fresh, migrated database for one benchmark: on DATABASE_URL's server, else on an embedded PostgreSQL. */
-export async function benchDatabase(): Promise<{
+export async function benchDatabase(options: { poolSize?: number } = {}): Promise<{
   url: string;
   pool: Pool;
   where: string;
@@ -29,7 +29,7 @@ export async function benchDatabase(): Promise<{
   const name = `baton_bench_${randomBytes(4).toString('hex')}`;
   await adminQuery(adminUrl, `create database ${name}`);
   const url = withDatabase(adminUrl, name);
-  const pool = createPool(url, { max: 10 });
+  const pool = createPool(url, { max: options.poolSize ?? 10 });
   await migrate(pool);
   const server = (await pool.query<{ server_version: string }>('show server_version')).rows[0]!
     .server_version;

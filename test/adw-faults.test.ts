@@ -223,7 +223,7 @@ describe('ADWs settle whatever happens to their step jobs', () => {
     // One job per dispatch: enqueueing a dispatch again is a no-op.
     const queue = await adw.services.queue();
     const job = await currentJob(adw, started.id, 1);
-    await queue.enqueue(job, { retries: 2, timeoutSeconds: 60 });
+    await queue.enqueue(job, { retries: 2 });
     const jobs = await db.current.pool.query(`select count(*)::int as n from pgboss.job where id = $1`, [
       stepJobId(job),
     ]);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { loadConfig } from '../src/config/index.ts';
+import { defaultMaxAgents, loadConfig } from '../src/config/index.ts';
 
 describe('loadConfig: the event buffer', () => {
   it('bounds the buffer at 64 MiB unless BATON_EVENT_BUFFER_BYTES says otherwise', () => {
@@ -17,5 +17,23 @@ describe('loadConfig: the event buffer', () => {
     expect(() => loadConfig({ BATON_EVENT_BUFFER_LIMIT: '50000' })).toThrow(
       /BATON_EVENT_BUFFER_LIMIT is no longer read.*BATON_EVENT_BUFFER_BYTES/,
     );
+  });
+});
+
+describe('loadConfig: Claude Code processes at once (BATON_MAX_AGENTS)', () => {
+  it('takes a positive whole number, naming the variable otherwise', () => {
+    expect(loadConfig({ BATON_MAX_AGENTS: '3' }).maxAgents).toBe(3);
+    expect(() => loadConfig({ BATON_MAX_AGENTS: '0' })).toThrow(
+      /BATON_MAX_AGENTS must be a positive whole number, got "0"/,
+    );
+    expect(() => loadConfig({ BATON_MAX_AGENTS: 'four' })).toThrow(/BATON_MAX_AGENTS must be a positive/);
+  });
+
+  it('defaults to one per core, fewer when half the memory holds fewer at 256 MiB each, and at least one', () => {
+    expect(loadConfig({}).maxAgents).toBe(defaultMaxAgents());
+    const gib = 2 ** 30;
+    expect(defaultMaxAgents(2, 24 * gib)).toBe(2);
+    expect(defaultMaxAgents(16, 2 * gib)).toBe(4);
+    expect(defaultMaxAgents(1, 128 * 2 ** 20)).toBe(1);
   });
 });

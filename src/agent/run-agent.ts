@@ -12,15 +12,16 @@ import {
   type SDKResultMessage,
   type SessionStore,
 } from '@anthropic-ai/claude-agent-sdk';
-import { UserError } from '../core/errors.ts';
+import { describeError, UserError } from '../core/errors.ts';
 import type { EventDraft, EventScope } from '../core/events.ts';
 import { newId } from '../core/ids.ts';
 import type { RunStatus } from '../core/statuses.ts';
 import type { SessionUsage, TokenUsage } from '../core/usage.ts';
+import type { AdmissionGate, AdmissionSlot, AdmissionTicket } from './admission-gate.ts';
 import { claudeCodeOptions } from './claude-options.ts';
 import { createClaudeProcess } from './claude-process.ts';
 import type { FileChangeSummary } from './file-tracker.ts';
-import { fileChangesEvent, runEndedEvent, runStartedEvent } from './run-events.ts';
+import { fileChangesEvent, runEndedEvent, runQueuedEvent, runStartedEvent } from './run-events.ts';
 import { trackRunFiles } from './run-file-changes.ts';
 import { classify } from './run-outcome.ts';
 import {
@@ -72,6 +73,10 @@ export interface AgentRunSink {
   processStarted?(pid: number): void;
   /** The before-snapshot of file tracking exists: what a killed run changed can be computed from it. */
   trackingStarted?(beforeTree: string): void;
+  /** The run waits for a Claude Code slot (see AdmissionGate); called again as its position changes. */
+  queued?(position: number): void;
+  /** The run has its slot (at once, or after waiting): Claude Code starts now. */
+  admitted?(): void;
 }
 
 export interface AgentRuntime {
@@ -86,6 +91,8 @@ export interface AgentRuntime {
   sessionStore?: SessionStore;
   /** See findSetpriv: makes Claude Code die with the process that started it. */
   setpriv?: string;
+  /** The host's limit on Claude Code processes: a run waits for a slot before its process starts. */
+  admission?: AdmissionGate;
 }
 
 export interface AgentRunResult {
@@ -107,7 +114,10 @@ export interface AgentRunResult {
   contextTokens: number;
   unpricedModels: string[];
   fileChanges: FileChangeSummary;
+  /** From the slot being granted to the end: the run's own time. */
   durationMs: number;
+  /** How long the run waited for a Claude Code slot. */
+  queuedMs: number;
   /** How long the run's events waited for the sink to take them (the sum over events), in ms. */
   eventWaitMs: number;
 }
@@ -136,7 +146,10 @@ export function assertWorkingDirectory(cwd: string, flag = '--cwd'): void {
 
 /**
  * Runs one real Claude Code agent to the end of its prompt and reports everything it does to the sink:
- * messages, hooks, per-call usage and cost, token fragments, and the files the run changed.
+ * messages, hooks, per-call usage and cost, token fragments, and the files the run changed. With an
+ * admission gate, the run first waits for a slot (RunQueued events say where it is in line); the slot is
+ * held while the Claude Code process lives. Interrupted while it waits, it leaves the queue at once and
+ * ends as interrupted without starting anything.
  */
 export function startAgentRun(
   request: AgentRunRequest,
@@ -144,7 +157,7 @@ export function startAgentRun(
   sink: AgentRunSink,
 ): AgentRunHandle {
   assertWorkingDirectory(request.cwd);
-  const startedAt = Date.now();
+  const requestedAt = Date.now();
   const context: NormalizeContext = { cwd: request.cwd, toolCalls: new Map() };
   const abort = new AbortController();
   const claude = createClaudeProcess({ setpriv: runtime.setpriv, abort, onStarted: sink.processStarted });
@@ -153,6 +166,7 @@ export function startAgentRun(
   let sessionId: string | undefined = request.resume;
   let stopRequested: 'interrupted' | 'max_cost' | undefined;
   let activeQuery: Query | undefined;
+  let ticket: AdmissionTicket | undefined;
   let eventWaitMs = 0;
 
   /** Hands an event to the sink, waiting while it asks to (back-pressure). */
@@ -173,7 +187,10 @@ export function startAgentRun(
 
   async function stop(reason: 'interrupted' | 'max_cost'): Promise<void> {
     stopRequested ??= reason;
-    if (!activeQuery) return; // not started yet: the run checks stopRequested before it starts
+    if (!activeQuery) {
+      ticket?.cancel(); // waiting for a slot: out of the queue at once
+      return; // not started yet: the run checks stopRequested before it starts
+    }
     const killer = setTimeout(claude.kill, interruptGraceMs);
     killer.unref();
     try {
@@ -183,10 +200,23 @@ export function startAgentRun(
     }
   }
 
-  const files = trackRunFiles(
-    { cwd: request.cwd, snapshotsRoot: runtime.snapshotsRoot, diffLimitBytes: runtime.diffLimitBytes },
-    sink.trackingStarted,
-  );
+  /** Waits for a Claude Code slot; undefined when the run was stopped first. */
+  async function admit(gate: AdmissionGate | undefined): Promise<AdmissionSlot | undefined> {
+    if (stopRequested) return undefined;
+    if (!gate) return { release() {} };
+    let announced = Promise.resolve();
+    ticket = gate.enter((position) => {
+      sink.queued?.(position);
+      announced = announced.then(() => emit(runQueuedEvent(position, gate.slots)));
+    });
+    const slot = await ticket.granted;
+    await announced;
+    if (slot && stopRequested) slot.release();
+    return stopRequested ? undefined : slot;
+  }
+
+  // Started once the run has its slot: a run that waits must not take its "before" snapshot early.
+  let files!: ReturnType<typeof trackRunFiles>;
   const hooks: Partial<Record<HookEvent, HookCallbackMatcher[]>> = {};
   for (const name of callbackHooks) {
     const callback: HookCallback = async (hookInput) => {
@@ -238,13 +268,21 @@ export function startAgentRun(
     }
   }
 
-  const result = (async (): Promise<AgentRunResult> => {
+  /** The run from its slot to its end; the slot is given back as soon as Claude Code has exited. */
+  async function runAdmitted(slot: AdmissionSlot, queuedMs: number): Promise<AgentRunResult> {
+    const startedAt = Date.now();
+    sink.admitted?.();
+    files = trackRunFiles(
+      { cwd: request.cwd, snapshotsRoot: runtime.snapshotsRoot, diffLimitBytes: runtime.diffLimitBytes },
+      sink.trackingStarted,
+    );
     await emit(runStartedEvent(request));
     const { final, thrown } = await converse();
     // The iterator ends when Claude Code closes its output; its exit follows at once. One that lingers is killed.
     const lingering = setTimeout(claude.kill, 5_000);
     const agentProcessMs = await claude.lifetime();
     clearTimeout(lingering);
+    slot.release();
     for (const hookInput of await takeSessionEnds(sessionEndLog))
       await emit(eventFromHook(hookInput, context));
     meter.finish();
@@ -266,11 +304,51 @@ export function startAgentRun(
       unpricedModels: [...meter.unpricedModels],
       fileChanges,
       durationMs: Date.now() - startedAt,
+      queuedMs,
       agentProcessMs,
       eventWaitMs,
     };
     await emit(runEndedEvent(runResult));
     return runResult;
+  }
+
+  /** A run that never got its slot (stopped while it waited, or no slot to be had): nothing ran. */
+  async function endUnstarted(
+    queuedMs: number,
+    outcome: Pick<AgentRunResult, 'status' | 'stopReason' | 'error'>,
+  ): Promise<AgentRunResult> {
+    const runResult: AgentRunResult = {
+      ...outcome,
+      sessionId,
+      numTurns: 0,
+      usage: { ...meter.totals },
+      costUsd: 0,
+      contextTokens: 0,
+      unpricedModels: [],
+      fileChanges: { files: [], totalAdded: 0, totalRemoved: 0, truncatedFileList: false },
+      durationMs: 0,
+      queuedMs,
+      eventWaitMs,
+    };
+    await emit(runEndedEvent(runResult));
+    return runResult;
+  }
+
+  const result = (async (): Promise<AgentRunResult> => {
+    let slot: AdmissionSlot | undefined;
+    try {
+      slot = await admit(runtime.admission);
+    } catch (error) {
+      const failure = `No Claude Code slot could be had: ${describeError(error)}`;
+      return endUnstarted(Date.now() - requestedAt, { status: 'failed', error: failure });
+    }
+    const queuedMs = Date.now() - requestedAt;
+    if (!slot) return endUnstarted(queuedMs, { status: 'interrupted', stopReason: 'interrupted' });
+    try {
+      return await runAdmitted(slot, queuedMs);
+    } finally {
+      slot.release(); // also when the run failed before its process exited
+    }
   })();
 
   return {

@@ -7,6 +7,16 @@ import { oneLine } from './summaries.ts';
 
 /** The events a run itself adds to what Claude Code reports: its start, its file changes, its end. */
 
+/** The run waits for one of the host's `slots` Claude Code slots; `position` 1 is next in line. */
+export function runQueuedEvent(position: number, slots: number): NormalizedEvent {
+  return {
+    category: 'system',
+    type: EventType.RunQueued,
+    payload: { position, slots },
+    summary: `queued (position ${position}): waiting for one of ${slots} Claude Code ${slots === 1 ? 'slot' : 'slots'}`,
+  };
+}
+
 export function runStartedEvent(request: AgentRunRequest): NormalizedEvent {
   return {
     category: 'system',
@@ -52,6 +62,7 @@ export function runEndedEvent(result: AgentRunResult): NormalizedEvent {
       usage: result.usage,
       context_tokens: result.contextTokens,
       duration_ms: result.durationMs,
+      queued_ms: result.queuedMs,
       files_changed: result.fileChanges.files.length,
       event_wait_ms: result.eventWaitMs,
     },

@@ -15,6 +15,7 @@ const icons: Record<string, string> = {
   ToolUseBlock: '🛠',
   ToolResultBlock: '↩',
   Result: '✓',
+  RunQueued: '⏳',
   RunStarted: '▶',
   RunEnded: '■',
   ApiRetry: '⚠',
@@ -25,6 +26,7 @@ const icons: Record<string, string> = {
 
 /** Event types worth a line in the live view; the rest (hooks mirroring tool calls) would only repeat. */
 const shownTypes = new Set([
+  'RunQueued',
   'TextBlock',
   'ThinkingBlock',
   'ToolUseBlock',

@@ -2,18 +2,20 @@ import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { z } from 'zod';
 import { UserError } from '../core/errors.ts';
+import { defaultMaxAgents } from './default-max-agents.ts';
 
 const optionalString = z
   .string()
   .optional()
   .transform((value) => (value?.trim() ? value.trim() : undefined));
 
-const positiveInt = (fallback: number) =>
+const positiveInt = (fallback: number | (() => number)) =>
   z
     .string()
     .optional()
     .transform((value, context) => {
-      if (value === undefined || value.trim() === '') return fallback;
+      if (value === undefined || value.trim() === '')
+        return typeof fallback === 'function' ? fallback() : fallback;
       const parsed = Number(value);
       if (!Number.isInteger(parsed) || parsed <= 0) {
         context.addIssue({ code: 'custom', message: `must be a positive whole number, got "${value}"` });
@@ -64,6 +66,11 @@ const environmentSchema = z.object({
   /** ADW steps one worker process runs at once (each is a Claude Code process). @default 2 */
   BATON_WORKER_CONCURRENCY: positiveInt(2),
   /**
+   * Claude Code processes running at once on this host, over every baton process that shares BATON_HOME
+   * (ADW steps, `agent run`); more runs wait their turn in a queue. @default see defaultMaxAgents
+   */
+  BATON_MAX_AGENTS: positiveInt(() => defaultMaxAgents()),
+  /**
    * Memory for events (and, as much again, for session transcripts) waiting to be written, in bytes of
    * JSON. Past it agents wait for the database instead of the buffer growing. @default 67108864 (64 MiB)
    */
@@ -96,6 +103,8 @@ export interface Config {
   eventBufferBytes: number;
   modelMaxRetries?: number;
   workerConcurrency: number;
+  /** Claude Code processes at once on this host (BATON_MAX_AGENTS). */
+  maxAgents: number;
   /** Model summaries of text and thinking events; `model` is an alias or id, resolved at use. */
   summaries: { enabled: boolean; model: string };
   credentials: ModelCredentials;
@@ -145,6 +154,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     eventBufferBytes: values.BATON_EVENT_BUFFER_BYTES,
     modelMaxRetries: values.BATON_MODEL_MAX_RETRIES,
     workerConcurrency: values.BATON_WORKER_CONCURRENCY,
+    maxAgents: values.BATON_MAX_AGENTS,
     summaries: Object.freeze({
       enabled: values.BATON_SUMMARIES,
       model: values.BATON_SUMMARY_MODEL ?? 'haiku',

@@ -25,6 +25,8 @@ export const EventType = {
   SessionStart: 'SessionStart',
   SessionEnd: 'SessionEnd',
   // system: the run's own lifecycle
+  /** The run waits for a Claude Code slot on its host; repeated as its position changes. */
+  RunQueued: 'RunQueued',
   RunStarted: 'RunStarted',
   RunEnded: 'RunEnded',
   ApiRetry: 'ApiRetry',

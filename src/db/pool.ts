@@ -11,23 +11,36 @@ pg.types.setTypeParser(pg.types.builtins.NUMERIC, (value) => Number(value));
 
 /**
  * A pool whose idle clients may die (a PostgreSQL restart) without crashing the process: the pool drops
- * them and the next query reconnects.
+ * them and the next query reconnects. A query waits for a free client as long as it takes: a busy pool
+ * is not an outage, and a run must not fail because others were writing. Opening a new connection has a
+ * time limit, so an unreachable server still fails fast (and callers retry what is transient).
  */
 export function createPool(
   url: string,
   options: {
     max?: number;
     applicationName?: string;
-    /** How long a query waits for a connection (a free client, or a new one). @default 5000 */
+    /** How long a query may wait for a free client before failing; 0: as long as it takes. @default 0 */
     connectionTimeoutMillis?: number;
+    /** How long opening a new connection may take. @default 5000 */
+    connectTimeoutMillis?: number;
   } = {},
 ): Pool {
+  const connectTimeoutMillis = options.connectTimeoutMillis ?? 5_000;
+  // pg-pool applies one timeout both to waiting for a client and to connecting one; the connect limit
+  // is given to each client instead, so waiting can be unbounded while connecting is not.
+  class TimedClient extends pg.Client {
+    constructor(config: pg.ClientConfig = {}) {
+      super({ ...config, connectionTimeoutMillis: config.connectionTimeoutMillis || connectTimeoutMillis });
+    }
+  }
   const pool = new pg.Pool({
     connectionString: url,
     max: options.max ?? 10,
     application_name: options.applicationName ?? 'baton',
-    connectionTimeoutMillis: options.connectionTimeoutMillis ?? 5_000,
+    connectionTimeoutMillis: options.connectionTimeoutMillis ?? 0,
     idleTimeoutMillis: 30_000,
+    Client: TimedClient,
   });
   pool.on('error', () => {
     // An idle client lost its connection; pg removes it from the pool. Callers see errors on their own queries.

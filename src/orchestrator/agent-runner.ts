@@ -104,14 +104,19 @@ export function createAgentRunner(deps: AgentRunnerDeps) {
     ];
 
     const usage: UsageEntry[] = [];
-    // Side writes (usage, session id, pid) run one after another; a failure is retried when the run ends.
+    // Side writes (usage, session id, pid, agent status) run one after another and ride out an outage like
+    // the run's other writes; one that still fails is given up (usage and session id are written again
+    // when the run ends).
     let sideWrites = Promise.resolve();
     const sideWrite = (write: () => Promise<unknown>) => {
-      sideWrites = sideWrites.then(write).then(
-        () => {},
-        () => {},
-      );
+      sideWrites = sideWrites
+        .then(() => whileReachable(write))
+        .then(
+          () => {},
+          () => {},
+        );
     };
+    let queued = false;
     const stream = createStreamPublisher(deps.pool, { runId, agentId, adwId: input.adwId });
 
     const sink: AgentRunSink = {
@@ -139,6 +144,14 @@ export function createAgentRunner(deps: AgentRunnerDeps) {
       },
       trackingStarted(beforeTree) {
         sideWrite(() => setRunBeforeTree(deps.pool, runId, beforeTree));
+      },
+      queued() {
+        if (queued) return;
+        queued = true;
+        sideWrite(() => setAgentStatus(deps.pool, agentId, 'waiting'));
+      },
+      admitted() {
+        if (queued) sideWrite(() => setAgentStatus(deps.pool, agentId, 'executing'));
       },
     };
 

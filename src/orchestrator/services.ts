@@ -10,6 +10,7 @@ import { createEventWriter, type EventWriter } from '../db/event-writer.ts';
 import { openDatabase, type Database } from '../db/open-database.ts';
 import { createSessionMirror, type SessionMirror } from '../db/session-store.ts';
 import { endOrphanedRuns } from './abandoned-runs.ts';
+import { createAdmission } from './admission/admission.ts';
 import { createAdwService, type AdwService } from './adw/adw-service.ts';
 import { startStepQueue, type StepQueue } from './adw/step-queue.ts';
 import { createAgentRunner, type AgentRunner } from './agent-runner.ts';
@@ -60,8 +61,18 @@ export function agentRuntimeFor(config: Readonly<Config>): AgentRuntime {
 }
 
 /**
- * Everything a baton process needs, wired once: the database (migrated), the event writer and the
- * agent runner. Runs a previous process on this host left behind are marked failed first.
+ * Connections a process needs: one per Claude Code process it may run (each run's side writes go one
+ * at a time), plus the event writer, the transcript mirror, the event bus's reads, the summarizer, an
+ * ADW worker's own queries, and a run starting or finishing. Queued runs hold none while they wait.
+ */
+export function poolSizeFor(maxAgents: number): number {
+  return Math.max(10, maxAgents + 6);
+}
+
+/**
+ * Everything a baton process needs, wired once: the database (migrated), the event writer, the host's
+ * admission of Claude Code processes and the agent runner. Runs a previous process on this host left
+ * behind are marked failed first.
  */
 export async function startServices(
   config: Readonly<Config>,
@@ -73,9 +84,11 @@ export async function startServices(
   const db = await openDatabase(config, {
     exclusive: options.exclusive,
     longLived: options.longLived,
+    poolSize: poolSizeFor(config.maxAgents),
     log: options.log,
   });
-  const runtime = agentRuntimeFor(config);
+  const admission = createAdmission({ scope: config.home, slots: config.maxAgents });
+  const runtime: AgentRuntime = { ...agentRuntimeFor(config), admission };
   await endOrphanedRuns({ pool: db.pool, runtime }, isAlive);
   const writer = createEventWriter(db.pool, { bufferBytes: config.eventBufferBytes });
   const sessions = createSessionMirror(db.pool, { bufferBytes: config.eventBufferBytes });
@@ -98,6 +111,7 @@ export async function startServices(
       createAdwService({ pool: db.pool, queue: await startQueue(), config, prices: runtime.prices }),
     async close() {
       await (await queue)?.stop().catch(() => {});
+      admission.close();
       await summarizer?.close();
       await writer.close().catch(() => {});
       await sessions.close().catch(() => {});

@@ -14,9 +14,9 @@ export interface AdwWorkerOptions {
 }
 
 /**
- * A worker: takes ADW steps from the queue, `concurrency` at a time (each is a Claude Code process of
- * ~200 MB that needs ~1.5 CPU-seconds to start, so a small number per machine serves best), and
- * reconciles steps whose jobs ended without an outcome, at start and then periodically.
+ * A worker: takes ADW steps from the queue, `concurrency` at a time in this process (each step's agent
+ * then waits for one of the host's Claude Code slots, shared with every other baton process: see
+ * admission/), and reconciles steps whose jobs ended without an outcome, at start and then periodically.
  */
 export async function startAdwWorker(services: Services, options: AdwWorkerOptions) {
   const log = options.log ?? (() => {});

@@ -15,8 +15,6 @@ export interface StepJob {
 export interface StepJobOptions {
   /** Failed attempts the engine retries; the queue redelivers a job a few more times than that (see below). */
   retries: number;
-  /** The longest a step may run; past it the step's attempt fails. */
-  timeoutSeconds: number;
 }
 
 export interface StepQueueOptions {
@@ -31,6 +29,8 @@ export type JobState = 'live' | 'ended' | 'missing';
 const queueName = 'baton-adw-step';
 // pg-boss's minimum: a worker that stops heartbeating for this long loses its step to another worker.
 const heartbeatSeconds = 10;
+// pg-boss's maximum (24 hours).
+const maxExpirySeconds = 24 * 60 * 60;
 
 /**
  * A step dispatch's job id, derived from what it is: sending the same dispatch twice inserts one job
@@ -83,7 +83,9 @@ export async function startStepQueue(url: string, options: StepQueueOptions = {}
         // Redeliveries after a dead worker; the engine fails the step after `retries` failed attempts,
         // and if the queue gives up first the reconciler settles the step (see reconciler.ts).
         retryLimit: jobOptions.retries + 2,
-        expireInSeconds: jobOptions.timeoutSeconds + 60,
+        // Only a last resort for a worker that hangs while it heartbeats (heartbeats find dead workers, and
+        // the worker stops a step at its timeout): a step may first wait long for a Claude Code slot.
+        expireInSeconds: maxExpirySeconds,
         ...(db ? within(db) : {}),
       });
     },

@@ -10,11 +10,7 @@ export function definitionOf(state: AdwState, index: number): StepDefinition {
   return definition;
 }
 
-/** Retries and timeout of a step: the workflow's own, else the ADW's defaults. */
+/** How the queue treats a step's job: its retries, the workflow's own, else the ADW's default. */
 export function stepJobOptions(state: AdwState, inputs: AdwInputs, index: number): StepJobOptions {
-  const definition = definitionOf(state, index);
-  return {
-    retries: definition.retries ?? inputs.stepRetries,
-    timeoutSeconds: definition.timeoutSeconds ?? inputs.stepTimeoutSeconds,
-  };
+  return { retries: definitionOf(state, index).retries ?? inputs.stepRetries };
 }

@@ -2,6 +2,7 @@ import { hostname } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { resolveModel } from '../../agent/models.ts';
 import { AppError, describeError } from '../../core/errors.ts';
+import { EventType } from '../../core/events.ts';
 import { shortId } from '../../core/ids.ts';
 import { findAdwAgent, insertAgent } from '../../db/agents.ts';
 import { getAdw, getStep, setStepExecution, stepStanding, type AdwRow } from '../../db/adws.ts';
@@ -168,14 +169,18 @@ export function createStepWorker(deps: StepWorkerDeps) {
     if (budget.exhausted) return outcome({ type: 'step.paused', reason: budget.exhausted });
 
     const timeoutSeconds = definition.timeoutSeconds ?? row.inputs.stepTimeoutSeconds;
-    const timer = setTimeout(() => stop(attempt, 'timeout'), timeoutSeconds * 1000);
+    // The step's time runs from its agent's start: waiting for a Claude Code slot on this host is not work.
+    let timer: NodeJS.Timeout | undefined;
+    const startClock = () => {
+      timer ??= setTimeout(() => stop(attempt, 'timeout'), timeoutSeconds * 1000);
+    };
     const watcher = setInterval(() => void checkStanding(attempt), watchMs);
     try {
       await checkStanding(attempt);
       if (attempt.stopped) return stoppedOutcome(attempt.stopped, outcome, timeoutSeconds);
       let ended;
       try {
-        attempt.run = await startAgent(row, state, definition, stepRun, number, budget);
+        attempt.run = await startAgent(row, state, definition, stepRun, number, budget, startClock);
         if (attempt.stopped) void attempt.run.interrupt();
         await checkpoint('agent_started', attempt.job);
         ended = await attempt.run.done;
@@ -306,6 +311,7 @@ export function createStepWorker(deps: StepWorkerDeps) {
     stepRun: StepRun,
     attemptNumber: number,
     budget: Awaited<ReturnType<typeof remainingBudget>>,
+    onAgentStarted: () => void,
   ): Promise<RecordedRun> {
     const model = resolveModel(
       definition.model ?? (definition.kind === 'review' ? row.inputs.reviewModel : row.inputs.model),
@@ -336,6 +342,7 @@ export function createStepWorker(deps: StepWorkerDeps) {
       adwStepIndex: stepRun.index,
       adwAttempt: attemptNumber,
       onEvent: (event) => {
+        if (event.type === EventType.RunStarted) onAgentStarted();
         if (event.type === 'SystemInit') {
           void setStepExecution(deps.pool, row.id, stepRun.index, {
             sessionId: event.payload.session_id as string,
