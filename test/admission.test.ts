@@ -11,7 +11,7 @@ import {
   type Turn,
 } from '../src/testing/fake-model-server/index.ts';
 import { reply, toolUse, turn } from '../src/testing/fake-model-server/turns.ts';
-import { until } from './helpers/adw.ts';
+import { until } from './helpers/wait.ts';
 import { scratchDir, testRunner, testRuntime, writeFiles } from './helpers/agents.ts';
 import { cliEnvironment, startBaton } from './helpers/cli.ts';
 import { useTestDatabase } from './helpers/database.ts';
