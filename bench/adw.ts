@@ -17,9 +17,9 @@ import { performance } from 'node:perf_hooks';
 import { loadConfig } from '../src/config/index.ts';
 import { adwScript } from '../src/demo/adw-script.ts';
 import { createSampleRepository } from '../src/demo/sample-repo.ts';
-import { startAdwWorker } from '../src/orchestrator/adw/adw-worker.ts';
-import type { AdwService } from '../src/orchestrator/adw/adw-service.ts';
-import { startServices } from '../src/orchestrator/services.ts';
+import { startAdwWorker } from '../src/services/adws/adw-worker.ts';
+import type { AdwService } from '../src/services/adws/adw-service.ts';
+import { startServices } from '../src/services/services.ts';
 import { startFakeModelServer } from '../src/testing/fake-model-server/index.ts';
 import { benchDatabase, machine, percentile, writeSection } from './support.ts';
 

@@ -23,7 +23,7 @@ import { migrate } from '../src/db/migrate.ts';
 import { createPool } from '../src/db/pool.ts';
 import { adwScript } from '../src/demo/adw-script.ts';
 import { createSampleRepository } from '../src/demo/sample-repo.ts';
-import { startServices } from '../src/orchestrator/services.ts';
+import { startServices } from '../src/services/services.ts';
 import { startFakeModelServer } from '../src/testing/fake-model-server/index.ts';
 import { findStoredSecrets } from '../src/testing/stored-secrets.ts';
 import { machine, writeSection } from './support.ts';

@@ -3,8 +3,8 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { modelAliases } from '../src/agent/models.ts';
 import { createPool, type Pool } from '../src/db/pool.ts';
-import { createAdmission } from '../src/orchestrator/admission/admission.ts';
-import type { RecordedRun } from '../src/orchestrator/agent-runner.ts';
+import { createAdmission } from '../src/services/admission/admission.ts';
+import type { RecordedRun } from '../src/services/runs/agent-runner.ts';
 import {
   startFakeModelServer,
   type FakeModelServer,

@@ -3,7 +3,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { adwScript, scriptedMark } from '../src/demo/adw-script.ts';
-import { loadWorkflows } from '../src/orchestrator/adw/workflow-registry.ts';
+import { loadWorkflows } from '../src/services/adws/workflow-registry.ts';
 import { text, toolUse } from '../src/testing/fake-model-server/turns.ts';
 import { useAdwHarness, waitForAdw } from './helpers/adw.ts';
 import { useTestDatabase } from './helpers/database.ts';

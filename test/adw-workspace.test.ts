@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { newId } from '../src/core/ids.ts';
 import { createSampleRepository } from '../src/demo/sample-repo.ts';
-import { commitWorkspace, prepareWorkspace, removeWorkspace } from '../src/orchestrator/adw/workspace.ts';
+import { commitWorkspace, prepareWorkspace, removeWorkspace } from '../src/services/adws/workspace.ts';
 import { scratchDir } from './helpers/agents.ts';
 import { writeFile } from 'node:fs/promises';
 

@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { modelAliases } from '../src/agent/models.ts';
 import { readEventsAfter } from '../src/db/events.ts';
-import { findResumeTarget } from '../src/orchestrator/resume-target.ts';
+import { findResumeTarget } from '../src/services/runs/resume-target.ts';
 import type { Turn } from '../src/testing/fake-model-server/index.ts';
 import { reply, toolUse, turn } from '../src/testing/fake-model-server/turns.ts';
 import { scratchDir, testRunner, testRuntime, useAgentHarness } from './helpers/agents.ts';

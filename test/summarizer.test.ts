@@ -6,13 +6,13 @@ import { UserError } from '../src/core/errors.ts';
 import { EventType, type EventDraft } from '../src/core/events.ts';
 import { newId } from '../src/core/ids.ts';
 import { createEventWriter, type EventWriter } from '../src/db/event-writer.ts';
-import { createSummarizer, type Summarizer } from '../src/orchestrator/summarizer.ts';
+import { createSummarizer, type Summarizer } from '../src/services/summaries/summarizer.ts';
 import {
   createAnthropicSummaryClient,
   parseSummaries,
   type SummaryClient,
   type SummaryItem,
-} from '../src/orchestrator/summary-client.ts';
+} from '../src/services/summaries/summary-client.ts';
 import { startFakeModelServer, text, type FakeModelServer } from '../src/testing/fake-model-server/index.ts';
 import { useTestDatabase } from './helpers/database.ts';
 

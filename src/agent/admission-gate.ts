@@ -1,7 +1,7 @@
 /**
  * The port through which a run waits for its turn to start Claude Code: a host may run only so many
  * Claude Code processes at once (each is busy on a core while it works, with ~200 MB). The implementation
- * (orchestrator/admission) shares one queue among every baton process on the host.
+ * (services/admission) shares one queue among every baton process on the host.
  */
 export interface AdmissionGate {
   /** How many Claude Code processes may run at once. */

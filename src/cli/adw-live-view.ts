@@ -5,7 +5,7 @@ import { isTransientDatabaseError } from '../db/transient.ts';
 import type { LedgerEvent } from '../core/events.ts';
 import { listSteps, getAdw, type AdwRow, type AdwStepRow } from '../db/adws.ts';
 import { costByAgent } from '../db/usage.ts';
-import type { Services } from '../orchestrator/services.ts';
+import type { Services } from '../services/services.ts';
 import { stepIcon, stepLabel, stepResult } from './adw-output.ts';
 import { paint, printable, usd } from './terminal.ts';
 

@@ -1,5 +1,5 @@
 import { loadConfig, type Config } from '../config/index.ts';
-import { startServices, type Services } from '../orchestrator/services.ts';
+import { startServices, type Services } from '../services/services.ts';
 
 /** Runs `work` with baton's services started, and closes them however it ends. */
 export async function withServices<T>(

@@ -1,6 +1,6 @@
 /**
  * The ADW engine, pure: workflows as data, `advance(state, event) → { state, commands }`, and the parsing
- * of what steps leave behind. No I/O, no clock, no randomness; the shell in src/orchestrator does those.
+ * of what steps leave behind. No I/O, no clock, no randomness; the shell in src/services does those.
  */
 
 export type * from './types.ts';

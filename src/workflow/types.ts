@@ -3,7 +3,7 @@ import type { AdwStatus, StepStatus } from '../core/statuses.ts';
 /**
  * The contract of baton's ADW engine. Everything in src/workflow is pure: no I/O, no clock (time arrives
  * inside events as `at`), no randomness (ids come from the caller). The imperative shell in
- * src/orchestrator reads files, runs agents, writes the ledger and feeds what happened back as events.
+ * src/services reads files, runs agents, writes the ledger and feeds what happened back as events.
  */
 
 /** The built-in step kinds; a custom step is based on none of them. */

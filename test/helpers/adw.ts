@@ -2,13 +2,9 @@ import { afterEach } from 'vitest';
 import { loadConfig } from '../../src/config/index.ts';
 import type { AdwRow, AdwStepRow } from '../../src/db/adws.ts';
 import { createSampleRepository } from '../../src/demo/sample-repo.ts';
-import {
-  startAdwWorker,
-  type AdwWorker,
-  type AdwWorkerOptions,
-} from '../../src/orchestrator/adw/adw-worker.ts';
-import type { AdwService } from '../../src/orchestrator/adw/adw-service.ts';
-import { startServices, type Services } from '../../src/orchestrator/services.ts';
+import { startAdwWorker, type AdwWorker, type AdwWorkerOptions } from '../../src/services/adws/adw-worker.ts';
+import type { AdwService } from '../../src/services/adws/adw-service.ts';
+import { startServices, type Services } from '../../src/services/services.ts';
 import {
   startFakeModelServer,
   type FakeModelServer,

@@ -12,8 +12,8 @@ import {
   createAgentRunner,
   type AgentRunner,
   type AgentRunnerDeps,
-} from '../../src/orchestrator/agent-runner.ts';
-import { agentRuntimeFor } from '../../src/orchestrator/services.ts';
+} from '../../src/services/runs/agent-runner.ts';
+import { agentRuntimeFor } from '../../src/services/services.ts';
 import {
   startFakeModelServer,
   type FakeModelServer,

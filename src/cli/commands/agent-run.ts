@@ -4,7 +4,7 @@ import { loadPriceTable, requirePrice } from '../../agent/pricing.ts';
 import { assertWorkingDirectory } from '../../agent/run-agent.ts';
 import { loadConfig, requireModelAccess } from '../../config/index.ts';
 import { UserError } from '../../core/errors.ts';
-import { findResumeTarget } from '../../orchestrator/resume-target.ts';
+import { findResumeTarget } from '../../services/runs/resume-target.ts';
 import { withServices } from '../with-services.ts';
 import { ExitCode } from '../exit-codes.ts';
 import { nonEmptyPath, positiveInteger, usdAmount } from '../parse-options.ts';

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { loadConfig } from '../../config/index.ts';
-import { runMigrations } from '../../orchestrator/database-admin.ts';
+import { runMigrations } from '../../services/admin/database-admin.ts';
 import { paint } from '../terminal.ts';
 
 export function registerDb(program: Command): void {

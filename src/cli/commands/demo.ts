@@ -1,8 +1,8 @@
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import { ensureBatonHome, loadConfig } from '../../config/index.ts';
-import { startAdwWorker } from '../../orchestrator/adw/adw-worker.ts';
-import { startServices } from '../../orchestrator/services.ts';
+import { startAdwWorker } from '../../services/adws/adw-worker.ts';
+import { startServices } from '../../services/services.ts';
 import { followAdw } from '../adw-live-view.ts';
 import { adwJson, printAdwSummary } from '../adw-output.ts';
 import { ExitCode } from '../exit-codes.ts';

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { loadConfig } from '../../config/index.ts';
-import { runDoctor } from '../../orchestrator/doctor.ts';
+import { runDoctor } from '../../services/admin/doctor.ts';
 import { ExitCode } from '../exit-codes.ts';
 import { paint } from '../terminal.ts';
 

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { loadConfig } from '../../config/index.ts';
-import { startAdwWorker } from '../../orchestrator/adw/adw-worker.ts';
-import { startServices } from '../../orchestrator/services.ts';
+import { startAdwWorker } from '../../services/adws/adw-worker.ts';
+import { startServices } from '../../services/services.ts';
 import { positiveInteger } from '../parse-options.ts';
 import { paint } from '../terminal.ts';
 import { untilStopped } from '../signals.ts';

@@ -3,10 +3,10 @@ import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { promisify } from 'node:util';
 import pg from 'pg';
-import { dataPaths, hasModelAccess, type Config } from '../config/index.ts';
-import { describeError } from '../core/errors.ts';
-import { redactUrl } from '../db/open-database.ts';
-import { bundledClaudeCode } from '../agent/claude-code-binary.ts';
+import { dataPaths, hasModelAccess, type Config } from '../../config/index.ts';
+import { describeError } from '../../core/errors.ts';
+import { redactUrl } from '../../db/open-database.ts';
+import { bundledClaudeCode } from '../../agent/claude-code-binary.ts';
 
 const run = promisify(execFile);
 

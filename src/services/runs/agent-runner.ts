@@ -8,17 +8,17 @@ import {
   type AgentRunResult,
   type AgentRuntime,
   type AgentRunSink,
-} from '../agent/run-agent.ts';
-import type { UsageRecord } from '../agent/usage-meter.ts';
-import { AppError, describeError } from '../core/errors.ts';
-import type { EventDraft } from '../core/events.ts';
-import { newId, shortId } from '../core/ids.ts';
-import type { PromptAuthor } from '../core/statuses.ts';
-import { insertAgent, setAgentStatus } from '../db/agents.ts';
-import type { EventStream, EventWriter } from '../db/event-writer.ts';
-import { insertFileChanges } from '../db/file-changes.ts';
-import { inTransaction, type Pool } from '../db/pool.ts';
-import { insertPrompt } from '../db/prompts.ts';
+} from '../../agent/run-agent.ts';
+import type { UsageRecord } from '../../agent/usage-meter.ts';
+import { AppError, describeError } from '../../core/errors.ts';
+import type { EventDraft } from '../../core/events.ts';
+import { newId, shortId } from '../../core/ids.ts';
+import type { PromptAuthor } from '../../core/statuses.ts';
+import { insertAgent, setAgentStatus } from '../../db/agents.ts';
+import type { EventStream, EventWriter } from '../../db/event-writer.ts';
+import { insertFileChanges } from '../../db/file-changes.ts';
+import { inTransaction, type Pool } from '../../db/pool.ts';
+import { insertPrompt } from '../../db/prompts.ts';
 import {
   finishRun,
   insertRun,
@@ -27,10 +27,10 @@ import {
   setRunBeforeTree,
   setRunSession,
   type RunRow,
-} from '../db/runs.ts';
-import type { RunSessionStore, SessionMirror } from '../db/session-store.ts';
-import { isTransientDatabaseError } from '../db/transient.ts';
-import { upsertUsage, type UsageEntry } from '../db/usage.ts';
+} from '../../db/runs.ts';
+import type { RunSessionStore, SessionMirror } from '../../db/session-store.ts';
+import { isTransientDatabaseError } from '../../db/transient.ts';
+import { upsertUsage, type UsageEntry } from '../../db/usage.ts';
 import { createStreamPublisher } from './stream-publisher.ts';
 
 export interface AgentRunnerDeps {

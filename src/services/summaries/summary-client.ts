@@ -1,5 +1,5 @@
 import Anthropic from '@anthropic-ai/sdk';
-import { ModelBehaviorError } from '../core/errors.ts';
+import { ModelBehaviorError } from '../../core/errors.ts';
 
 /** One event's text to summarize. */
 export interface SummaryItem {

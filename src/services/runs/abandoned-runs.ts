@@ -1,17 +1,17 @@
 import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { changesSince } from '../agent/file-tracker.ts';
-import { fileChangeSummary } from '../agent/run-outcome.ts';
-import type { AgentRuntime } from '../agent/run-agent.ts';
-import { killProcessGroup } from '../agent/spawn-claude-code.ts';
-import { EventType } from '../core/events.ts';
-import { newId } from '../core/ids.ts';
-import { setAgentStatus } from '../db/agents.ts';
-import { insertEvents } from '../db/events.ts';
-import { insertFileChanges } from '../db/file-changes.ts';
-import { inTransaction, type Pool } from '../db/pool.ts';
-import { failRun, runningRunsOnHost, type AbandonedRun } from '../db/runs.ts';
+import { changesSince } from '../../agent/file-tracker.ts';
+import { fileChangeSummary } from '../../agent/run-outcome.ts';
+import type { AgentRuntime } from '../../agent/run-agent.ts';
+import { killProcessGroup } from '../../agent/spawn-claude-code.ts';
+import { EventType } from '../../core/events.ts';
+import { newId } from '../../core/ids.ts';
+import { setAgentStatus } from '../../db/agents.ts';
+import { insertEvents } from '../../db/events.ts';
+import { insertFileChanges } from '../../db/file-changes.ts';
+import { inTransaction, type Pool } from '../../db/pool.ts';
+import { failRun, runningRunsOnHost, type AbandonedRun } from '../../db/runs.ts';
 
 export interface AbandonedRunDeps {
   pool: Pool;

@@ -1,6 +1,6 @@
-import type { Config } from '../config/index.ts';
-import { migrate, migrationStatus, type MigrationStatus } from '../db/migrate.ts';
-import { openDatabase } from '../db/open-database.ts';
+import type { Config } from '../../config/index.ts';
+import { migrate, migrationStatus, type MigrationStatus } from '../../db/migrate.ts';
+import { openDatabase } from '../../db/open-database.ts';
 
 export interface MigrationReport {
   database: string;

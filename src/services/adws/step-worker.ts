@@ -20,8 +20,8 @@ import type {
   StepRun,
   Transition,
 } from '../../workflow/types.ts';
-import { endAbandonedRun, type AbandonedRunDeps } from '../abandoned-runs.ts';
-import type { AgentRunner, RecordedRun } from '../agent-runner.ts';
+import { endAbandonedRun, type AbandonedRunDeps } from '../runs/abandoned-runs.ts';
+import type { AgentRunner, RecordedRun } from '../runs/agent-runner.ts';
 import { applyTransition, type TransitionDeps } from './apply-transition.ts';
 import { unrecordedStepCost } from './step-cost.ts';
 import { artifactFor, checkArtifact, promptFor } from './step-inputs.ts';

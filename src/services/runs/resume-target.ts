@@ -1,6 +1,6 @@
-import { NotFoundError } from '../core/errors.ts';
-import type { Queryable } from '../db/pool.ts';
-import { findRunBySession, getRun } from '../db/runs.ts';
+import { NotFoundError } from '../../core/errors.ts';
+import type { Queryable } from '../../db/pool.ts';
+import { findRunBySession, getRun } from '../../db/runs.ts';
 
 /**
  * The agent and Claude session to continue, from a run id or a session id. Resuming keeps the same agent,

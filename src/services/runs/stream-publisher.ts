@@ -1,5 +1,5 @@
-import { publishStreamDelta, type StreamDelta } from '../db/event-bus.ts';
-import type { Queryable } from '../db/pool.ts';
+import { publishStreamDelta, type StreamDelta } from '../../db/event-bus.ts';
+import type { Queryable } from '../../db/pool.ts';
 
 type Fragment = Pick<StreamDelta, 'index' | 'kind' | 'text'>;
 

@@ -1,9 +1,9 @@
-import { describeError } from '../core/errors.ts';
-import { EventType, type EventDraft } from '../core/events.ts';
-import { newId } from '../core/ids.ts';
-import type { EventWriter } from '../db/event-writer.ts';
-import { setEventSummaries } from '../db/events.ts';
-import type { Pool } from '../db/pool.ts';
+import { describeError } from '../../core/errors.ts';
+import { EventType, type EventDraft } from '../../core/events.ts';
+import { newId } from '../../core/ids.ts';
+import type { EventWriter } from '../../db/event-writer.ts';
+import { setEventSummaries } from '../../db/events.ts';
+import type { Pool } from '../../db/pool.ts';
 import type { SummaryClient, SummaryItem } from './summary-client.ts';
 
 export interface SummarizerOptions {

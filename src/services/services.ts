@@ -9,13 +9,13 @@ import { createEventBus, type EventBus } from '../db/event-bus.ts';
 import { createEventWriter, type EventWriter } from '../db/event-writer.ts';
 import { openDatabase, type Database } from '../db/open-database.ts';
 import { createSessionMirror, type SessionMirror } from '../db/session-store.ts';
-import { endOrphanedRuns } from './abandoned-runs.ts';
+import { endOrphanedRuns } from './runs/abandoned-runs.ts';
 import { createAdmission } from './admission/admission.ts';
-import { createAdwService, type AdwService } from './adw/adw-service.ts';
-import { startStepQueue, type StepQueue } from './adw/step-queue.ts';
-import { createAgentRunner, type AgentRunner } from './agent-runner.ts';
-import { createSummarizer } from './summarizer.ts';
-import { createAnthropicSummaryClient, type SummaryClient } from './summary-client.ts';
+import { createAdwService, type AdwService } from './adws/adw-service.ts';
+import { startStepQueue, type StepQueue } from './adws/step-queue.ts';
+import { createAgentRunner, type AgentRunner } from './runs/agent-runner.ts';
+import { createSummarizer } from './summaries/summarizer.ts';
+import { createAnthropicSummaryClient, type SummaryClient } from './summaries/summary-client.ts';
 
 export interface Services {
   config: Readonly<Config>;
