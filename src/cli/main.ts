@@ -7,6 +7,7 @@ import { registerDemo } from './commands/demo.ts';
 import { registerDev } from './commands/dev.ts';
 import { registerDoctor } from './commands/doctor.ts';
 import { registerEventsTail } from './commands/events-tail.ts';
+import { registerServe } from './commands/serve.ts';
 import { registerUp } from './commands/up.ts';
 import { registerWorker } from './commands/worker.ts';
 import { ExitCode, exitCodeFor } from './exit-codes.ts';
@@ -19,6 +20,7 @@ const program = new Command('baton')
 
 registerDemo(program);
 registerUp(program);
+registerServe(program);
 registerDb(program);
 registerAgentRun(program);
 registerAdw(program);

@@ -79,6 +79,13 @@ const environmentSchema = z.object({
   BATON_SUMMARIES: onOff(true),
   /** Model for those summaries: an alias (opus, sonnet, haiku) or a model id. @default haiku */
   BATON_SUMMARY_MODEL: optionalString,
+  /** Port of the HTTP + WebSocket server (`baton up`, `baton serve`). @default 4747 */
+  BATON_PORT: positiveInt(4747).pipe(z.number().max(65_535, 'must be a port number (1-65535)')),
+  /**
+   * Address the server binds. Anything but loopback needs `--allow-remote` as well (the server can make
+   * agents run commands). @default 127.0.0.1
+   */
+  BATON_HOST: optionalString,
   ANTHROPIC_API_KEY: optionalString,
   ANTHROPIC_AUTH_TOKEN: optionalString,
   CLAUDE_CODE_OAUTH_TOKEN: optionalString,
@@ -105,6 +112,8 @@ export interface Config {
   workerConcurrency: number;
   /** Claude Code processes at once on this host (BATON_MAX_AGENTS). */
   maxAgents: number;
+  /** Where the HTTP + WebSocket server listens (BATON_HOST, BATON_PORT). */
+  server: { host: string; port: number };
   /** Model summaries of text and thinking events; `model` is an alias or id, resolved at use. */
   summaries: { enabled: boolean; model: string };
   credentials: ModelCredentials;
@@ -155,6 +164,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     modelMaxRetries: values.BATON_MODEL_MAX_RETRIES,
     workerConcurrency: values.BATON_WORKER_CONCURRENCY,
     maxAgents: values.BATON_MAX_AGENTS,
+    server: Object.freeze({ host: values.BATON_HOST ?? '127.0.0.1', port: values.BATON_PORT }),
     summaries: Object.freeze({
       enabled: values.BATON_SUMMARIES,
       model: values.BATON_SUMMARY_MODEL ?? 'haiku',

@@ -2,22 +2,27 @@ import type { Command } from 'commander';
 import { dataPaths, loadConfig } from '../../config/index.ts';
 import { startAdwWorker } from '../../services/adws/adw-worker.ts';
 import { startServices } from '../../services/services.ts';
+import { startHttpServer, withServerFlags, type ServerFlags } from '../server-options.ts';
 import { paint } from '../terminal.ts';
 import { untilStopped } from '../signals.ts';
 
 export function registerUp(program: Command): void {
-  program
-    .command('up')
-    .description(
-      'start baton: the database (embedded unless DATABASE_URL is set), migrated, and an ADW worker; Ctrl-C stops',
-    )
-    .action(async () => {
-      const config = loadConfig();
-      const log = (line: string) => console.log(paint('dim', line));
-      const services = await startServices(config, { exclusive: true, longLived: true, log });
+  withServerFlags(
+    program
+      .command('up')
+      .description(
+        'start baton: the database (embedded unless DATABASE_URL is set), migrated, the HTTP + WebSocket server and an ADW worker; Ctrl-C stops',
+      ),
+  ).action(async (flags: ServerFlags) => {
+    const config = loadConfig();
+    const log = (line: string) => console.log(paint('dim', line));
+    const services = await startServices(config, { exclusive: true, longLived: true, log });
+    try {
+      const server = await startHttpServer(services, config, flags);
       const worker = await startAdwWorker(services, { concurrency: config.workerConcurrency, log });
       const paths = dataPaths(config.home);
       console.log(`${paint('green', '✓')} baton is up`);
+      console.log(`  open         ${server.url}`);
       console.log(`  database     ${services.db.description}`);
       console.log(`  data         ${paths.home}`);
       console.log(`  worker       ${config.workerConcurrency} ADW steps at a time`);
@@ -30,7 +35,10 @@ export function registerUp(program: Command): void {
       );
       await untilStopped();
       console.log('stopping…');
+      await server.close();
       await worker.stop();
+    } finally {
       await services.close();
-    });
+    }
+  });
 }

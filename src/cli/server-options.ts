@@ -1,0 +1,56 @@
+import { resolve } from 'node:path';
+import type { Command } from 'commander';
+import type { Config } from '../config/index.ts';
+import { listen, type RunningServer } from '../server/listen.ts';
+import type { Services } from '../services/services.ts';
+import type { AnyTool } from '../tools/tool.ts';
+import { nonEmptyPath, positiveInteger } from './parse-options.ts';
+import { paint } from './terminal.ts';
+
+export interface ServerFlags {
+  cwd: string;
+  host?: string;
+  port?: number;
+  allowRemote?: boolean;
+}
+
+/** The flags `baton up` and `baton serve` share. */
+export function withServerFlags(command: Command): Command {
+  return command
+    .option('--cwd <dir>', 'the workspace the server serves (ADWs start here)', nonEmptyPath, '.')
+    .option('--host <address>', 'address to bind (default: BATON_HOST or 127.0.0.1)')
+    .option('--port <n>', 'port (default: BATON_PORT or 4747; 0 picks a free one)', portNumber)
+    .option('--allow-remote', 'allow binding an address other machines can reach (prints a warning)');
+}
+
+function portNumber(value: string): number {
+  return value === '0' ? 0 : positiveInteger(value);
+}
+
+/**
+ * Starts the HTTP + WebSocket server over running services and prints where it is. The management
+ * tools are passed in by the caller; none are mounted until their registry exists.
+ */
+export async function startHttpServer(
+  services: Services,
+  config: Readonly<Config>,
+  flags: ServerFlags,
+  tools: readonly AnyTool[] = [],
+): Promise<RunningServer> {
+  const server = await listen(
+    {
+      services,
+      cwd: resolve(flags.cwd),
+      tools,
+      log: (line) => console.error(paint('dim', line, process.stderr)),
+    },
+    {
+      host: flags.host ?? config.server.host,
+      port: flags.port ?? config.server.port,
+      allowRemote: flags.allowRemote,
+    },
+  );
+  for (const warning of server.warnings)
+    console.error(paint('yellow', `warning: ${warning}`, process.stderr));
+  return server;
+}

@@ -1,0 +1,99 @@
+import { z } from 'zod';
+import { AdwStatus, EventCategory, LogLevel } from '../core/statuses.ts';
+import { queryBoolean, queryInt, queryList, uuidSchema } from './query-values.ts';
+
+/** Bodies, queries and path parameters of the REST API under /api, and its error shape. */
+
+const categories = Object.values(EventCategory) as [EventCategory, ...EventCategory[]];
+
+export const idParams = z.strictObject({ id: uuidSchema });
+
+export const pageQuery = z.strictObject({
+  limit: queryInt({ min: 1, max: 500, default: 50 }),
+  offset: queryInt({ min: 0, max: 1_000_000, default: 0 }),
+});
+
+/** GET /api/events: stored events after `fromSeq`, in seq order. */
+export const eventsQuery = z.strictObject({
+  fromSeq: queryInt({ min: 0, max: Number.MAX_SAFE_INTEGER, default: 0 }),
+  limit: queryInt({ min: 1, max: 1000, default: 200 }),
+  agent: uuidSchema.optional(),
+  run: uuidSchema.optional(),
+  adw: uuidSchema.optional(),
+  orchestrator: uuidSchema.optional(),
+  category: queryList(categories),
+});
+export type EventsQuery = z.output<typeof eventsQuery>;
+
+/** The events of one agent or ADW: the same paging without the scope filters. */
+export const scopedEventsQuery = eventsQuery.pick({ fromSeq: true, limit: true, category: true });
+
+export const adwListQuery = z.strictObject({
+  status: z.enum(Object.values(AdwStatus) as [AdwStatus, ...AdwStatus[]]).optional(),
+  limit: queryInt({ min: 1, max: 500, default: 50 }),
+});
+
+export const fileChangesQuery = z.strictObject({
+  run: uuidSchema.optional(),
+  /** Leave the diffs out (only paths and line counts). @default true */
+  diffs: queryBoolean.optional(),
+});
+
+export const logsQuery = z.strictObject({
+  offset: queryInt({ min: 0, max: 1_000_000, default: 0 }),
+  limit: queryInt({ min: 1, max: 500, default: 50 }),
+  contains: z.string().min(1).max(200).optional(),
+  level: z.enum(Object.values(LogLevel) as [LogLevel, ...LogLevel[]]).optional(),
+});
+
+const usd = z.number().positive().max(99_999_999);
+const count = z.number().int().positive().max(2_147_483_647);
+
+/**
+ * POST /api/adws. The workflow runs in the server's own workspace: a request cannot name a directory
+ * (no endpoint opens a path chosen by a request).
+ */
+export const startAdwBody = z.strictObject({
+  workflow: z.string().min(1).max(100),
+  prompt: z.string().trim().min(1, 'must not be empty').max(100_000),
+  name: z.string().min(1).max(200).optional(),
+  description: z.string().max(2_000).optional(),
+  model: z.string().min(1).max(100).optional(),
+  reviewModel: z.string().min(1).max(100).optional(),
+  maxCostUsd: usd.optional(),
+  maxTurns: count.optional(),
+  stepMaxCostUsd: usd.optional(),
+  stepMaxTurns: count.optional(),
+  fixRounds: z.number().int().min(0).max(100).optional(),
+  inPlace: z.boolean().optional(),
+});
+export type StartAdwBody = z.output<typeof startAdwBody>;
+
+export const resumeAdwBody = z.strictObject({
+  addCostUsd: usd.optional(),
+  addTurns: count.optional(),
+});
+
+export const emptyBody = z.strictObject({});
+
+export const toolParams = z.strictObject({
+  name: z.string().regex(/^[a-z][a-z0-9_]{0,63}$/, 'must be a tool name such as list_agents'),
+});
+/** POST /api/tools/:name: the tool's arguments (each tool validates its own). */
+export const toolArgumentsBody = z.record(z.string(), z.unknown());
+
+export const errorBody = z.object({
+  error: z.object({
+    code: z.string(),
+    message: z.string(),
+    /** The body, query or path field to change (`body.prompt`, `query.limit`). */
+    field: z.string().optional(),
+  }),
+});
+export type ErrorBody = z.infer<typeof errorBody>;
+
+export const healthBody = z.object({
+  status: z.literal('ok'),
+  latestSeq: z.number().int(),
+  websocketClients: z.number().int(),
+});

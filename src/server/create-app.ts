@@ -1,0 +1,87 @@
+import websocket from '@fastify/websocket';
+import Fastify, { type FastifyInstance } from 'fastify';
+import { defaultServerLimits, type ServerDeps } from './deps.ts';
+import { errorResponse } from './http-errors.ts';
+import { createRouter, type AnyRouteSpec } from './route.ts';
+import { adwRoutes } from './routes/adws.ts';
+import { agentRoutes } from './routes/agents.ts';
+import { commandRoutes } from './routes/commands.ts';
+import { costRoutes } from './routes/cost.ts';
+import { eventRoutes } from './routes/events.ts';
+import { healthRoutes } from './routes/health.ts';
+import { logRoutes } from './routes/logs.ts';
+import { openApiRoutes } from './routes/openapi.ts';
+import { rootRoutes } from './routes/root.ts';
+import { toolRoutes } from './routes/tools.ts';
+import { workflowRoutes } from './routes/workflows.ts';
+import { requestGuard } from './security/request-guard.ts';
+import { createAdwWatcher } from './ws/adw-watcher.ts';
+import { startClientSession } from './ws/client-session.ts';
+
+export interface BatonApp {
+  app: FastifyInstance;
+  /** Every REST route with its schemas (what /api/openapi.json describes). */
+  routes: readonly AnyRouteSpec[];
+  /** The WebSocket endpoint, guarded like the rest. */
+  websocketPath: '/ws';
+}
+
+/**
+ * The HTTP + WebSocket server as a value: nothing listens until the caller says so (see listen.ts), so
+ * tests drive it with `app.inject` or on 127.0.0.1:0. Every request passes the guard first (Host, Origin,
+ * token), every input is parsed by its src/protocol schema, and every error leaves as `{error}` JSON.
+ */
+export async function createApp(deps: ServerDeps): Promise<BatonApp> {
+  const limits = { ...defaultServerLimits, ...deps.limits };
+  const log = deps.log ?? (() => {});
+  const app = Fastify({ logger: false, bodyLimit: limits.bodyLimitBytes, trustProxy: false });
+  await app.register(websocket, { options: { maxPayload: limits.wsMessageBytes } });
+
+  app.addHook('onRequest', requestGuard({ token: deps.token, hosts: deps.hosts }));
+  app.setErrorHandler((error, _request, reply) => {
+    const { status, body } = errorResponse(error);
+    if (status >= 500)
+      log(`server: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+    return reply.code(status).send(body);
+  });
+  app.setNotFoundHandler((request, reply) =>
+    reply.code(404).send({
+      error: { code: 'not_found', message: `No route ${request.method} ${request.url.split('?')[0]}.` },
+    }),
+  );
+
+  const bus = deps.services.bus();
+  const adwWatcher = createAdwWatcher(bus, deps.services.db.pool, log);
+  const sessions = new Set<() => void>();
+  app.get('/ws', { websocket: true }, (socket) => {
+    const close = startClientSession(socket, {
+      bus,
+      db: deps.services.db.pool,
+      adwWatcher,
+      orchestratorId: deps.orchestratorId,
+      limits,
+      log,
+    });
+    sessions.add(close);
+    socket.on('close', () => sessions.delete(close));
+  });
+  app.addHook('onClose', async () => {
+    for (const close of sessions) close();
+    await adwWatcher.close();
+  });
+
+  const router = createRouter(app);
+  rootRoutes(router);
+  healthRoutes(router, deps, () => sessions.size);
+  eventRoutes(router, deps);
+  adwRoutes(router, deps);
+  agentRoutes(router, deps);
+  workflowRoutes(router, deps);
+  commandRoutes(router, deps);
+  logRoutes(router, deps);
+  costRoutes(router, deps);
+  toolRoutes(router, deps);
+  openApiRoutes(router);
+  await app.ready();
+  return { app, routes: router.specs, websocketPath: '/ws' };
+}

@@ -1,0 +1,51 @@
+import type { Services } from '../services/services.ts';
+import type { AnyTool } from '../tools/tool.ts';
+import type { HostPolicy } from './security/allowed-hosts.ts';
+
+/** Limits that keep one client from costing the others; each has a default (see serverLimits). */
+export interface ServerLimits {
+  /** Largest request body, in bytes; more is refused with 413. @default 1 MiB */
+  bodyLimitBytes: number;
+  /** Largest WebSocket message from a client, in bytes. @default 64 KiB */
+  wsMessageBytes: number;
+  /**
+   * Bytes a WebSocket client may have waiting to be sent to it; past it the client is behind: its
+   * topics stop and it is told to resync. @default 4 MiB
+   */
+  wsBufferedBytes: number;
+  /** Topics one socket may follow at once. @default 32 */
+  wsSubscriptions: number;
+  /** How often each socket gets a heartbeat. @default 15 s */
+  heartbeatMs: number;
+}
+
+export const defaultServerLimits: ServerLimits = {
+  bodyLimitBytes: 1024 * 1024,
+  wsMessageBytes: 64 * 1024,
+  wsBufferedBytes: 4 * 1024 * 1024,
+  wsSubscriptions: 32,
+  heartbeatMs: 15_000,
+};
+
+/** A slash command as discovery reports it (src/orchestrator or a discovery module provides them). */
+export type SlashCommandInfo = Record<string, unknown> & { name: string };
+
+export interface ServerDeps {
+  services: Services;
+  /** The workspace this server serves: ADWs start here, workflows and commands are found here. */
+  cwd: string;
+  /** The access token every request must show (see loadOrCreateToken). */
+  token: string;
+  /** The Host names it answers to (see hostPolicy). */
+  hosts: HostPolicy;
+  /** The management tools, mounted at /api/tools. @default none */
+  tools?: readonly AnyTool[];
+  /** Slash-command discovery, when present: GET /api/commands. */
+  slashCommands?: (
+    cwd: string,
+  ) => Promise<{ commands: readonly SlashCommandInfo[]; errors: readonly string[] }>;
+  /** The id of this workspace's orchestrator, for the WebSocket topic `orchestrator`, when there is one. */
+  orchestratorId?: () => Promise<string | undefined>;
+  limits?: Partial<ServerLimits>;
+  log?: (line: string) => void;
+}

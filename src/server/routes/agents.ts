@@ -1,0 +1,87 @@
+import { NotFoundError } from '../../core/errors.ts';
+import {
+  getAgentListing,
+  listAgentFileChanges,
+  listAgentListings,
+  listAgentRuns,
+} from '../../db/agent-reads.ts';
+import { uuidSchema } from '../../protocol/query-values.ts';
+import { fileChangesQuery, idParams, pageQuery, scopedEventsQuery } from '../../protocol/rest.ts';
+import type { ServerDeps } from '../deps.ts';
+import type { Router } from '../route.ts';
+import { eventPage } from './events.ts';
+
+/** Agents, read-only from the ledger: changing them goes through the management tools. */
+export function agentRoutes(router: Router, deps: ServerDeps): void {
+  const pool = deps.services.db.pool;
+
+  async function existing(id: string) {
+    const agent = await getAgentListing(pool, id);
+    if (!agent) throw new NotFoundError(`No agent ${id}.`);
+    return agent;
+  }
+
+  router.add({
+    method: 'GET',
+    url: '/api/agents',
+    summary: 'Live agents, most recently active first, with run count and spend; adw narrows to one ADW.',
+    query: pageQuery.extend({ adw: uuidSchema.optional() }),
+    handler: async ({ query }) => ({
+      agents: await listAgentListings(pool, { limit: query.limit, offset: query.offset, adwId: query.adw }),
+    }),
+  });
+
+  router.add({
+    method: 'GET',
+    url: '/api/agents/:id',
+    summary: 'One agent (archived ones too) with its latest run.',
+    params: idParams,
+    handler: async ({ params }) => {
+      const agent = await existing(params.id);
+      const [latestRun] = await listAgentRuns(pool, params.id, { limit: 1, offset: 0 });
+      return { agent, latestRun: latestRun ?? null };
+    },
+  });
+
+  router.add({
+    method: 'GET',
+    url: '/api/agents/:id/runs',
+    summary: "An agent's runs, newest first.",
+    params: idParams,
+    query: pageQuery,
+    handler: async ({ params, query }) => {
+      await existing(params.id);
+      return { runs: await listAgentRuns(pool, params.id, query) };
+    },
+  });
+
+  router.add({
+    method: 'GET',
+    url: '/api/agents/:id/events',
+    summary: "An agent's events after fromSeq, in seq order.",
+    params: idParams,
+    query: scopedEventsQuery,
+    handler: async ({ params, query }) => {
+      await existing(params.id);
+      return eventPage(pool, { ...query, agent: params.id });
+    },
+  });
+
+  router.add({
+    method: 'GET',
+    url: '/api/agents/:id/file-changes',
+    summary:
+      "What the agent's runs created, modified and deleted, with line counts and diffs (per run with run).",
+    params: idParams,
+    query: fileChangesQuery,
+    handler: async ({ params, query }) => {
+      await existing(params.id);
+      return {
+        fileChanges: await listAgentFileChanges(pool, params.id, {
+          runId: query.run,
+          diffs: query.diffs ?? true,
+        }),
+      };
+    },
+  });
+}

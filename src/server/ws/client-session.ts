@@ -1,0 +1,165 @@
+import type { WebSocket } from 'ws';
+import type { LedgerEvent } from '../../core/events.ts';
+import { describeError } from '../../core/errors.ts';
+import type { EventBus, StreamDelta, Subscription } from '../../db/event-bus.ts';
+import { latestSeq, type EventFilter } from '../../db/events.ts';
+import type { Queryable } from '../../db/pool.ts';
+import { parseTopic, type Topic } from '../../protocol/topics.ts';
+import { toWireEvent } from '../../protocol/wire-event.ts';
+import type { AdwSummary, ServerMessage } from '../../protocol/ws-messages.ts';
+import type { ServerLimits } from '../deps.ts';
+import type { AdwWatcher } from './adw-watcher.ts';
+import { parseClientMessage } from './parse-client-message.ts';
+import { deltaMatches, topicFilter } from './topic-filter.ts';
+
+export interface ClientSessionDeps {
+  bus: EventBus;
+  db: Queryable;
+  adwWatcher: AdwWatcher;
+  orchestratorId?: () => Promise<string | undefined>;
+  limits: ServerLimits;
+  log: (line: string) => void;
+}
+
+interface TopicState {
+  filter: EventFilter;
+  subscription?: Subscription;
+  /** Every event of the topic up to here has been handed to the socket. */
+  sentSeq: number;
+  closed: boolean;
+}
+
+/**
+ * One WebSocket client: its topics, each a ledger subscription (backfill, then live, in seq order), plus
+ * live token fragments, ADW summaries and heartbeats.
+ *
+ * Sending never waits for the client. Each send goes to the socket's buffer; when what is buffered
+ * passes `wsBufferedBytes`, the client is behind: its topics stop, and each gets one `resync` saying
+ * where to subscribe again from. Memory per client stays bounded and nobody else waits.
+ */
+export function startClientSession(socket: WebSocket, deps: ClientSessionDeps): () => void {
+  const topics = new Map<Topic, TopicState>();
+  const stops: (() => void)[] = [];
+  let highestSeq = 0;
+  let closed = false;
+
+  function send(message: ServerMessage): void {
+    if (closed || socket.readyState !== socket.OPEN) return;
+    socket.send(JSON.stringify(message));
+  }
+
+  function behind(): boolean {
+    return socket.bufferedAmount > deps.limits.wsBufferedBytes;
+  }
+
+  function deliver(topic: Topic, state: TopicState, event: LedgerEvent): void {
+    if (state.closed) return;
+    if (behind()) return fallBehind(topic, state);
+    state.sentSeq = event.seq;
+    highestSeq = Math.max(highestSeq, event.seq);
+    send({ type: 'event.appended', topic, event: toWireEvent(event) });
+  }
+
+  function fallBehind(topic: Topic, state: TopicState): void {
+    end(topic, state);
+    send({
+      type: 'resync',
+      topic,
+      fromSeq: state.sentSeq,
+      reason: 'the client did not read fast enough; subscribe again from fromSeq',
+    });
+  }
+
+  function end(topic: Topic, state: TopicState): void {
+    state.closed = true;
+    state.subscription?.close();
+    if (topics.get(topic) === state) topics.delete(topic);
+  }
+
+  async function subscribe(topic: Topic, fromSeq: number | undefined): Promise<void> {
+    const previous = topics.get(topic);
+    if (previous) end(topic, previous);
+    if (topics.size >= deps.limits.wsSubscriptions) {
+      return send({
+        type: 'error',
+        code: 'bad_field',
+        field: 'topic',
+        message: `at most ${deps.limits.wsSubscriptions} topics per socket: unsubscribe from one first`,
+      });
+    }
+    const needsOrchestrator = parseTopic(topic).kind === 'orchestrator';
+    const filter = topicFilter(topic, needsOrchestrator ? await deps.orchestratorId?.() : undefined);
+    if (!filter) {
+      return send({ type: 'error', code: 'unavailable', field: 'topic', message: 'no orchestrator yet' });
+    }
+    // Where it starts is settled before the subscription, so the acknowledgement comes first.
+    const start = fromSeq ?? (await latestSeq(deps.db));
+    const state: TopicState = { filter, sentSeq: start, closed: false };
+    topics.set(topic, state);
+    send({ type: 'subscription.started', topic, fromSeq: start });
+    const subscription = await deps.bus.subscribe({ fromSeq: start, filter }, (event) =>
+      deliver(topic, state, event),
+    );
+    if (state.closed || closed) subscription.close();
+    else state.subscription = subscription;
+  }
+
+  function onDelta(delta: StreamDelta): void {
+    if (behind()) return; // fragments are live only; the finished block arrives as an event
+    for (const [topic, state] of topics)
+      if (deltaMatches(state.filter, delta)) send({ type: 'event.delta', topic, delta });
+  }
+
+  function onAdw(adw: AdwSummary): void {
+    if (behind()) return; // the adw's own events carry the same news, and a resync follows them
+    for (const [topic, state] of topics)
+      if (state.filter.adwId === adw.id || (topic === 'all' && !state.closed))
+        send({ type: 'adw.updated', topic, adw });
+  }
+
+  async function onMessage(data: Buffer | ArrayBuffer | Buffer[], isBinary: boolean): Promise<void> {
+    const parsed = parseClientMessage(data, isBinary);
+    if (!parsed.ok) return send({ type: 'error', ...parsed.error });
+    const message = parsed.value;
+    if (message.type === 'subscribe') return subscribe(message.topic, message.fromSeq);
+    if (message.type === 'unsubscribe') {
+      const state = topics.get(message.topic);
+      if (!state)
+        return send({ type: 'error', code: 'not_subscribed', field: 'topic', message: 'not subscribed' });
+      end(message.topic, state);
+      return send({ type: 'subscription.ended', topic: message.topic });
+    }
+    heartbeat();
+  }
+
+  function heartbeat(): void {
+    if (behind()) return;
+    send({ type: 'heartbeat', at: new Date().toISOString(), latestSeq: highestSeq });
+  }
+
+  socket.on('message', (data, isBinary) => {
+    onMessage(data, isBinary).catch((error: unknown) => {
+      deps.log(`server: WebSocket message failed: ${describeError(error)}`);
+      send({ type: 'error', code: 'unavailable', message: 'the server could not do that; try again' });
+    });
+  });
+  stops.push(deps.bus.onStream(onDelta));
+  stops.push(deps.adwWatcher.listen(onAdw));
+  const timer = setInterval(heartbeat, deps.limits.heartbeatMs);
+  timer.unref();
+  stops.push(() => clearInterval(timer));
+
+  void latestSeq(deps.db).then(
+    (seq) => send({ type: 'connection.opened', latestSeq: seq, heartbeatMs: deps.limits.heartbeatMs }),
+    () => send({ type: 'connection.opened', latestSeq: 0, heartbeatMs: deps.limits.heartbeatMs }),
+  );
+
+  const close = () => {
+    if (closed) return;
+    closed = true;
+    for (const [topic, state] of topics) end(topic, state);
+    for (const stop of stops.splice(0)) stop();
+  };
+  socket.on('close', close);
+  return close;
+}
