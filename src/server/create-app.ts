@@ -1,5 +1,5 @@
 import websocket from '@fastify/websocket';
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyInstance, type FastifyReply } from 'fastify';
 import { defaultServerLimits, type ServerDeps } from './deps.ts';
 import { errorResponse } from './http-errors.ts';
 import { createRouter, type AnyRouteSpec } from './route.ts';
@@ -34,10 +34,21 @@ export interface BatonApp {
 export async function createApp(deps: ServerDeps): Promise<BatonApp> {
   const limits = { ...defaultServerLimits, ...deps.limits };
   const log = deps.log ?? (() => {});
-  const app = Fastify({ logger: false, bodyLimit: limits.bodyLimitBytes, trustProxy: false });
+  const { guard, refuse } = requestGuard({ token: deps.token, hosts: deps.hosts });
+  const app = Fastify({
+    logger: false,
+    bodyLimit: limits.bodyLimitBytes,
+    trustProxy: false,
+    // A URL the router itself refuses (malformed, a parameter too long) never reaches the hooks: the
+    // guard's checks come first here too, and the answer has the same shape as every other error.
+    frameworkErrors: (error, request, reply) => {
+      const { status, body } = errorResponse(refuse(request) ?? error);
+      void (reply as unknown as FastifyReply).code(status).send(body);
+    },
+  });
   await app.register(websocket, { options: { maxPayload: limits.wsMessageBytes } });
 
-  app.addHook('onRequest', requestGuard({ token: deps.token, hosts: deps.hosts }));
+  app.addHook('onRequest', guard);
   app.setErrorHandler((error, _request, reply) => {
     const { status, body } = errorResponse(error);
     if (status >= 500)

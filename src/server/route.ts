@@ -47,7 +47,8 @@ export function createRouter(app: FastifyInstance) {
           const body =
             spec.method === 'POST' ? parseInput(route.body ?? emptyBody, request.body ?? {}, 'body') : {};
           const result = await route.handler({ params, query, body }, request, reply);
-          if (!reply.sent) reply.code(spec.status ?? 200);
+          // A handler may have set its own status (a tool error); otherwise a success gets the route's.
+          if (spec.status && !reply.sent && reply.statusCode === 200) reply.code(spec.status);
           return result;
         },
       });

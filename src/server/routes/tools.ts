@@ -36,8 +36,16 @@ export function toolRoutes(router: Router, deps: ServerDeps): void {
       const tool = tools.get(params.name);
       if (!tool) throw new NotFoundError(`No tool ${params.name}: GET /api/tools lists them.`);
       const result = await callTool(tool, body, { services: deps.services, cwd: deps.cwd });
-      if (result.isError) reply.code(400);
-      return { text: result.text, structured: result.structured, isError: result.isError ?? false };
+      if (!result.isError) return { text: result.text, structured: result.structured, isError: false };
+      const field =
+        typeof result.structured.field === 'string' ? `body.${result.structured.field}` : undefined;
+      reply.code(400);
+      return {
+        error: { code: 'tool_error', message: result.text, ...(field && { field }) },
+        text: result.text,
+        structured: result.structured,
+        isError: true,
+      };
     },
   });
 }

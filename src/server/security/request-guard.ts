@@ -15,7 +15,7 @@ const safeMethods = new Set(['GET', 'HEAD', 'OPTIONS']);
  *    the cookie, so the browser drops it from the address bar on the next page).
  */
 export function requestGuard(options: { token: string; hosts: HostPolicy }) {
-  return async function guard(request: FastifyRequest, reply: FastifyReply): Promise<void> {
+  const guard = async function guard(request: FastifyRequest, reply: FastifyReply): Promise<void> {
     const refusal = refuse(request);
     if (refusal) {
       const { status, body } = errorResponse(refusal);
@@ -31,6 +31,7 @@ export function requestGuard(options: { token: string; hosts: HostPolicy }) {
       }
     }
   };
+  return { guard, refuse };
 
   function refuse(request: FastifyRequest): RequestError | undefined {
     if (!hostAllowed(options.hosts, request.headers.host)) {
