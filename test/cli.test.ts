@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -229,7 +230,7 @@ describe('baton CLI on the embedded database (no DATABASE_URL)', () => {
 
   it('starts it, refuses a second owner of the data directory, lets others join, and stops it on exit', async () => {
     const home = await scratchDir('embedded-home');
-    const env = cliEnvironment({ BATON_HOME: home.path });
+    const env = cliEnvironment({ BATON_HOME: home.path, BATON_PORT: '0' });
     try {
       const migrated = await runBaton(['db', 'migrate', '--json'], env);
       expect(migrated.code).toBe(0);
@@ -238,7 +239,16 @@ describe('baton CLI on the embedded database (no DATABASE_URL)', () => {
       expect(report.applied.length).toBeGreaterThan(0);
 
       const up = startBaton(['up'], env);
-      await up.waitFor(/baton is up/);
+      await up.waitFor(/baton is up[\s\S]*open +http:\/\/127\.0\.0\.1:\d+\/\?token=\S+\n/);
+      // The printed URL is the server's, with the token that BATON_HOME/server-token holds.
+      const url = new URL(/open +(\S+)/.exec(up.stdout)![1]!);
+      const token = readFileSync(join(home.path, 'server-token'), 'utf8').trim();
+      expect(url.searchParams.get('token')).toBe(token);
+      const health = await fetch(`${url.origin}/api/health`, {
+        headers: { authorization: `Bearer ${token}` },
+      });
+      expect(health.status).toBe(200);
+      expect((await fetch(`${url.origin}/api/health`)).status).toBe(401);
       const second = await runBaton(['up'], env);
       expect(second.code).toBe(3);
       expect(second.stderr).toMatch(
@@ -250,6 +260,11 @@ describe('baton CLI on the embedded database (no DATABASE_URL)', () => {
       expect(
         JSON.parse(joined.stdout).migrations.every((m: { appliedAt: string | null }) => m.appliedAt),
       ).toBe(true);
+
+      // Another address needs saying so, and is refused before anything starts.
+      const exposed = await runBaton(['serve', '--host', '0.0.0.0'], env);
+      expect(exposed.code).toBe(2);
+      expect(exposed.stderr).toMatch(/BATON_HOST=0\.0\.0\.0 .*pass --allow-remote/);
 
       up.child.kill('SIGINT');
       expect(await up.exited).toBe(0);

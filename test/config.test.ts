@@ -37,3 +37,12 @@ describe('loadConfig: Claude Code processes at once (BATON_MAX_AGENTS)', () => {
     expect(defaultMaxAgents(1, 128 * 2 ** 20)).toBe(1);
   });
 });
+
+describe('loadConfig: where the server listens (BATON_HOST, BATON_PORT)', () => {
+  it('defaults to 127.0.0.1:4747, takes 0 for a free port, and names a bad port', () => {
+    expect(loadConfig({}).server).toEqual({ host: '127.0.0.1', port: 4747 });
+    expect(loadConfig({ BATON_HOST: '::1', BATON_PORT: '0' }).server).toEqual({ host: '::1', port: 0 });
+    expect(() => loadConfig({ BATON_PORT: '70000' })).toThrow(/BATON_PORT must be a port number \(0-65535\)/);
+    expect(() => loadConfig({ BATON_PORT: 'http' })).toThrow(/BATON_PORT must be a port number/);
+  });
+});

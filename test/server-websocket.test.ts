@@ -104,8 +104,9 @@ describe('the WebSocket: topics from a seq, backfill then live, gap-free; slow c
     }
     // The stalled client stops reading its socket: the kernel's buffers fill, then the server's.
     stalled.socket.pause();
-    // ~40 MB, more than loopback's socket buffers (tcp_rmem + tcp_wmem maxima here are 32 + 4 MB).
-    const total = 10_000;
+    // ~48 MB, more than loopback's socket buffers (tcp_rmem + tcp_wmem maxima here are 32 + 4 MB), and
+    // more events than the event feed queues for one subscriber (5000).
+    const total = 12_000;
     await append(pool, total, {}, 4_000);
     await receive(reader, 'all', total);
     expect(reader.seqs('all')).toEqual(await seqsAfter(pool, start));

@@ -1,7 +1,7 @@
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import type { Config } from '../config/index.ts';
-import { listen, type RunningServer } from '../server/listen.ts';
+import { bindWarnings, listen, type RunningServer } from '../server/listen.ts';
 import type { Services } from '../services/services.ts';
 import type { AnyTool } from '../tools/tool.ts';
 import { nonEmptyPath, positiveInteger } from './parse-options.ts';
@@ -21,6 +21,17 @@ export function withServerFlags(command: Command): Command {
     .option('--host <address>', 'address to bind (default: BATON_HOST or 127.0.0.1)')
     .option('--port <n>', 'port (default: BATON_PORT or 4747; 0 picks a free one)', portNumber)
     .option('--allow-remote', 'allow binding an address other machines can reach (prints a warning)');
+}
+
+/** Where the server will listen; a non-loopback address without --allow-remote fails here, before anything starts. */
+export function serverAddress(config: Readonly<Config>, flags: ServerFlags) {
+  const address = {
+    host: flags.host ?? config.server.host,
+    port: flags.port ?? config.server.port,
+    allowRemote: flags.allowRemote,
+  };
+  bindWarnings(address);
+  return address;
 }
 
 function portNumber(value: string): number {
@@ -44,11 +55,7 @@ export async function startHttpServer(
       tools,
       log: (line) => console.error(paint('dim', line, process.stderr)),
     },
-    {
-      host: flags.host ?? config.server.host,
-      port: flags.port ?? config.server.port,
-      allowRemote: flags.allowRemote,
-    },
+    serverAddress(config, flags),
   );
   for (const warning of server.warnings)
     console.error(paint('yellow', `warning: ${warning}`, process.stderr));

@@ -79,8 +79,19 @@ const environmentSchema = z.object({
   BATON_SUMMARIES: onOff(true),
   /** Model for those summaries: an alias (opus, sonnet, haiku) or a model id. @default haiku */
   BATON_SUMMARY_MODEL: optionalString,
-  /** Port of the HTTP + WebSocket server (`baton up`, `baton serve`). @default 4747 */
-  BATON_PORT: positiveInt(4747).pipe(z.number().max(65_535, 'must be a port number (1-65535)')),
+  /** Port of the HTTP + WebSocket server (`baton up`, `baton serve`); 0 picks a free one. @default 4747 */
+  BATON_PORT: z
+    .string()
+    .optional()
+    .transform((value, context) => {
+      if (value === undefined || value.trim() === '') return 4747;
+      const parsed = Number(value);
+      if (!/^\d+$/.test(value.trim()) || parsed > 65_535) {
+        context.addIssue({ code: 'custom', message: `must be a port number (0-65535), got "${value}"` });
+        return z.NEVER;
+      }
+      return parsed;
+    }),
   /**
    * Address the server binds. Anything but loopback needs `--allow-remote` as well (the server can make
    * agents run commands). @default 127.0.0.1

@@ -9,10 +9,12 @@ export interface ServerLimits {
   /** Largest WebSocket message from a client, in bytes. @default 64 KiB */
   wsMessageBytes: number;
   /**
-   * Bytes a WebSocket client may have waiting to be sent to it; past it the client is behind: its
-   * topics stop and it is told to resync. @default 4 MiB
+   * Bytes a WebSocket client may have waiting to be sent to it; past it its topics pause until it reads,
+   * and if it does not catch up they end with a resync. @default 4 MiB
    */
   wsBufferedBytes: number;
+  /** How long a paused topic waits for the client to read before it ends with a resync. @default 30 s */
+  wsStallMs: number;
   /** Topics one socket may follow at once. @default 32 */
   wsSubscriptions: number;
   /** How often each socket gets a heartbeat. @default 15 s */
@@ -23,6 +25,7 @@ export const defaultServerLimits: ServerLimits = {
   bodyLimitBytes: 1024 * 1024,
   wsMessageBytes: 64 * 1024,
   wsBufferedBytes: 4 * 1024 * 1024,
+  wsStallMs: 30_000,
   wsSubscriptions: 32,
   heartbeatMs: 15_000,
 };

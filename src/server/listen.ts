@@ -30,6 +30,25 @@ export function isLoopback(host: string): boolean {
 }
 
 /**
+ * What binding `host` means: nothing for loopback; for another address a UserError unless `allowRemote`,
+ * and then a warning to print. Callers may check this before starting anything else.
+ */
+export function bindWarnings(options: Pick<ListenOptions, 'host' | 'allowRemote'>): string[] {
+  if (isLoopback(options.host)) return [];
+  if (!options.allowRemote) {
+    throw new UserError(
+      `BATON_HOST=${options.host} would let other machines reach a server that runs agents: ` +
+        'use 127.0.0.1 (the default), or pass --allow-remote to mean it.',
+      { code: 'config' },
+    );
+  }
+  return [
+    `the server listens on ${options.host}: anyone who can reach it and has the token can run agents ` +
+      'with your permissions. Prefer an SSH tunnel to 127.0.0.1.',
+  ];
+}
+
+/**
  * Builds the app and listens: the one place baton opens a port. The access token is created in
  * BATON_HOME on first start; a non-loopback address is refused unless `allowRemote`.
  */
@@ -37,27 +56,27 @@ export async function listen(
   deps: Omit<ServerDeps, 'token' | 'hosts'>,
   options: ListenOptions,
 ): Promise<RunningServer> {
-  const warnings: string[] = [];
-  if (!isLoopback(options.host)) {
-    if (!options.allowRemote) {
-      throw new UserError(
-        `BATON_HOST=${options.host} would let other machines reach a server that runs agents: ` +
-          'use 127.0.0.1 (the default), or pass --allow-remote to mean it.',
-        { code: 'config' },
-      );
-    }
-    warnings.push(
-      `the server listens on ${options.host}: anyone who can reach it and has the token can run agents ` +
-        'with your permissions. Prefer an SSH tunnel to 127.0.0.1.',
-    );
-  }
+  const warnings = bindWarnings(options);
   const token = await loadOrCreateToken(deps.services.config.home);
   const built = await createApp({
     ...deps,
     token,
     hosts: hostPolicy(options.host, isLoopback(options.host) ? [] : machineNames()),
   });
-  await built.app.listen({ host: options.host, port: options.port });
+  try {
+    await built.app.listen({ host: options.host, port: options.port });
+  } catch (error) {
+    await built.app.close();
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'EADDRINUSE' || code === 'EACCES' || code === 'EADDRNOTAVAIL') {
+      throw new UserError(
+        `Cannot listen on ${options.host}:${options.port} (${code}): choose another port with --port or ` +
+          'BATON_PORT (0 picks a free one), or another address with --host or BATON_HOST.',
+        { code: 'config', cause: error },
+      );
+    }
+    throw error;
+  }
   const address = built.app.server.address();
   const port = typeof address === 'object' && address ? address.port : options.port;
   const shown = options.host === '0.0.0.0' ? '127.0.0.1' : options.host === '::' ? '[::1]' : options.host;

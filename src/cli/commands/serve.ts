@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { loadConfig } from '../../config/index.ts';
 import { startServices } from '../../services/services.ts';
-import { startHttpServer, withServerFlags, type ServerFlags } from '../server-options.ts';
+import { serverAddress, startHttpServer, withServerFlags, type ServerFlags } from '../server-options.ts';
 import { paint } from '../terminal.ts';
 import { untilStopped } from '../signals.ts';
 
@@ -14,6 +14,7 @@ export function registerServe(program: Command): void {
       ),
   ).action(async (flags: ServerFlags) => {
     const config = loadConfig();
+    serverAddress(config, flags);
     const log = (line: string) => console.log(paint('dim', line));
     const services = await startServices(config, { longLived: true, log });
     try {

@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { dataPaths, loadConfig } from '../../config/index.ts';
 import { startAdwWorker } from '../../services/adws/adw-worker.ts';
 import { startServices } from '../../services/services.ts';
-import { startHttpServer, withServerFlags, type ServerFlags } from '../server-options.ts';
+import { serverAddress, startHttpServer, withServerFlags, type ServerFlags } from '../server-options.ts';
 import { paint } from '../terminal.ts';
 import { untilStopped } from '../signals.ts';
 
@@ -15,6 +15,7 @@ export function registerUp(program: Command): void {
       ),
   ).action(async (flags: ServerFlags) => {
     const config = loadConfig();
+    serverAddress(config, flags);
     const log = (line: string) => console.log(paint('dim', line));
     const services = await startServices(config, { exclusive: true, longLived: true, log });
     try {

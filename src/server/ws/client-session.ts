@@ -12,6 +12,19 @@ import type { AdwWatcher } from './adw-watcher.ts';
 import { parseClientMessage } from './parse-client-message.ts';
 import { deltaMatches, topicFilter } from './topic-filter.ts';
 
+const drainPollMs = 20;
+const encodings = new WeakMap<LedgerEvent, string>();
+
+/** The event as wire JSON, encoded once however many sockets it goes to. */
+function encoded(event: LedgerEvent): string {
+  let json = encodings.get(event);
+  if (json === undefined) {
+    json = JSON.stringify(toWireEvent(event));
+    encodings.set(event, json);
+  }
+  return json;
+}
+
 export interface ClientSessionDeps {
   bus: EventBus;
   db: Queryable;
@@ -33,9 +46,10 @@ interface TopicState {
  * One WebSocket client: its topics, each a ledger subscription (backfill, then live, in seq order), plus
  * live token fragments, ADW summaries and heartbeats.
  *
- * Sending never waits for the client. Each send goes to the socket's buffer; when what is buffered
- * passes `wsBufferedBytes`, the client is behind: its topics stop, and each gets one `resync` saying
- * where to subscribe again from. Memory per client stays bounded and nobody else waits.
+ * Nobody waits for a slow client but itself. When what its socket has buffered passes `wsBufferedBytes`,
+ * its topics pause (the event feed queues for them, up to its bound); when that queue overflows, or the
+ * client takes nothing for `wsStallMs`, the client is behind: the topic ends with one `resync` saying
+ * where to subscribe again from. Its memory stays bounded and no other client notices.
  */
 export function startClientSession(socket: WebSocket, deps: ClientSessionDeps): () => void {
   const topics = new Map<Topic, TopicState>();
@@ -52,15 +66,41 @@ export function startClientSession(socket: WebSocket, deps: ClientSessionDeps): 
     return socket.bufferedAmount > deps.limits.wsBufferedBytes;
   }
 
-  function deliver(topic: Topic, state: TopicState, event: LedgerEvent): void {
-    if (state.closed) return;
-    if (behind()) return fallBehind(topic, state);
+  /**
+   * Sends the event; past the buffer limit it waits (polling: ws has no public drain event) until the
+   * client has taken enough. Only this topic's subscription waits; the feed queues for it meanwhile, and
+   * when that queue overflows (onLag) or the client takes nothing for `wsStallMs`, it is behind.
+   */
+  function deliver(topic: Topic, state: TopicState, event: LedgerEvent): void | Promise<void> {
+    if (state.closed || closed || socket.readyState !== socket.OPEN) return;
+    // The same event object goes to every subscriber (see EventBus): it is encoded once for all sockets.
+    socket.send(`{"type":"event.appended","topic":${JSON.stringify(topic)},"event":${encoded(event)}}`);
     state.sentSeq = event.seq;
     highestSeq = Math.max(highestSeq, event.seq);
-    send({ type: 'event.appended', topic, event: toWireEvent(event) });
+    if (behind()) return waitForRoom(topic, state);
+  }
+
+  function waitForRoom(topic: Topic, state: TopicState): Promise<void> {
+    const limit = deps.limits.wsStallMs;
+    let waited = 0;
+    return new Promise((resolve) => {
+      const timer = setInterval(() => {
+        waited += drainPollMs;
+        if (state.closed || closed || !behind()) {
+          clearInterval(timer);
+          resolve();
+        } else if (waited >= limit) {
+          clearInterval(timer);
+          fallBehind(topic, state);
+          resolve();
+        }
+      }, drainPollMs);
+      timer.unref();
+    });
   }
 
   function fallBehind(topic: Topic, state: TopicState): void {
+    if (state.closed) return;
     end(topic, state);
     send({
       type: 'resync',
@@ -97,8 +137,9 @@ export function startClientSession(socket: WebSocket, deps: ClientSessionDeps): 
     const state: TopicState = { filter, sentSeq: start, closed: false };
     topics.set(topic, state);
     send({ type: 'subscription.started', topic, fromSeq: start });
-    const subscription = await deps.bus.subscribe({ fromSeq: start, filter }, (event) =>
-      deliver(topic, state, event),
+    const subscription = await deps.bus.subscribe(
+      { fromSeq: start, filter, onLag: () => fallBehind(topic, state) },
+      (event) => deliver(topic, state, event),
     );
     if (state.closed || closed) subscription.close();
     else state.subscription = subscription;
