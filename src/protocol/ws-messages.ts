@@ -73,9 +73,11 @@ export const adwUpdatedMessage = z.object({
     seq,
   }),
 });
+/** Every `heartbeatMs`, and in answer to `ping`. */
 export const heartbeatMessage = z.object({
   type: z.literal('heartbeat'),
   at: z.string(),
+  /** The highest seq sent on this socket so far. */
   latestSeq: seq,
 });
 /**

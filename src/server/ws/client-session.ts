@@ -178,22 +178,25 @@ export function startClientSession(socket: WebSocket, deps: ClientSessionDeps): 
     send({ type: 'heartbeat', at: new Date().toISOString(), latestSeq: highestSeq });
   }
 
+  // connection.opened goes first, and messages are handled one after another in the order sent, so a
+  // subscribe followed by an unsubscribe of the same topic cannot cross.
+  let turn = latestSeq(deps.db).then(
+    (seq) => send({ type: 'connection.opened', latestSeq: seq, heartbeatMs: deps.limits.heartbeatMs }),
+    () => send({ type: 'connection.opened', latestSeq: 0, heartbeatMs: deps.limits.heartbeatMs }),
+  );
   socket.on('message', (data, isBinary) => {
-    onMessage(data, isBinary).catch((error: unknown) => {
-      deps.log(`server: WebSocket message failed: ${describeError(error)}`);
-      send({ type: 'error', code: 'unavailable', message: 'the server could not do that; try again' });
-    });
+    turn = turn.then(() =>
+      onMessage(data, isBinary).catch((error: unknown) => {
+        deps.log(`server: WebSocket message failed: ${describeError(error)}`);
+        send({ type: 'error', code: 'unavailable', message: 'the server could not do that; try again' });
+      }),
+    );
   });
   stops.push(deps.bus.onStream(onDelta));
   stops.push(deps.adwWatcher.listen(onAdw));
   const timer = setInterval(heartbeat, deps.limits.heartbeatMs);
   timer.unref();
   stops.push(() => clearInterval(timer));
-
-  void latestSeq(deps.db).then(
-    (seq) => send({ type: 'connection.opened', latestSeq: seq, heartbeatMs: deps.limits.heartbeatMs }),
-    () => send({ type: 'connection.opened', latestSeq: 0, heartbeatMs: deps.limits.heartbeatMs }),
-  );
 
   const close = () => {
     if (closed) return;
