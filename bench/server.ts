@@ -192,6 +192,14 @@ readers without it (the target is at most +20 %).
 |---|---|---|---|---|---|---|---|---|
 ${table}
 
+${
+  rows.some((row) => row.stalled && !row.stalledResynced)
+    ? `Where the stalled client was not resynced, its buffers (the kernel's, the server's ${'4 MiB'} and the event
+feed's queue of 5,000) had not filled within the window at this rate; its topic was paused or filling, and
+test/server-websocket.test.ts covers the resync itself. `
+    : ''
+}The machine is shared: read each p99 beside its load.
+
 Throughput: ${plan.burst.toLocaleString('en')} events written as fast as the writer takes them, timed from the
 first write until every client has the last.
 

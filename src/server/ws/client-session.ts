@@ -48,7 +48,7 @@ interface TopicState {
  *
  * Nobody waits for a slow client but itself. When what its socket has buffered passes `wsBufferedBytes`,
  * its topics pause (the event feed queues for them, up to its bound); when that queue overflows, or the
- * client takes nothing for `wsStallMs`, the client is behind: the topic ends with one `resync` saying
+ * client does not make room within `wsStallMs`, the client is behind: the topic ends with one `resync` saying
  * where to subscribe again from. Its memory stays bounded and no other client notices.
  */
 export function startClientSession(socket: WebSocket, deps: ClientSessionDeps): () => void {
@@ -69,7 +69,7 @@ export function startClientSession(socket: WebSocket, deps: ClientSessionDeps): 
   /**
    * Sends the event; past the buffer limit it waits (polling: ws has no public drain event) until the
    * client has taken enough. Only this topic's subscription waits; the feed queues for it meanwhile, and
-   * when that queue overflows (onLag) or the client takes nothing for `wsStallMs`, it is behind.
+   * when that queue overflows (onLag) or the client does not make room within `wsStallMs`, it is behind.
    */
   function deliver(topic: Topic, state: TopicState, event: LedgerEvent): void | Promise<void> {
     if (state.closed || closed || socket.readyState !== socket.OPEN) return;
