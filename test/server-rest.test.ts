@@ -138,6 +138,7 @@ describe('the REST API over the ledger', () => {
   it('cost matches the usage ledger; logs filter by level and text; workflows, commands and the OpenAPI document', async () => {
     const server = await harness.setUp({
       slashCommands: async () => ({ commands: [{ name: 'experts:adw:question' }], errors: [] }),
+      agentTemplates: async () => ({ templates: [{ name: 'reviewer', tools: ['Read'] }], errors: [] }),
     });
     const pool = db.current.pool;
     const get = async (url: string) =>
@@ -185,6 +186,7 @@ describe('the REST API over the ledger', () => {
       'plan_build_review_fix',
     );
     expect((await get('/api/commands')).commands).toEqual([{ name: 'experts:adw:question' }]);
+    expect((await get('/api/templates')).templates).toEqual([{ name: 'reviewer', tools: ['Read'] }]);
 
     const document = await get('/api/openapi.json');
     expect(document.openapi).toBe('3.0.3');

@@ -12,6 +12,7 @@ import { healthRoutes } from './routes/health.ts';
 import { logRoutes } from './routes/logs.ts';
 import { openApiRoutes } from './routes/openapi.ts';
 import { rootRoutes } from './routes/root.ts';
+import { templateRoutes } from './routes/templates.ts';
 import { toolRoutes } from './routes/tools.ts';
 import { workflowRoutes } from './routes/workflows.ts';
 import { requestGuard } from './security/request-guard.ts';
@@ -89,6 +90,7 @@ export async function createApp(deps: ServerDeps): Promise<BatonApp> {
   agentRoutes(router, deps);
   workflowRoutes(router, deps);
   commandRoutes(router, deps);
+  templateRoutes(router, deps);
   logRoutes(router, deps);
   costRoutes(router, deps);
   toolRoutes(router, deps);

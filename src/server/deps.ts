@@ -33,6 +33,9 @@ export const defaultServerLimits: ServerLimits = {
 /** A slash command as discovery reports it (src/orchestrator or a discovery module provides them). */
 export type SlashCommandInfo = Record<string, unknown> & { name: string };
 
+/** An agent template as discovery reports it (the agents service provides them). */
+export type TemplateInfo = Record<string, unknown> & { name: string };
+
 export interface ServerDeps {
   services: Services;
   /** The workspace this server serves: ADWs start here, workflows and commands are found here. */
@@ -47,6 +50,10 @@ export interface ServerDeps {
   slashCommands?: (
     cwd: string,
   ) => Promise<{ commands: readonly SlashCommandInfo[]; errors: readonly string[] }>;
+  /** Agent-template discovery (`.claude/agents/*.md`), when present: GET /api/templates. */
+  agentTemplates?: (
+    cwd: string,
+  ) => Promise<{ templates: readonly TemplateInfo[]; errors: readonly string[] }>;
   /** The id of this workspace's orchestrator, for the WebSocket topic `orchestrator`, when there is one. */
   orchestratorId?: () => Promise<string | undefined>;
   limits?: Partial<ServerLimits>;
