@@ -37,6 +37,14 @@ export type LogLevel = keyof typeof LogLevel;
 export const ChatParty = vocabulary(['user', 'orchestrator', 'agent']);
 export type ChatParty = keyof typeof ChatParty;
 
+/** What a chat item is: something said, thought, a tool the orchestrator used, or why a turn failed. */
+export const ChatKind = vocabulary(['text', 'thinking', 'tool_use', 'error']);
+export type ChatKind = keyof typeof ChatKind;
+
+/** A person's message waits (queued) until its turn runs; the orchestrator's own items are done when stored. */
+export const ChatStatus = vocabulary(['queued', 'running', 'done', 'interrupted', 'failed']);
+export type ChatStatus = keyof typeof ChatStatus;
+
 export const PromptAuthor = vocabulary(['engineer', 'orchestrator_agent', 'adw']);
 export type PromptAuthor = keyof typeof PromptAuthor;
 
@@ -54,6 +62,8 @@ export const checkedVocabularies = [
   { table: 'system_logs', column: 'level', values: LogLevel },
   { table: 'orchestrator_chat', column: 'sender_type', values: ChatParty },
   { table: 'orchestrator_chat', column: 'receiver_type', values: ChatParty },
+  { table: 'orchestrator_chat', column: 'kind', values: ChatKind },
+  { table: 'orchestrator_chat', column: 'status', values: ChatStatus },
   { table: 'prompts', column: 'author', values: PromptAuthor },
   { table: 'file_changes', column: 'status', values: FileChangeStatus },
 ] as const;

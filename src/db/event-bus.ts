@@ -12,6 +12,7 @@ import type { Queryable } from './pool.ts';
 
 /** A token-level fragment of an agent's output: delivered live to whoever listens, never stored. */
 export interface StreamDelta {
+  orchestratorId?: string;
   agentId?: string;
   runId?: string;
   adwId?: string;

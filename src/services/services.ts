@@ -1,4 +1,5 @@
 import { agentEnvironment } from '../agent/environment.ts';
+import { isAlive } from '../core/is-alive.ts';
 import { bundledClaudeCode } from '../agent/claude-code-binary.ts';
 import { findSetpriv } from '../agent/spawn-claude-code.ts';
 import { loadPriceTable } from '../agent/pricing.ts';
@@ -129,13 +130,4 @@ function summaryClientFor(config: Readonly<Config>): SummaryClient | undefined {
   if (!apiKey && !authToken && !baseUrl) return undefined;
   const model = resolveModel(config.summaries.model, 'BATON_SUMMARY_MODEL');
   return createAnthropicSummaryClient({ apiKey, authToken, baseUrl, model });
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }

@@ -117,7 +117,12 @@ export function createAgentRunner(deps: AgentRunnerDeps) {
         );
     };
     let queued = false;
-    const stream = createStreamPublisher(deps.pool, { runId, agentId, adwId: input.adwId });
+    const stream = createStreamPublisher(deps.pool, {
+      runId,
+      agentId,
+      adwId: input.adwId,
+      orchestratorId: input.orchestratorId,
+    });
 
     const sink: AgentRunSink = {
       async event(draft) {
