@@ -40,6 +40,21 @@ export type ChatParty = keyof typeof ChatParty;
 export const PromptAuthor = vocabulary(['engineer', 'orchestrator_agent', 'adw']);
 export type PromptAuthor = keyof typeof PromptAuthor;
 
+/** What an agent is: one `agent run`, the agent of one ADW step run, or a persistent command agent. */
+export const AgentKind = vocabulary(['run', 'adw_step', 'command']);
+export type AgentKind = keyof typeof AgentKind;
+
+/** A command given to a command agent, from queued to its end. */
+export const CommandStatus = vocabulary([
+  'queued',
+  'running',
+  'succeeded',
+  'failed',
+  'interrupted',
+  'cancelled',
+]);
+export type CommandStatus = keyof typeof CommandStatus;
+
 export const FileChangeStatus = vocabulary(['created', 'modified', 'deleted']);
 export type FileChangeStatus = keyof typeof FileChangeStatus;
 
@@ -56,4 +71,6 @@ export const checkedVocabularies = [
   { table: 'orchestrator_chat', column: 'receiver_type', values: ChatParty },
   { table: 'prompts', column: 'author', values: PromptAuthor },
   { table: 'file_changes', column: 'status', values: FileChangeStatus },
+  { table: 'agents', column: 'kind', values: AgentKind },
+  { table: 'agent_commands', column: 'status', values: CommandStatus },
 ] as const;
