@@ -1,7 +1,8 @@
 -- Persistent command agents: created without a model turn, commanded through a durable, ordered queue.
 
--- What an agent is: one `agent run`, one ADW step run, or a persistent command agent.
-alter table agents add column kind text not null default 'run' check (kind in ('run', 'adw_step', 'command'));
+-- What an agent is: one `agent run`, one ADW step run, a persistent command agent, or the chat orchestrator
+-- itself (its own turns are runs of that agent, so its usage is in the usage ledger like any other's).
+alter table agents add column kind text not null default 'run' check (kind in ('run', 'adw_step', 'command', 'orchestrator'));
 update agents set kind = 'adw_step' where adw_id is not null;
 -- The workspace (the directory given to create_agent) a command agent belongs to; its name is unique there.
 -- working_dir is where it runs: the workspace itself, or its own git worktree.

@@ -40,8 +40,11 @@ export type ChatParty = keyof typeof ChatParty;
 export const PromptAuthor = vocabulary(['engineer', 'orchestrator_agent', 'adw']);
 export type PromptAuthor = keyof typeof PromptAuthor;
 
-/** What an agent is: one `agent run`, the agent of one ADW step run, or a persistent command agent. */
-export const AgentKind = vocabulary(['run', 'adw_step', 'command']);
+/**
+ * What an agent is: one `agent run`, the agent of one ADW step run, a persistent command agent, or the chat
+ * orchestrator itself (its turns are runs of that agent, so its usage is in the ledger like any other's).
+ */
+export const AgentKind = vocabulary(['run', 'adw_step', 'command', 'orchestrator']);
 export type AgentKind = keyof typeof AgentKind;
 
 /** A command given to a command agent, from queued to its end. */
