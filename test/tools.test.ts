@@ -137,6 +137,7 @@ describe('management tools over the services', () => {
       ['check_agent_status', { name: 'bob', tail: 0 }, 'tail'],
       ['wait_for_agent', { name: 'nobody' }, 'name'],
       ['wait_for_agent', { name: 'bob', timeout_s: -1 }, 'timeout_s'],
+      ['wait_for_agent', { name: 'bob', prompt_id: unknownId }, 'prompt_id'],
       ['interrupt_agent', { name: 'nobody' }, 'name'],
       ['delete_agent', { name: 'nobody' }, 'name'],
       ['read_system_logs', { level: 'LOUD' }, 'level'],

@@ -9,6 +9,7 @@ import { newId } from '../../core/ids.ts';
 import type { PromptAuthor } from '../../core/statuses.ts';
 import {
   cancelQueuedCommands,
+  getCommand,
   insertCommand,
   lastCommand,
   openCommands,
@@ -226,7 +227,13 @@ export function createAgentService(deps: AgentServiceDeps) {
     options: { commandId?: string; timeoutMs: number },
   ): Promise<{ agent: AgentRow; command?: CommandRow; timedOut: boolean }> {
     const agent = await find(workspace, name);
-    const target = options.commandId ? { id: options.commandId } : await lastCommand(deps.pool, agent.id);
+    const target = options.commandId
+      ? await getCommand(deps.pool, options.commandId)
+      : await lastCommand(deps.pool, agent.id);
+    if (options.commandId && target?.agent_id !== agent.id)
+      throw new NotFoundError(`Command ${options.commandId} (prompt_id) is not one of ${agent.name}'s.`, {
+        field: 'prompt_id',
+      });
     if (!target) return { agent, timedOut: false };
     const bus = deps.bus();
     await bus.ready();
@@ -236,10 +243,6 @@ export function createAgentService(deps: AgentServiceDeps) {
       { id: target.id, agentId: agent.id },
       options.timeoutMs,
     );
-    if (row.agent_id !== agent.id)
-      throw new NotFoundError(`Command ${target.id} (command_id) is not one of ${agent.name}'s.`, {
-        field: 'command_id',
-      });
     return { agent, command: row, timedOut };
   }
 
