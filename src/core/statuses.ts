@@ -48,6 +48,24 @@ export type ChatStatus = keyof typeof ChatStatus;
 export const PromptAuthor = vocabulary(['engineer', 'orchestrator_agent', 'adw']);
 export type PromptAuthor = keyof typeof PromptAuthor;
 
+/**
+ * What an agent is: one `agent run`, the agent of one ADW step run, a persistent command agent, or the chat
+ * orchestrator itself (its turns are runs of that agent, so its usage is in the ledger like any other's).
+ */
+export const AgentKind = vocabulary(['run', 'adw_step', 'command', 'orchestrator']);
+export type AgentKind = keyof typeof AgentKind;
+
+/** A command given to a command agent, from queued to its end. */
+export const CommandStatus = vocabulary([
+  'queued',
+  'running',
+  'succeeded',
+  'failed',
+  'interrupted',
+  'cancelled',
+]);
+export type CommandStatus = keyof typeof CommandStatus;
+
 export const FileChangeStatus = vocabulary(['created', 'modified', 'deleted']);
 export type FileChangeStatus = keyof typeof FileChangeStatus;
 
@@ -66,4 +84,6 @@ export const checkedVocabularies = [
   { table: 'orchestrator_chat', column: 'status', values: ChatStatus },
   { table: 'prompts', column: 'author', values: PromptAuthor },
   { table: 'file_changes', column: 'status', values: FileChangeStatus },
+  { table: 'agents', column: 'kind', values: AgentKind },
+  { table: 'agent_commands', column: 'status', values: CommandStatus },
 ] as const;

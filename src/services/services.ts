@@ -12,6 +12,8 @@ import { openDatabase, type Database } from '../db/open-database.ts';
 import { createSessionMirror, type SessionMirror } from '../db/session-store.ts';
 import { endOrphanedRuns } from './runs/abandoned-runs.ts';
 import { createAdmission } from './admission/admission.ts';
+import { createAgentService, type AgentService } from './agents/agent-service.ts';
+import { startCommandQueue, type CommandQueue } from './agents/command-queue.ts';
 import { createAdwService, type AdwService } from './adws/adw-service.ts';
 import { startStepQueue, type StepQueue } from './adws/step-queue.ts';
 import { createAgentRunner, type AgentRunner } from './runs/agent-runner.ts';
@@ -32,6 +34,10 @@ export interface Services {
   queue(): Promise<StepQueue>;
   /** Starting, cancelling and resuming ADWs. */
   adws(): Promise<AdwService>;
+  /** The agent command queue (on the same pg-boss), started on first use. */
+  commands(): Promise<CommandQueue>;
+  /** Persistent command agents: create, command, wait, interrupt, delete. */
+  agents(): Promise<AgentService>;
   close(): Promise<void>;
 }
 
@@ -99,6 +105,10 @@ export async function startServices(
   let bus: EventBus | undefined;
   let queue: Promise<StepQueue> | undefined;
   const startQueue = () => (queue ??= startStepQueue(db.url, { log: options.log }));
+  let commands: Promise<CommandQueue> | undefined;
+  const startCommands = () =>
+    (commands ??= startQueue().then((steps) => startCommandQueue(steps.boss, { log: options.log })));
+  const getBus = () => (bus ??= createEventBus(db.url, db.pool, { log: options.log }));
   return {
     config,
     db,
@@ -106,11 +116,21 @@ export async function startServices(
     sessions,
     runtime,
     runner,
-    bus: () => (bus ??= createEventBus(db.url, db.pool, { log: options.log })),
+    bus: getBus,
     queue: startQueue,
     adws: async () =>
       createAdwService({ pool: db.pool, queue: await startQueue(), config, prices: runtime.prices }),
+    commands: startCommands,
+    agents: async () =>
+      createAgentService({
+        pool: db.pool,
+        queue: await startCommands(),
+        bus: getBus,
+        config,
+        prices: runtime.prices,
+      }),
     async close() {
+      await commands?.catch(() => {});
       await (await queue)?.stop().catch(() => {});
       admission.close();
       await summarizer?.close();

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { dataPaths, loadConfig } from '../../config/index.ts';
 import { startAdwWorker } from '../../services/adws/adw-worker.ts';
+import { startCommandWorker } from '../../services/agents/command-worker.ts';
 import { startServices } from '../../services/services.ts';
 import { paint } from '../terminal.ts';
 import { untilStopped } from '../signals.ts';
@@ -9,18 +10,19 @@ export function registerUp(program: Command): void {
   program
     .command('up')
     .description(
-      'start baton: the database (embedded unless DATABASE_URL is set), migrated, and an ADW worker; Ctrl-C stops',
+      'start baton: the database (embedded unless DATABASE_URL is set), migrated, and a worker for ADW steps and agent commands; Ctrl-C stops',
     )
     .action(async () => {
       const config = loadConfig();
       const log = (line: string) => console.log(paint('dim', line));
       const services = await startServices(config, { exclusive: true, longLived: true, log });
       const worker = await startAdwWorker(services, { concurrency: config.workerConcurrency, log });
+      const commands = await startCommandWorker(services, { concurrency: config.maxAgents, log });
       const paths = dataPaths(config.home);
       console.log(`${paint('green', '✓')} baton is up`);
       console.log(`  database     ${services.db.description}`);
       console.log(`  data         ${paths.home}`);
-      console.log(`  worker       ${config.workerConcurrency} ADW steps at a time`);
+      console.log(`  worker       ${config.workerConcurrency} ADW steps at a time, agent commands`);
       console.log(`  agents' Claude Code config  ${paths.claudeConfig}`);
       console.log(
         paint(
@@ -30,7 +32,7 @@ export function registerUp(program: Command): void {
       );
       await untilStopped();
       console.log('stopping…');
-      await worker.stop();
+      await Promise.all([worker.stop(), commands.stop()]);
       await services.close();
     });
 }
