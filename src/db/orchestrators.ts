@@ -43,7 +43,8 @@ export async function ensureOrchestrator(
       model,
       workingDir,
       orchestratorId: id,
-      metadata: { role: 'orchestrator' },
+      kind: 'orchestrator',
+      workspace: workingDir,
     });
     await client.query('update orchestrators set agent_id = $2 where id = $1', [id, agent.id]);
     return (await findOrchestrator(client, workingDir))!;
