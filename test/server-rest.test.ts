@@ -12,9 +12,14 @@ describe('the REST API over the ledger', () => {
   const db = useTestDatabase();
   const harness = useServerHarness(db);
 
-  async function seedAgent(name: string) {
+  async function seedAgent(name: string, workspace?: string) {
     const pool = db.current.pool;
-    const agent = await insertAgent(pool, { name, model: 'claude-sonnet-5-5', workingDir: '/tmp' });
+    const agent = await insertAgent(pool, {
+      name,
+      model: 'claude-sonnet-5-5',
+      workingDir: workspace ?? '/tmp',
+      ...(workspace && { kind: 'command' as const, workspace }),
+    });
     const run = await insertRun(pool, {
       id: newId(),
       agentId: agent.id,
@@ -143,31 +148,26 @@ describe('the REST API over the ledger', () => {
     const pool = db.current.pool;
     const get = async (url: string) =>
       (await server.app.inject({ method: 'GET', url, headers: auth })).json();
-    const { agent } = await seedAgent('dave');
-    const ledger = (
-      await pool.query(
-        `select sum(input_tokens)::int as input, sum(output_tokens)::int as output,
-                sum(cache_read_tokens)::int as cache_read, sum(cache_creation_tokens)::int as cache_write,
-                sum(cost_usd)::float as usd from usage`,
-      )
-    ).rows[0];
+    const { agent } = await seedAgent('dave', server.cwd);
+    await seedAgent('erin'); // another workspace's: not in this server's report
     const cost = await get('/api/cost');
-    expect(cost.total).toMatchObject({
-      input_tokens: ledger.input,
-      output_tokens: ledger.output,
-      cache_read_tokens: ledger.cache_read,
-      cache_creation_tokens: ledger.cache_write,
-    });
-    expect(cost.total.cost_usd).toBeCloseTo(ledger.usd, 9);
-    expect(cost.agents.find((entry: { agent_id: string }) => entry.agent_id === agent.id)).toMatchObject({
-      name: 'dave',
-      input_tokens: 150,
-      output_tokens: 30,
-      cache_read_tokens: 5,
-      cache_creation_tokens: 7,
-      cost_usd: 0.0175,
-      calls: 2,
-    });
+    // What report_cost reports, from the usage ledger: the workspace's agents only.
+    expect(cost.agents).toEqual([
+      expect.objectContaining({
+        id: agent.id,
+        name: 'dave',
+        input_tokens: 150,
+        output_tokens: 30,
+        cache_read_tokens: 5,
+        cache_creation_tokens: 7,
+        calls: 2,
+      }),
+    ]);
+    const ledger = (
+      await pool.query('select sum(cost_usd)::float as usd from usage where agent_id = $1', [agent.id])
+    ).rows[0];
+    expect(cost.agents[0].cost_usd).toBeCloseTo(ledger.usd, 9);
+    expect(cost.total_usd).toBeCloseTo(ledger.usd, 9);
 
     await pool.query(
       `insert into system_logs (level, message) values ('INFO', 'worker started'), ('ERROR', 'Step build failed: 100% sure'),

@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import type { Config } from '../config/index.ts';
 import { bindWarnings, listen, type RunningServer } from '../server/listen.ts';
 import type { Services } from '../services/services.ts';
+import { managementTools } from '../tools/registry.ts';
 import type { AnyTool } from '../tools/tool.ts';
 import { nonEmptyPath, positiveInteger } from './parse-options.ts';
 import { paint } from './terminal.ts';
@@ -38,15 +39,12 @@ function portNumber(value: string): number {
   return value === '0' ? 0 : positiveInteger(value);
 }
 
-/**
- * Starts the HTTP + WebSocket server over running services and prints where it is. The management
- * tools are passed in by the caller; none are mounted until their registry exists.
- */
+/** Starts the HTTP + WebSocket server over running services, with the management tools mounted. */
 export async function startHttpServer(
   services: Services,
   config: Readonly<Config>,
   flags: ServerFlags,
-  tools: readonly AnyTool[] = [],
+  tools: readonly AnyTool[] = managementTools,
 ): Promise<RunningServer> {
   const server = await listen(
     {

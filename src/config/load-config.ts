@@ -44,6 +44,10 @@ const environmentSchema = z.object({
   BATON_HOME: optionalString,
   /** Model for agents when none is given: an alias (opus, sonnet, haiku) or a model id. @default sonnet */
   BATON_MODEL: optionalString,
+  /** Model of the orchestrator agent you chat with: an alias or a model id. @default BATON_MODEL */
+  BATON_ORCHESTRATOR_MODEL: optionalString,
+  /** A Markdown file replacing baton's orchestrator system prompt (the same {{PLACEHOLDERS}} are filled). */
+  BATON_ORCHESTRATOR_PROMPT: optionalString,
   /** A JSON file of per-model prices (USD per million tokens) that overrides the built-in table. */
   BATON_PRICES_FILE: optionalString,
   /** Path to a Claude Code executable; by default the one bundled with the Agent SDK. */
@@ -115,6 +119,7 @@ export interface Config {
   databaseUrl?: string;
   home: string;
   defaultModel: string;
+  orchestrator: { model?: string; promptFile?: string };
   pricesFile?: string;
   claudeCodePath?: string;
   diffLimitBytes: number;
@@ -168,6 +173,10 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     databaseUrl: values.DATABASE_URL,
     home: resolve(home),
     defaultModel: values.BATON_MODEL ?? 'sonnet',
+    orchestrator: Object.freeze({
+      model: values.BATON_ORCHESTRATOR_MODEL,
+      promptFile: values.BATON_ORCHESTRATOR_PROMPT && resolve(values.BATON_ORCHESTRATOR_PROMPT),
+    }),
     pricesFile: values.BATON_PRICES_FILE,
     claudeCodePath: values.BATON_CLAUDE_CODE_PATH,
     diffLimitBytes: values.BATON_DIFF_LIMIT_BYTES,

@@ -18,30 +18,40 @@ export type ErrorCode =
 export class AppError extends Error {
   readonly code: ErrorCode;
   readonly retryable: boolean;
+  /** The input field (tool argument) to change, when one is at fault: tools report it as such. */
+  readonly field?: string;
 
-  constructor(code: ErrorCode, message: string, options: { cause?: unknown; retryable?: boolean } = {}) {
+  constructor(
+    code: ErrorCode,
+    message: string,
+    options: { cause?: unknown; retryable?: boolean; field?: string } = {},
+  ) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.name = new.target.name;
     this.code = code;
     this.retryable = options.retryable ?? false;
+    if (options.field !== undefined) this.field = options.field;
   }
 }
 
 /** Bad input or configuration from a person: the message says which flag, variable or field to change. */
 export class UserError extends AppError {
-  constructor(message: string, options: { cause?: unknown; code?: 'user_input' | 'config' } = {}) {
+  constructor(
+    message: string,
+    options: { cause?: unknown; code?: 'user_input' | 'config'; field?: string } = {},
+  ) {
     super(options.code ?? 'user_input', message, options);
   }
 }
 
 export class NotFoundError extends AppError {
-  constructor(message: string) {
-    super('not_found', message);
+  constructor(message: string, options: { field?: string } = {}) {
+    super('not_found', message, options);
   }
 }
 
 export class ConflictError extends AppError {
-  constructor(message: string, options: { cause?: unknown } = {}) {
+  constructor(message: string, options: { cause?: unknown; field?: string } = {}) {
     super('conflict', message, options);
   }
 }

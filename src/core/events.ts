@@ -45,6 +45,13 @@ export const EventType = {
   AdwPaused: 'AdwPaused',
   AdwResumed: 'AdwResumed',
   AdwEnded: 'AdwEnded',
+  // system: a persistent command agent and its queue of commands
+  AgentCreated: 'AgentCreated',
+  AgentDeleted: 'AgentDeleted',
+  CommandQueued: 'CommandQueued',
+  CommandStarted: 'CommandStarted',
+  /** A command ended: succeeded, failed, interrupted or cancelled (payload.command_id, payload.status). */
+  CommandEnded: 'CommandEnded',
   // summary: a later one-line summary of an earlier event
   SummaryUpdated: 'SummaryUpdated',
 } as const;

@@ -37,8 +37,34 @@ export type LogLevel = keyof typeof LogLevel;
 export const ChatParty = vocabulary(['user', 'orchestrator', 'agent']);
 export type ChatParty = keyof typeof ChatParty;
 
+/** What a chat item is: something said, thought, a tool the orchestrator used, or why a turn failed. */
+export const ChatKind = vocabulary(['text', 'thinking', 'tool_use', 'error']);
+export type ChatKind = keyof typeof ChatKind;
+
+/** A person's message waits (queued) until its turn runs; the orchestrator's own items are done when stored. */
+export const ChatStatus = vocabulary(['queued', 'running', 'done', 'interrupted', 'failed']);
+export type ChatStatus = keyof typeof ChatStatus;
+
 export const PromptAuthor = vocabulary(['engineer', 'orchestrator_agent', 'adw']);
 export type PromptAuthor = keyof typeof PromptAuthor;
+
+/**
+ * What an agent is: one `agent run`, the agent of one ADW step run, a persistent command agent, or the chat
+ * orchestrator itself (its turns are runs of that agent, so its usage is in the ledger like any other's).
+ */
+export const AgentKind = vocabulary(['run', 'adw_step', 'command', 'orchestrator']);
+export type AgentKind = keyof typeof AgentKind;
+
+/** A command given to a command agent, from queued to its end. */
+export const CommandStatus = vocabulary([
+  'queued',
+  'running',
+  'succeeded',
+  'failed',
+  'interrupted',
+  'cancelled',
+]);
+export type CommandStatus = keyof typeof CommandStatus;
 
 export const FileChangeStatus = vocabulary(['created', 'modified', 'deleted']);
 export type FileChangeStatus = keyof typeof FileChangeStatus;
@@ -54,6 +80,10 @@ export const checkedVocabularies = [
   { table: 'system_logs', column: 'level', values: LogLevel },
   { table: 'orchestrator_chat', column: 'sender_type', values: ChatParty },
   { table: 'orchestrator_chat', column: 'receiver_type', values: ChatParty },
+  { table: 'orchestrator_chat', column: 'kind', values: ChatKind },
+  { table: 'orchestrator_chat', column: 'status', values: ChatStatus },
   { table: 'prompts', column: 'author', values: PromptAuthor },
   { table: 'file_changes', column: 'status', values: FileChangeStatus },
+  { table: 'agents', column: 'kind', values: AgentKind },
+  { table: 'agent_commands', column: 'status', values: CommandStatus },
 ] as const;

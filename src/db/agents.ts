@@ -1,4 +1,4 @@
-import type { AgentStatus } from '../core/statuses.ts';
+import type { AgentKind, AgentStatus } from '../core/statuses.ts';
 import type { Queryable } from './pool.ts';
 import { storableText, storableValue } from './storable.ts';
 
@@ -16,6 +16,15 @@ export interface AgentRow {
   adw_step: string | null;
   archived: boolean;
   metadata: Record<string, unknown>;
+  kind: AgentKind;
+  /** A command agent's workspace: the directory it was created for (its name is unique there). */
+  workspace: string | null;
+  template: string | null;
+  /** The tools it may use; null: every tool. */
+  tools: string[] | null;
+  blocked_reason: string | null;
+  worktree_path: string | null;
+  branch: string | null;
   created_at: Date;
   updated_at: Date;
 }
@@ -29,12 +38,19 @@ export interface NewAgent {
   adwId?: string;
   adwStep?: string;
   metadata?: Record<string, unknown>;
+  kind?: AgentKind;
+  workspace?: string;
+  template?: string;
+  tools?: string[];
+  worktreePath?: string;
+  branch?: string;
 }
 
 export async function insertAgent(db: Queryable, agent: NewAgent): Promise<AgentRow> {
   const result = await db.query<AgentRow>(
-    `insert into agents (name, model, working_dir, system_prompt, orchestrator_id, adw_id, adw_step, metadata)
-     values ($1, $2, $3, $4, $5, $6, $7, $8) returning *`,
+    `insert into agents (name, model, working_dir, system_prompt, orchestrator_id, adw_id, adw_step, metadata,
+                         kind, workspace, template, tools, worktree_path, branch)
+     values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) returning *`,
     [
       agent.name,
       agent.model,
@@ -44,6 +60,12 @@ export async function insertAgent(db: Queryable, agent: NewAgent): Promise<Agent
       agent.adwId ?? null,
       agent.adwStep ?? null,
       storableValue(agent.metadata ?? {}),
+      agent.kind ?? (agent.adwId ? 'adw_step' : 'run'),
+      agent.workspace ?? null,
+      agent.template ?? null,
+      agent.tools ?? null,
+      agent.worktreePath ?? null,
+      agent.branch ?? null,
     ],
   );
   return result.rows[0]!;
@@ -73,4 +95,42 @@ export async function findAdwAgent(
     [adwId, name],
   );
   return result.rows[0];
+}
+
+/** The live command agent named `name` in a workspace. */
+export async function findCommandAgent(
+  db: Queryable,
+  workspace: string,
+  name: string,
+): Promise<AgentRow | undefined> {
+  const result = await db.query<AgentRow>(
+    `select * from agents where kind = 'command' and workspace = $1 and name = $2 and not archived`,
+    [workspace, name],
+  );
+  return result.rows[0];
+}
+
+/** The live command agents of a workspace, oldest first. */
+export async function listCommandAgents(db: Queryable, workspace: string): Promise<AgentRow[]> {
+  const result = await db.query<AgentRow>(
+    `select * from agents where kind = 'command' and workspace = $1 and not archived order by created_at`,
+    [workspace],
+  );
+  return result.rows;
+}
+
+export async function getAgent(db: Queryable, id: string): Promise<AgentRow | undefined> {
+  const result = await db.query<AgentRow>('select * from agents where id = $1', [id]);
+  return result.rows[0];
+}
+
+/** Archives an agent, which frees its name; returns false when it was archived already. */
+export async function archiveAgent(db: Queryable, id: string): Promise<boolean> {
+  const result = await db.query('update agents set archived = true where id = $1 and not archived', [id]);
+  return (result.rowCount ?? 0) > 0;
+}
+
+/** Why the agent is blocked (its last command failed), or null to clear it. */
+export async function setBlockedReason(db: Queryable, id: string, reason: string | null): Promise<void> {
+  await db.query('update agents set blocked_reason = $2 where id = $1', [id, storableText(reason)]);
 }

@@ -1,53 +1,65 @@
 import type { Queryable } from './pool.ts';
 
-/** Token counts and spend from the usage ledger (one row per model call), summed. */
-export interface UsageTotals {
+/** Spend of one subject (an agent, an ADW, the orchestrator) summed from the usage ledger. */
+export interface SpendRow {
+  id: string;
+  name: string;
   input_tokens: number;
   output_tokens: number;
   cache_read_tokens: number;
   cache_creation_tokens: number;
   cost_usd: number;
   calls: number;
-}
-
-export interface AgentCost extends UsageTotals {
-  agent_id: string;
-  name: string;
-  adw_id: string | null;
-  /** Input + cache tokens of the agent's latest finished run's last call: how full its context is. */
+  /** Input + cache tokens of the subject's latest run's last model call: how full its context is now. */
   context_tokens: number;
 }
 
-export interface AdwCost extends UsageTotals {
-  adw_id: string;
-  name: string;
-}
-
-const sums = `coalesce(sum(u.input_tokens), 0)::bigint as input_tokens,
-  coalesce(sum(u.output_tokens), 0)::bigint as output_tokens,
-  coalesce(sum(u.cache_read_tokens), 0)::bigint as cache_read_tokens,
-  coalesce(sum(u.cache_creation_tokens), 0)::bigint as cache_creation_tokens,
-  coalesce(sum(u.cost_usd), 0)::float as cost_usd,
+const sums = `
+  coalesce(sum(u.input_tokens), 0)::float8 as input_tokens,
+  coalesce(sum(u.output_tokens), 0)::float8 as output_tokens,
+  coalesce(sum(u.cache_read_tokens), 0)::float8 as cache_read_tokens,
+  coalesce(sum(u.cache_creation_tokens), 0)::float8 as cache_creation_tokens,
+  coalesce(sum(u.cost_usd), 0)::float8 as cost_usd,
   count(u.id)::int as calls`;
 
-/** Spend of everything, of each agent (archived ones too: money spent stays spent) and of each ADW. */
-export async function costReport(
+const latestContext = (where: string) => `
+  coalesce((select r.context_tokens from agent_runs r where ${where} order by r.started_at desc limit 1), 0)::float8`;
+
+/** Each agent of `kinds` in the workspace (live ones, and archived ones that spent something). */
+export async function spendByAgent(
   db: Queryable,
-): Promise<{ total: UsageTotals; agents: AgentCost[]; adws: AdwCost[] }> {
-  const [total, agents, adws] = await Promise.all([
-    db.query<UsageTotals>(`select ${sums} from usage u`),
-    db.query<AgentCost>(
-      `select a.id as agent_id, a.name, a.adw_id, ${sums},
-              coalesce((select r.context_tokens from agent_runs r where r.agent_id = a.id
-                         order by r.started_at desc limit 1), 0)::bigint as context_tokens
-         from agents a join usage u on u.agent_id = a.id
-        group by a.id order by cost_usd desc, a.id`,
-    ),
-    db.query<AdwCost>(
-      `select d.id as adw_id, d.name, ${sums}
-         from adws d join agents a on a.adw_id = d.id join usage u on u.agent_id = a.id
-        group by d.id order by cost_usd desc, d.id`,
-    ),
-  ]);
-  return { total: total.rows[0]!, agents: agents.rows, adws: adws.rows };
+  workspace: string,
+  kinds: readonly string[],
+): Promise<SpendRow[]> {
+  const result = await db.query<SpendRow>(
+    `select a.id, a.name, ${sums}, ${latestContext('r.agent_id = a.id')} as context_tokens
+       from agents a left join usage u on u.agent_id = a.id
+      where a.kind = any($2::text[]) and coalesce(a.workspace, a.working_dir) = $1
+      group by a.id having not bool_or(a.archived) or count(u.id) > 0
+      order by a.created_at`,
+    [workspace, kinds],
+  );
+  return result.rows;
+}
+
+/** Each ADW started in the workspace, over every run of its steps (killed and superseded attempts too). */
+export async function spendByAdw(db: Queryable, workspace: string, limit = 50): Promise<SpendRow[]> {
+  const result = await db.query<SpendRow>(
+    `select w.id, w.name, ${sums}, ${latestContext('r.adw_id = w.id')} as context_tokens
+       from adws w left join agent_runs r on r.adw_id = w.id left join usage u on u.run_id = r.id
+      where w.working_dir = $1
+      group by w.id order by w.created_at desc limit $2`,
+    [workspace, limit],
+  );
+  return result.rows;
+}
+
+/** One agent's spend, whatever its kind or state. */
+export async function spendOfAgent(db: Queryable, agentId: string): Promise<SpendRow> {
+  const result = await db.query<SpendRow>(
+    `select a.id, a.name, ${sums}, ${latestContext('r.agent_id = a.id')} as context_tokens
+       from agents a left join usage u on u.agent_id = a.id where a.id = $1 group by a.id`,
+    [agentId],
+  );
+  return result.rows[0]!;
 }

@@ -12,6 +12,7 @@ import type { Queryable } from './pool.ts';
 
 /** A token-level fragment of an agent's output: delivered live to whoever listens, never stored. */
 export interface StreamDelta {
+  orchestratorId?: string;
   agentId?: string;
   runId?: string;
   adwId?: string;
@@ -25,7 +26,10 @@ export const streamChannel = 'baton_stream';
 /** Requests to whichever process runs something: stop this step's agent (a cancelled ADW). */
 export const controlChannel = 'baton_control';
 
-export type ControlMessage = { type: 'stop_step'; adwId: string; index: number };
+export type ControlMessage =
+  | { type: 'stop_step'; adwId: string; index: number }
+  /** Stop the run of an agent command (interrupt_agent, delete_agent). */
+  | { type: 'stop_command'; commandId: string };
 // NOTIFY payloads must stay under 8000 bytes: 1500 characters of up to 4 bytes each, plus the JSON around them.
 const maxStreamText = 1_500;
 

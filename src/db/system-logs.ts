@@ -1,5 +1,6 @@
 import type { LogLevel } from '../core/statuses.ts';
 import type { Queryable } from './pool.ts';
+import { storableText, storableValue } from './storable.ts';
 
 /** Represents records in the system_logs table. */
 export interface SystemLogRow {
@@ -15,17 +16,46 @@ export interface SystemLogRow {
   created_at: Date;
 }
 
-/** System log lines, newest first; `contains` is a plain substring (no pattern), case-insensitive. */
-export async function listSystemLogs(
-  db: Queryable,
-  options: { offset: number; limit: number; contains?: string; level?: LogLevel },
-): Promise<SystemLogRow[]> {
+export interface NewSystemLog {
+  level: LogLevel;
+  message: string;
+  source: string;
+  orchestratorId?: string;
+  adwId?: string;
+  metadata?: Record<string, unknown>;
+}
+
+export async function insertSystemLog(db: Queryable, log: NewSystemLog): Promise<void> {
+  await db.query(
+    `insert into system_logs (level, message, source, orchestrator_id, adw_id, metadata)
+     values ($1, $2, $3, $4, $5, $6)`,
+    [
+      log.level,
+      storableText(log.message),
+      log.source,
+      log.orchestratorId ?? null,
+      log.adwId ?? null,
+      storableValue(log.metadata ?? {}),
+    ],
+  );
+}
+
+export interface SystemLogQuery {
+  offset: number;
+  limit: number;
+  /** Case-insensitive substring of the message (matched literally: % and _ are not wildcards). */
+  contains?: string;
+  level?: LogLevel;
+}
+
+/** System logs, newest first. */
+export async function readSystemLogs(db: Queryable, query: SystemLogQuery): Promise<SystemLogRow[]> {
+  const pattern = query.contains && `%${query.contains.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
   const result = await db.query<SystemLogRow>(
     `select * from system_logs
-      where ($3::text is null or level = $3)
-        and ($4::text is null or strpos(lower(message), lower($4)) > 0)
-      order by created_at desc, id limit $1 offset $2`,
-    [options.limit, options.offset, options.level ?? null, options.contains ?? null],
+      where ($1::text is null or message ilike $1) and ($2::text is null or level = $2)
+      order by created_at desc, id offset $3 limit $4`,
+    [pattern ?? null, query.level ?? null, query.offset, query.limit],
   );
   return result.rows;
 }

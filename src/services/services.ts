@@ -1,4 +1,5 @@
 import { agentEnvironment } from '../agent/environment.ts';
+import { isAlive } from '../core/is-alive.ts';
 import { bundledClaudeCode } from '../agent/claude-code-binary.ts';
 import { findSetpriv } from '../agent/spawn-claude-code.ts';
 import { loadPriceTable } from '../agent/pricing.ts';
@@ -11,6 +12,8 @@ import { openDatabase, type Database } from '../db/open-database.ts';
 import { createSessionMirror, type SessionMirror } from '../db/session-store.ts';
 import { endOrphanedRuns } from './runs/abandoned-runs.ts';
 import { createAdmission } from './admission/admission.ts';
+import { createAgentService, type AgentService } from './agents/agent-service.ts';
+import { startCommandQueue, type CommandQueue } from './agents/command-queue.ts';
 import { createAdwService, type AdwService } from './adws/adw-service.ts';
 import { startStepQueue, type StepQueue } from './adws/step-queue.ts';
 import { createAgentRunner, type AgentRunner } from './runs/agent-runner.ts';
@@ -31,6 +34,10 @@ export interface Services {
   queue(): Promise<StepQueue>;
   /** Starting, cancelling and resuming ADWs. */
   adws(): Promise<AdwService>;
+  /** The agent command queue (on the same pg-boss), started on first use. */
+  commands(): Promise<CommandQueue>;
+  /** Persistent command agents: create, command, wait, interrupt, delete. */
+  agents(): Promise<AgentService>;
   close(): Promise<void>;
 }
 
@@ -98,6 +105,10 @@ export async function startServices(
   let bus: EventBus | undefined;
   let queue: Promise<StepQueue> | undefined;
   const startQueue = () => (queue ??= startStepQueue(db.url, { log: options.log }));
+  let commands: Promise<CommandQueue> | undefined;
+  const startCommands = () =>
+    (commands ??= startQueue().then((steps) => startCommandQueue(steps.boss, { log: options.log })));
+  const getBus = () => (bus ??= createEventBus(db.url, db.pool, { log: options.log }));
   return {
     config,
     db,
@@ -105,11 +116,21 @@ export async function startServices(
     sessions,
     runtime,
     runner,
-    bus: () => (bus ??= createEventBus(db.url, db.pool, { log: options.log })),
+    bus: getBus,
     queue: startQueue,
     adws: async () =>
       createAdwService({ pool: db.pool, queue: await startQueue(), config, prices: runtime.prices }),
+    commands: startCommands,
+    agents: async () =>
+      createAgentService({
+        pool: db.pool,
+        queue: await startCommands(),
+        bus: getBus,
+        config,
+        prices: runtime.prices,
+      }),
     async close() {
+      await commands?.catch(() => {});
       await (await queue)?.stop().catch(() => {});
       admission.close();
       await summarizer?.close();
@@ -129,13 +150,4 @@ function summaryClientFor(config: Readonly<Config>): SummaryClient | undefined {
   if (!apiKey && !authToken && !baseUrl) return undefined;
   const model = resolveModel(config.summaries.model, 'BATON_SUMMARY_MODEL');
   return createAnthropicSummaryClient({ apiKey, authToken, baseUrl, model });
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }

@@ -22,7 +22,8 @@ export async function callTool(tool: AnyTool, args: unknown, context: ToolContex
     return await tool.run(parsed.data, context);
   } catch (error) {
     if (isAppError(error) && error.code !== 'internal') {
-      return toolError(`${tool.name}: ${describeError(error)}`, { code: error.code });
+      const field = error.field === undefined ? {} : { field: error.field };
+      return toolError(`${tool.name}: ${describeError(error)}`, { code: error.code, ...field });
     }
     throw error;
   }

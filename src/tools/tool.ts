@@ -21,7 +21,10 @@ export interface ToolResult {
   isError?: boolean;
 }
 
-export interface Tool<Input extends z.ZodType = z.ZodType> {
+/**
+ * Inputs are zod objects: the SDK's in-process MCP server and the MCP SDK both take an object's shape.
+ */
+export interface Tool<Input extends z.ZodObject = z.ZodObject> {
   /** snake_case, as a model calls it: `create_agent`. */
   name: string;
   /** Written for a model: when to use it, what it returns. */
@@ -31,8 +34,8 @@ export interface Tool<Input extends z.ZodType = z.ZodType> {
 }
 
 /** Lets tools with different inputs share one list. */
-export type AnyTool = Tool<z.ZodType>;
+export type AnyTool = Tool<z.ZodObject>;
 
-export function defineTool<Input extends z.ZodType>(tool: Tool<Input>): AnyTool {
+export function defineTool<Input extends z.ZodObject>(tool: Tool<Input>): AnyTool {
   return tool as unknown as AnyTool;
 }

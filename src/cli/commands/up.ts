@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { dataPaths, loadConfig } from '../../config/index.ts';
 import { startAdwWorker } from '../../services/adws/adw-worker.ts';
+import { startCommandWorker } from '../../services/agents/command-worker.ts';
 import { startServices } from '../../services/services.ts';
 import { serverAddress, startHttpServer, withServerFlags, type ServerFlags } from '../server-options.ts';
 import { paint } from '../terminal.ts';
@@ -11,7 +12,7 @@ export function registerUp(program: Command): void {
     program
       .command('up')
       .description(
-        'start baton: the database (embedded unless DATABASE_URL is set), migrated, the HTTP + WebSocket server and an ADW worker; Ctrl-C stops',
+        'start baton: the database (embedded unless DATABASE_URL is set), migrated, the HTTP + WebSocket server, and a worker for ADW steps and agent commands; Ctrl-C stops',
       ),
   ).action(async (flags: ServerFlags) => {
     const config = loadConfig();
@@ -21,12 +22,13 @@ export function registerUp(program: Command): void {
     try {
       const server = await startHttpServer(services, config, flags);
       const worker = await startAdwWorker(services, { concurrency: config.workerConcurrency, log });
+      const commands = await startCommandWorker(services, { concurrency: config.maxAgents, log });
       const paths = dataPaths(config.home);
       console.log(`${paint('green', '✓')} baton is up`);
       console.log(`  open         ${server.url}`);
       console.log(`  database     ${services.db.description}`);
       console.log(`  data         ${paths.home}`);
-      console.log(`  worker       ${config.workerConcurrency} ADW steps at a time`);
+      console.log(`  worker       ${config.workerConcurrency} ADW steps at a time, agent commands`);
       console.log(`  agents' Claude Code config  ${paths.claudeConfig}`);
       console.log(
         paint(
@@ -37,7 +39,7 @@ export function registerUp(program: Command): void {
       await untilStopped();
       console.log('stopping…');
       await server.close();
-      await worker.stop();
+      await Promise.all([worker.stop(), commands.stop()]);
     } finally {
       await services.close();
     }

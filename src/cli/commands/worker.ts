@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { loadConfig } from '../../config/index.ts';
 import { startAdwWorker } from '../../services/adws/adw-worker.ts';
+import { startCommandWorker } from '../../services/agents/command-worker.ts';
 import { startServices } from '../../services/services.ts';
 import { positiveInteger } from '../parse-options.ts';
 import { paint } from '../terminal.ts';
@@ -10,7 +11,7 @@ export function registerWorker(program: Command): void {
   program
     .command('worker')
     .description(
-      'run ADW steps from the queue (any number of workers, on any machines, against one database)',
+      'run ADW steps and agent commands from the queue (any number of workers, on any machines, against one database)',
     )
     .option(
       '--concurrency <n>',
@@ -23,10 +24,11 @@ export function registerWorker(program: Command): void {
       const services = await startServices(config, { longLived: true, log });
       const concurrency = options.concurrency ?? config.workerConcurrency;
       const worker = await startAdwWorker(services, { concurrency, log });
+      const commands = await startCommandWorker(services, { concurrency: config.maxAgents, log });
       console.log(`worker ready: ${concurrency} steps at a time · ${services.db.description} · Ctrl-C stops`);
       await untilStopped();
       console.log('stopping: running steps go back to the queue…');
-      await worker.stop();
+      await Promise.all([worker.stop(), commands.stop()]);
       await services.close();
     });
 }

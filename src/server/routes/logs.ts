@@ -1,4 +1,4 @@
-import { listSystemLogs } from '../../db/system-logs.ts';
+import { readSystemLogs } from '../../db/system-logs.ts';
 import { logsQuery } from '../../protocol/rest.ts';
 import type { ServerDeps } from '../deps.ts';
 import type { Router } from '../route.ts';
@@ -9,6 +9,6 @@ export function logRoutes(router: Router, deps: ServerDeps): void {
     url: '/api/logs',
     summary: 'System log lines, newest first; contains is a plain case-insensitive substring.',
     query: logsQuery,
-    handler: async ({ query }) => ({ logs: await listSystemLogs(deps.services.db.pool, query) }),
+    handler: async ({ query }) => ({ logs: await readSystemLogs(deps.services.db.pool, query) }),
   });
 }

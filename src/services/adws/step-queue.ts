@@ -73,6 +73,8 @@ export async function startStepQueue(url: string, options: StepQueueOptions = {}
   });
 
   return {
+    /** The pg-boss instance, shared with the other queues of this process (agent commands). */
+    boss,
     /**
      * Queues a step dispatch. With `db` (a client inside a transaction) the job is written in that
      * transaction. A dispatch already queued is not queued again.

@@ -35,7 +35,14 @@ export interface Workspace {
  */
 export async function prepareWorkspace(
   cwd: string,
-  options: { adwId: string; slug: string; inPlace: boolean; worktreesRoot: string },
+  options: {
+    adwId: string;
+    slug: string;
+    inPlace: boolean;
+    worktreesRoot: string;
+    /** The branch is `<prefix>/<slug>-<id8>`. @default 'adw' */
+    branchPrefix?: string;
+  },
 ): Promise<Workspace> {
   if (options.inPlace) return { cwd, inPlaceReason: 'asked to work in place (--in-place)' };
   const top = await git(cwd, 'rev-parse', '--show-toplevel').catch(() => undefined);
@@ -43,7 +50,7 @@ export async function prepareWorkspace(
   const head = await git(top, 'rev-parse', '--verify', 'HEAD').catch(() => undefined);
   if (!head) return { cwd, inPlaceReason: 'the repository has no commit to branch from' };
   const id8 = shortId(options.adwId);
-  const branch = `adw/${options.slug}-${id8}`;
+  const branch = `${options.branchPrefix ?? 'adw'}/${options.slug}-${id8}`;
   const worktreePath = join(options.worktreesRoot, `${basename(top)}-${id8}`);
   await mkdir(options.worktreesRoot, { recursive: true });
   // git writes a repository's worktree list non-atomically: two `worktree add` at once can break each

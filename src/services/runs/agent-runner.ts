@@ -18,7 +18,7 @@ import { insertAgent, setAgentStatus } from '../../db/agents.ts';
 import type { EventStream, EventWriter } from '../../db/event-writer.ts';
 import { insertFileChanges } from '../../db/file-changes.ts';
 import { inTransaction, type Pool } from '../../db/pool.ts';
-import { insertPrompt } from '../../db/prompts.ts';
+import { insertPrompt, linkPromptToRun } from '../../db/prompts.ts';
 import {
   finishRun,
   insertRun,
@@ -60,6 +60,8 @@ export interface RunAgentInput extends RuntimeRequest {
   /** The ADW step run (position) and attempt the run belongs to, for fencing. */
   adwStepIndex?: number;
   adwAttempt?: number;
+  /** A prompt already recorded (a queued command): the run is linked to it instead of recording a new one. */
+  promptId?: string;
   /** Sees every event as it is recorded (the CLI's live view). */
   onEvent?: (draft: EventDraft) => void;
 }
@@ -117,7 +119,12 @@ export function createAgentRunner(deps: AgentRunnerDeps) {
         );
     };
     let queued = false;
-    const stream = createStreamPublisher(deps.pool, { runId, agentId, adwId: input.adwId });
+    const stream = createStreamPublisher(deps.pool, {
+      runId,
+      agentId,
+      adwId: input.adwId,
+      orchestratorId: input.orchestratorId,
+    });
 
     const sink: AgentRunSink = {
       async event(draft) {
@@ -166,6 +173,7 @@ export function createAgentRunner(deps: AgentRunnerDeps) {
       adwStep,
       adwStepIndex: _index,
       adwAttempt: _attempt,
+      promptId: _promptId,
       onEvent: _onEvent,
       ...request
     } = input;
@@ -266,13 +274,15 @@ export function createAgentRunner(deps: AgentRunnerDeps) {
         host,
         pid: process.pid,
       });
-      await insertPrompt(client, {
-        agentId,
-        runId,
-        author: input.author,
-        text: input.prompt,
-        sessionId: input.resumeSessionId,
-      });
+      if (input.promptId) await linkPromptToRun(client, input.promptId, runId, input.resumeSessionId);
+      else
+        await insertPrompt(client, {
+          agentId,
+          runId,
+          author: input.author,
+          text: input.prompt,
+          sessionId: input.resumeSessionId,
+        });
       await setAgentStatus(client, agentId, 'executing');
       return agentId;
     });

@@ -10,7 +10,7 @@ type Fragment = Pick<StreamDelta, 'index' | 'kind' | 'text'>;
  */
 export function createStreamPublisher(
   db: Queryable,
-  scope: Pick<StreamDelta, 'runId' | 'agentId' | 'adwId'>,
+  scope: Pick<StreamDelta, 'runId' | 'agentId' | 'adwId' | 'orchestratorId'>,
   intervalMs = 50,
 ) {
   let pending: Fragment[] = [];

@@ -1,0 +1,39 @@
+import type { Command } from 'commander';
+import { nonEmptyPath, nonNegativeInteger, positiveInteger } from '../parse-options.ts';
+import { runToolCommand, type ToolCommandOptions } from '../tool-command.ts';
+
+/** `baton logs` and `baton cost`: the read_system_logs and report_cost tools. */
+export function registerLogsAndCost(program: Command): void {
+  program
+    .command('logs')
+    .description("baton's system log, newest first")
+    .option('--offset <n>', 'skip this many of the newest', nonNegativeInteger, 0)
+    .option('--limit <n>', 'how many', positiveInteger, 50)
+    .option('--contains <text>', 'only messages containing this (any case)')
+    .option('--level <level>', 'DEBUG, INFO, WARNING or ERROR')
+    .option('--cwd <dir>', 'the workspace', nonEmptyPath, '.')
+    .option('--json', 'print the structured result as JSON')
+    .action(
+      async (
+        options: ToolCommandOptions & { offset: number; limit: number; contains?: string; level?: string },
+      ) => {
+        process.exitCode = await runToolCommand(options, (call) =>
+          call('read_system_logs', {
+            offset: options.offset,
+            limit: options.limit,
+            contains: options.contains,
+            level: options.level,
+          }),
+        );
+      },
+    );
+
+  program
+    .command('cost')
+    .description('spend of the orchestrator, each agent and each ADW of the workspace, from the usage ledger')
+    .option('--cwd <dir>', 'the workspace', nonEmptyPath, '.')
+    .option('--json', 'print the structured result as JSON')
+    .action(async (options: ToolCommandOptions) => {
+      process.exitCode = await runToolCommand(options, (call) => call('report_cost', {}));
+    });
+}

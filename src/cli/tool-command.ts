@@ -1,0 +1,51 @@
+import { resolve } from 'node:path';
+import { loadConfig } from '../config/index.ts';
+import { startCommandWorker } from '../services/agents/command-worker.ts';
+import type { Services } from '../services/services.ts';
+import { callTool } from '../tools/call-tool.ts';
+import { findTool } from '../tools/registry.ts';
+import type { ToolResult } from '../tools/tool.ts';
+import { ExitCode } from './exit-codes.ts';
+import { withServices } from './with-services.ts';
+
+export interface ToolCommandOptions {
+  cwd: string;
+  json?: boolean;
+}
+
+/**
+ * Runs management tools for a CLI command: the same definitions the orchestrator calls, with the same
+ * validation and errors. With `worker`, a command worker runs in this process meanwhile, so a command the
+ * tools queue really runs even when no `baton up` is there (like `adw run`); commands it has not finished
+ * when it exits go back to the queue.
+ */
+export async function runToolCommand(
+  options: ToolCommandOptions & { worker?: boolean },
+  work: (call: (name: string, args: Record<string, unknown>) => Promise<ToolResult>) => Promise<ToolResult>,
+): Promise<number> {
+  const config = loadConfig();
+  return withServices(async (services: Services) => {
+    const worker = options.worker
+      ? await startCommandWorker(services, { concurrency: config.maxAgents })
+      : undefined;
+    try {
+      const context = { services, cwd: resolve(options.cwd) };
+      const result = await work((name, args) => callTool(findTool(name)!, args, context));
+      print(result, options.json);
+      return result.isError ? ExitCode.usage : ExitCode.ok;
+    } finally {
+      await worker?.stop();
+    }
+  }, config);
+}
+
+function print(result: ToolResult, json?: boolean): void {
+  if (json) {
+    const body = result.isError ? { error: result.text, ...result.structured } : result.structured;
+    (result.isError ? process.stderr : process.stdout).write(`${JSON.stringify(body, null, 2)}\n`);
+  } else if (result.isError) {
+    process.stderr.write(`baton: ${result.text}\n`);
+  } else {
+    console.log(result.text);
+  }
+}

@@ -1,0 +1,157 @@
+import { describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import { modelAliases } from '../src/agent/models.ts';
+import { createChatService, type ChatService } from '../src/orchestrator/chat-service.ts';
+import type { Services } from '../src/services/services.ts';
+import { reply, toolUse, turn } from '../src/testing/fake-model-server/turns.ts';
+import { defineTool } from '../src/tools/tool.ts';
+import { useAdwHarness } from './helpers/adw.ts';
+import { useTestDatabase } from './helpers/database.ts';
+
+/** A tool of the test's own: it reads the ledger, so a call shows the orchestrator really reached baton. */
+const countRuns = defineTool({
+  name: 'count_runs',
+  description: 'Counts the agent runs in the ledger.',
+  input: z.object({ status: z.enum(['running', 'succeeded']).optional() }),
+  async run(input, { services }) {
+    const { rows } = await services.db.pool.query<{ n: number }>(
+      'select count(*)::int as n from agent_runs where $1::text is null or status = $1',
+      [input.status ?? null],
+    );
+    return { text: `There are ${rows[0]!.n} runs.`, structured: { runs: rows[0]!.n } };
+  },
+});
+
+function chatFor(services: Services, cwd: string): ChatService {
+  return createChatService({
+    services,
+    tools: [countRuns],
+    cwd,
+    model: modelAliases.sonnet,
+    promptContext: async () => ({ templates: [], workflows: [], slashCommands: [] }),
+  });
+}
+
+describe('chat with the orchestrator', () => {
+  const db = useTestDatabase();
+  const harness = useAdwHarness(db);
+
+  it('runs a turn that calls a baton tool and records user, tool and text items in order', async () => {
+    const { services, repo, server } = await harness.setUp([
+      {
+        ...turn(toolUse('mcp__baton__count_runs', {})),
+        match: { lastUserText: { contains: 'how many runs' } },
+      },
+      {
+        ...reply('You have one run so far: this chat.'),
+        match: { lastToolResult: { contains: 'There are 1 runs.' } },
+      },
+    ]);
+    const chat = chatFor(services, repo);
+    harness.defer(() => chat.close());
+    const { message } = await chat.send('how many runs are there?');
+    expect(message.status).toBe('queued');
+    await chat.settled(message.id);
+
+    const history = await chat.history();
+    expect(history.filter((item) => item.kind === 'error').map((item) => item.message)).toEqual([]);
+    expect(history.map((item) => [item.sender_type, item.kind, item.status])).toEqual([
+      ['user', 'text', 'done'],
+      ['orchestrator', 'tool_use', 'done'],
+      ['orchestrator', 'text', 'done'],
+    ]);
+    expect(history[1]!.message).toBe('mcp__baton__count_runs');
+    expect(history[2]!.message).toBe('You have one run so far: this chat.');
+    expect(history[0]!.run_id).toBeTruthy();
+    server.assertComplete();
+    // Its run, usage and events are recorded under the orchestrator's own agent.
+    const orchestrator = await chat.orchestrator();
+    const { rows } = await services.db.pool.query(
+      `select (select count(*)::int from usage where agent_id = $1) as calls,
+              (select count(*)::int from events where orchestrator_id = $2 and type = 'TextBlock') as texts`,
+      [orchestrator.agent_id, orchestrator.id],
+    );
+    expect(rows[0]).toMatchObject({ texts: 1 });
+    expect(rows[0].calls).toBeGreaterThanOrEqual(2);
+  });
+
+  it('queues a message sent during a turn, runs it after, resuming the session', async () => {
+    const { services, repo, server } = await harness.setUp([
+      { ...reply('First answer.'), match: { lastUserText: { contains: 'first question' } }, delayMs: 1_500 },
+      {
+        ...reply('Second answer.'),
+        // The second turn resumes the first one's session: the model sees the earlier exchange.
+        match: { lastUserText: { contains: 'second question' }, anyText: { contains: 'First answer.' } },
+      },
+    ]);
+    const chat = chatFor(services, repo);
+    harness.defer(() => chat.close());
+    const first = await chat.send('first question');
+    const second = await chat.send('second question');
+    expect(second.message.status).toBe('queued');
+    await chat.settled(second.message.id);
+    const history = await chat.history();
+    expect(history.map((item) => item.message)).toEqual([
+      'first question',
+      'second question',
+      'First answer.',
+      'Second answer.',
+    ]);
+    expect(history.every((item) => item.status === 'done')).toBe(true);
+    expect(history.find((item) => item.id === first.message.id)!.run_id).not.toBe(
+      history.find((item) => item.id === second.message.id)!.run_id,
+    );
+    server.assertComplete();
+  });
+
+  it('a message queued when its process stops runs when the next process starts', async () => {
+    const { services, repo, server, env } = await harness.setUp([
+      { ...reply('Held up.'), match: { lastUserText: { contains: 'slow one' } }, delayMs: 60_000 },
+      { ...reply('Picked up after the restart.'), match: { lastUserText: { contains: 'waiting one' } } },
+    ]);
+    const chat = chatFor(services, repo);
+    const slow = await chat.send('slow one');
+    const waiting = await chat.send('waiting one');
+    await chat.close(); // interrupts the slow turn; the waiting message stays queued
+    await services.close();
+
+    const { startServices } = await import('../src/services/services.ts');
+    const { loadConfig } = await import('../src/config/index.ts');
+    const next = await startServices(loadConfig(env));
+    harness.defer(() => next.close());
+    const resumed = chatFor(next, repo);
+    harness.defer(() => resumed.close());
+    expect((await resumed.orchestrator()).id).toBe((await chat.orchestrator()).id);
+    void resumed.resume();
+    await resumed.settled(waiting.message.id);
+    const history = await resumed.history();
+    const status = (id: string) => history.find((item) => item.id === id)!.status;
+    expect(status(slow.message.id)).toBe('interrupted');
+    expect(status(waiting.message.id)).toBe('done');
+    expect(history.at(-1)!.message).toBe('Picked up after the restart.');
+    expect(server.failures).toEqual([]);
+  });
+
+  it('starts an ADW from `start adw: <workflow>: <prompt>` without a model turn', async () => {
+    const { services, repo, server } = await harness.setUp([]);
+    const chat = chatFor(services, repo);
+    harness.defer(() => chat.close());
+    const sent = await chat.send('Start ADW: plan-build: add a /health route');
+    expect(sent.adwId).toBeTruthy();
+    const adw = await (await services.adws()).get(sent.adwId!);
+    expect(adw).toMatchObject({ workflow: 'plan_build', orchestrator_id: (await chat.orchestrator()).id });
+    const history = await chat.history();
+    expect(history.map((item) => item.sender_type)).toEqual(['user', 'orchestrator']);
+    expect(history[1]!.message).toContain(sent.adwId!);
+    expect(server.messageRequests()).toHaveLength(0);
+  });
+
+  it('refuses an empty message and an unknown workflow, recording nothing', async () => {
+    const { services, repo } = await harness.setUp([]);
+    const chat = chatFor(services, repo);
+    harness.defer(() => chat.close());
+    await expect(chat.send('   ')).rejects.toThrow(/message is empty/);
+    await expect(chat.send('start adw: no-such-flow: do it')).rejects.toThrow(/no_such_flow/);
+    expect(await chat.history()).toEqual([]);
+  });
+});
