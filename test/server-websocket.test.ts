@@ -188,6 +188,33 @@ describe('the WebSocket: topics from a seq, backfill then live, gap-free; slow c
     await client.next('heartbeat');
   });
 
+  it("the orchestrator topic follows the workspace's orchestrator: its events and its turns' token fragments", async () => {
+    const orchestrator = { id: newId(), agentId: newId() };
+    const server = await harness.setUp({ orchestrator: async () => orchestrator });
+    const client = await connectClient(await server.listen());
+    harness.defer(() => client.close());
+    client.send({ type: 'subscribe', topic: 'orchestrator' });
+    await client.next('subscription.started');
+    await insertEvents(db.current.pool, [
+      draft({ orchestratorId: orchestrator.id, agentId: orchestrator.agentId }),
+      draft({ agentId: newId() }),
+      draft({ orchestratorId: orchestrator.id }),
+    ]);
+    await publishStreamDelta(db.current.pool, { agentId: newId(), index: 0, kind: 'text', text: 'other' });
+    await publishStreamDelta(db.current.pool, {
+      agentId: orchestrator.agentId,
+      index: 0,
+      kind: 'text',
+      text: 'Hi',
+    });
+    await receive(client, 'orchestrator', 2);
+    await client.next('event.delta', (message) => message.delta.text === 'Hi');
+    expect(client.seqs('orchestrator')).toEqual(
+      await seqsAfter(db.current.pool, 0, { orchestratorId: orchestrator.id }),
+    );
+    expect(client.messages.filter((message) => message.type === 'event.delta')).toHaveLength(1);
+  });
+
   it('two server processes on one database both see every event', async () => {
     const first = await harness.setUp();
     const second = await harness.setUp({ services: await harness.services() });

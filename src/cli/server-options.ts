@@ -1,6 +1,8 @@
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import type { Config } from '../config/index.ts';
+import { findOrchestrator } from '../db/orchestrators.ts';
+import { listTemplates } from '../services/agents/templates.ts';
 import { bindWarnings, listen, type RunningServer } from '../server/listen.ts';
 import type { Services } from '../services/services.ts';
 import { managementTools } from '../tools/registry.ts';
@@ -46,11 +48,21 @@ export async function startHttpServer(
   flags: ServerFlags,
   tools: readonly AnyTool[] = managementTools,
 ): Promise<RunningServer> {
+  const cwd = resolve(flags.cwd);
   const server = await listen(
     {
       services,
-      cwd: resolve(flags.cwd),
+      cwd,
       tools,
+      agentTemplates: async (dir) => {
+        const { templates, errors } = await listTemplates(dir);
+        // The list, not each template's whole system prompt.
+        return { templates: templates.map(({ systemPrompt: _prompt, ...rest }) => rest), errors };
+      },
+      orchestrator: async () => {
+        const row = await findOrchestrator(services.db.pool, cwd);
+        return row && { id: row.id, agentId: row.agent_id };
+      },
       log: (line) => console.error(paint('dim', line, process.stderr)),
     },
     serverAddress(config, flags),

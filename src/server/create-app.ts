@@ -70,7 +70,7 @@ export async function createApp(deps: ServerDeps): Promise<BatonApp> {
       bus,
       db: deps.services.db.pool,
       adwWatcher,
-      orchestratorId: deps.orchestratorId,
+      orchestrator: deps.orchestrator,
       limits,
       log,
     });

@@ -36,6 +36,11 @@ export type SlashCommandInfo = Record<string, unknown> & { name: string };
 /** An agent template as discovery reports it (the agents service provides them). */
 export type TemplateInfo = Record<string, unknown> & { name: string };
 
+export interface OrchestratorRef {
+  id: string;
+  agentId: string;
+}
+
 export interface ServerDeps {
   services: Services;
   /** The workspace this server serves: ADWs start here, workflows and commands are found here. */
@@ -54,8 +59,11 @@ export interface ServerDeps {
   agentTemplates?: (
     cwd: string,
   ) => Promise<{ templates: readonly TemplateInfo[]; errors: readonly string[] }>;
-  /** The id of this workspace's orchestrator, for the WebSocket topic `orchestrator`, when there is one. */
-  orchestratorId?: () => Promise<string | undefined>;
+  /**
+   * This workspace's orchestrator (its id, and the agent row its turns run as), for the WebSocket topic
+   * `orchestrator`, when there is one.
+   */
+  orchestrator?: () => Promise<OrchestratorRef | undefined>;
   limits?: Partial<ServerLimits>;
   log?: (line: string) => void;
 }

@@ -7,7 +7,7 @@ import type { Queryable } from '../../db/pool.ts';
 import { parseTopic, type Topic } from '../../protocol/topics.ts';
 import { toWireEvent } from '../../protocol/wire-event.ts';
 import type { AdwSummary, ServerMessage } from '../../protocol/ws-messages.ts';
-import type { ServerLimits } from '../deps.ts';
+import type { OrchestratorRef, ServerLimits } from '../deps.ts';
 import type { AdwWatcher } from './adw-watcher.ts';
 import { parseClientMessage } from './parse-client-message.ts';
 import { deltaMatches, topicFilter } from './topic-filter.ts';
@@ -29,13 +29,15 @@ export interface ClientSessionDeps {
   bus: EventBus;
   db: Queryable;
   adwWatcher: AdwWatcher;
-  orchestratorId?: () => Promise<string | undefined>;
+  orchestrator?: () => Promise<OrchestratorRef | undefined>;
   limits: ServerLimits;
   log: (line: string) => void;
 }
 
 interface TopicState {
   filter: EventFilter;
+  /** For the orchestrator topic: the agent row whose token fragments belong to it. */
+  orchestratorAgentId?: string;
   subscription?: Subscription;
   /** Every event of the topic up to here has been handed to the socket. */
   sentSeq: number;
@@ -127,14 +129,19 @@ export function startClientSession(socket: WebSocket, deps: ClientSessionDeps): 
         message: `at most ${deps.limits.wsSubscriptions} topics per socket: unsubscribe from one first`,
       });
     }
-    const needsOrchestrator = parseTopic(topic).kind === 'orchestrator';
-    const filter = topicFilter(topic, needsOrchestrator ? await deps.orchestratorId?.() : undefined);
+    const orchestrator = parseTopic(topic).kind === 'orchestrator' ? await deps.orchestrator?.() : undefined;
+    const filter = topicFilter(topic, orchestrator?.id);
     if (!filter) {
       return send({ type: 'error', code: 'unavailable', field: 'topic', message: 'no orchestrator yet' });
     }
     // Where it starts is settled before the subscription, so the acknowledgement comes first.
     const start = fromSeq ?? (await latestSeq(deps.db));
-    const state: TopicState = { filter, sentSeq: start, closed: false };
+    const state: TopicState = {
+      filter,
+      orchestratorAgentId: orchestrator?.agentId,
+      sentSeq: start,
+      closed: false,
+    };
     topics.set(topic, state);
     send({ type: 'subscription.started', topic, fromSeq: start });
     const subscription = await deps.bus.subscribe(
@@ -148,7 +155,8 @@ export function startClientSession(socket: WebSocket, deps: ClientSessionDeps): 
   function onDelta(delta: StreamDelta): void {
     if (behind()) return; // fragments are live only; the finished block arrives as an event
     for (const [topic, state] of topics)
-      if (deltaMatches(state.filter, delta)) send({ type: 'event.delta', topic, delta });
+      if (deltaMatches(state.filter, delta, state.orchestratorAgentId))
+        send({ type: 'event.delta', topic, delta });
   }
 
   function onAdw(adw: AdwSummary): void {

@@ -3,7 +3,7 @@ import type { StreamDelta } from '../../db/event-bus.ts';
 import { parseTopic, type Topic } from '../../protocol/topics.ts';
 
 /** The ledger filter a topic reads with; `orchestrator` needs the workspace's orchestrator id. */
-export function topicFilter(topic: Topic, orchestratorId: string | undefined): EventFilter | undefined {
+export function topicFilter(topic: Topic, orchestratorId?: string): EventFilter | undefined {
   const parsed = parseTopic(topic);
   switch (parsed.kind) {
     case 'all':
@@ -17,10 +17,14 @@ export function topicFilter(topic: Topic, orchestratorId: string | undefined): E
   }
 }
 
-/** Whether a live token fragment belongs to the topic (fragments carry agent, run and ADW only). */
-export function deltaMatches(filter: EventFilter, delta: StreamDelta): boolean {
+/**
+ * Whether a live token fragment belongs to the topic. Fragments carry agent, run and ADW only, so the
+ * orchestrator's are known by the agent row its turns run as.
+ */
+export function deltaMatches(filter: EventFilter, delta: StreamDelta, orchestratorAgentId?: string): boolean {
+  if (filter.orchestratorId !== undefined)
+    return delta.agentId !== undefined && delta.agentId === orchestratorAgentId;
   if (filter.agentId !== undefined && delta.agentId !== filter.agentId) return false;
   if (filter.adwId !== undefined && delta.adwId !== filter.adwId) return false;
-  if (filter.orchestratorId !== undefined) return false;
   return true;
 }
