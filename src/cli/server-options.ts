@@ -2,6 +2,7 @@ import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import type { Config } from '../config/index.ts';
 import { findOrchestrator } from '../db/orchestrators.ts';
+import { openChat } from '../orchestrator/open-chat.ts';
 import { listTemplates } from '../services/agents/templates.ts';
 import { bindWarnings, listen, type RunningServer } from '../server/listen.ts';
 import type { Services } from '../services/services.ts';
@@ -41,7 +42,10 @@ function portNumber(value: string): number {
   return value === '0' ? 0 : positiveInteger(value);
 }
 
-/** Starts the HTTP + WebSocket server over running services, with the management tools mounted. */
+/**
+ * Starts the HTTP + WebSocket server over running services, with the management tools mounted and the
+ * workspace's orchestrator chat (which picks up messages left queued); closing it stops both.
+ */
 export async function startHttpServer(
   services: Services,
   config: Readonly<Config>,
@@ -49,11 +53,14 @@ export async function startHttpServer(
   tools: readonly AnyTool[] = managementTools,
 ): Promise<RunningServer> {
   const cwd = resolve(flags.cwd);
+  const address = serverAddress(config, flags);
+  const chat = await openChat(services, cwd, tools);
   const server = await listen(
     {
       services,
       cwd,
       tools,
+      chat,
       agentTemplates: async (dir) => {
         const { templates, errors } = await listTemplates(dir);
         // The list, not each template's whole system prompt.
@@ -65,9 +72,18 @@ export async function startHttpServer(
       },
       log: (line) => console.error(paint('dim', line, process.stderr)),
     },
-    serverAddress(config, flags),
-  );
+    address,
+  ).catch(async (error: unknown) => {
+    await chat.close();
+    throw error;
+  });
   for (const warning of server.warnings)
     console.error(paint('yellow', `warning: ${warning}`, process.stderr));
-  return server;
+  return {
+    ...server,
+    async close() {
+      await server.close();
+      await chat.close();
+    },
+  };
 }

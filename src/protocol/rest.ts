@@ -74,6 +74,20 @@ export const resumeAdwBody = z.strictObject({
   addTurns: count.optional(),
 });
 
+/** POST /api/orchestrator/messages: one message to the workspace's orchestrator. */
+export const sendMessageBody = z.strictObject({
+  message: z.string().trim().min(1, 'must not be empty').max(100_000),
+});
+
+/** GET /api/orchestrator/chat: the `limit` items before `before` (a position), oldest first. */
+export const chatHistoryQuery = z.strictObject({
+  before: z
+    .string()
+    .regex(/^\d{1,18}$/, 'must be a position from an earlier page')
+    .optional(),
+  limit: queryInt({ min: 1, max: 500, default: 50 }),
+});
+
 export const emptyBody = z.strictObject({});
 
 export const toolParams = z.strictObject({

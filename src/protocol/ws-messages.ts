@@ -73,6 +73,16 @@ export const adwUpdatedMessage = z.object({
     seq,
   }),
 });
+/**
+ * A chat item of the orchestrator (a person's message, its reply, a thought, a tool call, an error) as
+ * the server's chat records it; sent on `orchestrator` and `all`. History: GET /api/orchestrator/chat.
+ */
+export const chatAppendedMessage = z.object({
+  type: z.literal('chat.appended'),
+  topic: topicSchema,
+  item: z.record(z.string(), z.unknown()),
+});
+
 /** Every `heartbeatMs`, and in answer to `ping`. */
 export const heartbeatMessage = z.object({
   type: z.literal('heartbeat'),
@@ -105,6 +115,7 @@ export const serverMessageSchema = z.discriminatedUnion('type', [
   eventAppendedMessage,
   eventDeltaMessage,
   adwUpdatedMessage,
+  chatAppendedMessage,
   heartbeatMessage,
   resyncMessage,
   errorMessage,

@@ -11,6 +11,7 @@ import { eventRoutes } from './routes/events.ts';
 import { healthRoutes } from './routes/health.ts';
 import { logRoutes } from './routes/logs.ts';
 import { openApiRoutes } from './routes/openapi.ts';
+import { orchestratorRoutes } from './routes/orchestrator.ts';
 import { rootRoutes } from './routes/root.ts';
 import { templateRoutes } from './routes/templates.ts';
 import { toolRoutes } from './routes/tools.ts';
@@ -71,6 +72,7 @@ export async function createApp(deps: ServerDeps): Promise<BatonApp> {
       db: deps.services.db.pool,
       adwWatcher,
       orchestrator: deps.orchestrator,
+      chat: deps.chat,
       limits,
       log,
     });
@@ -86,6 +88,7 @@ export async function createApp(deps: ServerDeps): Promise<BatonApp> {
   rootRoutes(router);
   healthRoutes(router, deps, () => sessions.size);
   eventRoutes(router, deps);
+  orchestratorRoutes(router, deps);
   adwRoutes(router, deps);
   agentRoutes(router, deps);
   workflowRoutes(router, deps);

@@ -1,3 +1,4 @@
+import type { ChatService } from '../orchestrator/chat-service.ts';
 import type { Services } from '../services/services.ts';
 import type { AnyTool } from '../tools/tool.ts';
 import type { HostPolicy } from './security/allowed-hosts.ts';
@@ -59,6 +60,8 @@ export interface ServerDeps {
   agentTemplates?: (
     cwd: string,
   ) => Promise<{ templates: readonly TemplateInfo[]; errors: readonly string[] }>;
+  /** The chat with this workspace's orchestrator, when this server runs it: /api/orchestrator. */
+  chat?: ChatService;
   /**
    * This workspace's orchestrator (its id, and the agent row its turns run as), for the WebSocket topic
    * `orchestrator`, when there is one.

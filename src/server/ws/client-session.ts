@@ -7,6 +7,7 @@ import type { Queryable } from '../../db/pool.ts';
 import { parseTopic, type Topic } from '../../protocol/topics.ts';
 import { toWireEvent } from '../../protocol/wire-event.ts';
 import type { AdwSummary, ServerMessage } from '../../protocol/ws-messages.ts';
+import type { ChatService } from '../../orchestrator/chat-service.ts';
 import type { OrchestratorRef, ServerLimits } from '../deps.ts';
 import type { AdwWatcher } from './adw-watcher.ts';
 import { parseClientMessage } from './parse-client-message.ts';
@@ -30,6 +31,7 @@ export interface ClientSessionDeps {
   db: Queryable;
   adwWatcher: AdwWatcher;
   orchestrator?: () => Promise<OrchestratorRef | undefined>;
+  chat?: ChatService;
   limits: ServerLimits;
   log: (line: string) => void;
 }
@@ -166,6 +168,16 @@ export function startClientSession(socket: WebSocket, deps: ClientSessionDeps): 
         send({ type: 'adw.updated', topic, adw });
   }
 
+  function onChatItem(item: Record<string, unknown>): void {
+    if (behind()) return; // the history endpoint has every item
+    for (const [topic, state] of topics)
+      if (
+        topic === 'all' ||
+        (state.orchestratorAgentId !== undefined && item.orchestrator_id === state.filter.orchestratorId)
+      )
+        send({ type: 'chat.appended', topic, item });
+  }
+
   async function onMessage(data: Buffer | ArrayBuffer | Buffer[], isBinary: boolean): Promise<void> {
     const parsed = parseClientMessage(data, isBinary);
     if (!parsed.ok) return send({ type: 'error', ...parsed.error });
@@ -202,6 +214,8 @@ export function startClientSession(socket: WebSocket, deps: ClientSessionDeps): 
   });
   stops.push(deps.bus.onStream(onDelta));
   stops.push(deps.adwWatcher.listen(onAdw));
+  if (deps.chat)
+    stops.push(deps.chat.onItem((item) => onChatItem(item as unknown as Record<string, unknown>)));
   const timer = setInterval(heartbeat, deps.limits.heartbeatMs);
   timer.unref();
   stops.push(() => clearInterval(timer));
