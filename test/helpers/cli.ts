@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { testHome } from './home.ts';
 
 const batonBin = fileURLToPath(new URL('../../bin/baton.js', import.meta.url));
 
@@ -13,7 +14,7 @@ export interface CliResult {
 export function cliEnvironment(extra: Record<string, string | undefined>): Record<string, string> {
   const env: Record<string, string> = {
     PATH: process.env.PATH ?? '',
-    HOME: process.env.HOME ?? '/root',
+    HOME: testHome(),
     NO_COLOR: '1',
   };
   for (const [name, value] of Object.entries(extra)) if (value !== undefined) env[name] = value;
