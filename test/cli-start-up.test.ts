@@ -112,7 +112,7 @@ describe('what a command imports', () => {
     }
   });
 
-  it('adw ls reads the ledger without loading the queue, the Agent SDK or the services', async () => {
+  it('adw ls reads the ledger without loading the queue, the Agent SDK, the services or the embedded server', async () => {
     await insertAdw(db.current.pool, {
       id: randomUUID(),
       name: 'listed-adw',
@@ -136,6 +136,10 @@ describe('what a command imports', () => {
     expect(modules.filter((url) => url.includes('/node_modules/pg-boss/'))).toEqual([]);
     expect(modules.filter((url) => url.includes('/node_modules/@anthropic-ai/'))).toEqual([]);
     expect(modules.filter((url) => url.includes('/src/services/'))).toEqual([]);
+    // DATABASE_URL is set, so nothing of the embedded server is needed either.
+    expect(
+      modules.filter((url) => /\/src\/db\/embedded-postgres|\/node_modules\/proper-lockfile\//.test(url)),
+    ).toEqual([]);
   });
 });
 
