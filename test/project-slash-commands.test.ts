@@ -120,6 +120,32 @@ describe('discoverSlashCommands on other trees', () => {
     ]);
   });
 
+  it('reports a frontmatter built to explode (YAML aliases) instead of expanding it', async () => {
+    const level = (name: string, below: string) =>
+      `${name}: &${name} [${Array(10).fill(`*${below}`).join(', ')}]`;
+    const dir = await project({
+      '.claude/commands/bomb.md': [
+        '---',
+        'a: &a [x, x, x, x, x, x, x, x, x, x]',
+        level('b', 'a'),
+        level('c', 'b'),
+        level('d', 'c'),
+        `e: [${Array(10).fill('*d').join(', ')}]`,
+        '---',
+        'Body',
+      ].join('\n'),
+    });
+    const { commands, problems } = await discoverSlashCommands(dir);
+    expect(commands).toEqual([]);
+    expect(problems).toEqual([
+      {
+        path: '.claude/commands/bomb.md',
+        line: 2,
+        reason: expect.stringMatching(/^the frontmatter cannot be read: Excessive alias count/),
+      },
+    ]);
+  });
+
   it('reports a dangling symbolic link and a .claude/commands that is a file', async () => {
     const dir = await project({ '.claude/commands/real.md': 'Real command\n' });
     await symlink(join(dir, 'gone.md'), join(dir, '.claude/commands/dangling.md'));

@@ -36,7 +36,7 @@ export function parseFrontmatter(
   options: FrontmatterOptions = {},
 ): FrontmatterResult {
   const lines = text.replace(/^\uFEFF/, '').split(/\r?\n/);
-  if (lines.length === 0 || !fence.test(lines[0]!)) {
+  if (!fence.test(lines[0]!)) {
     return { ok: true, value: { fields: {}, body: lines.join('\n'), present: false, lineOf: () => 1 } };
   }
   const closing = lines.findIndex((line, index) => index > 0 && fence.test(line));
@@ -70,8 +70,16 @@ export function parseFrontmatter(
       problem: { path, line: 2, reason: 'the frontmatter must be `key: value` lines, one per field' },
     };
   }
+  let values: Record<string, unknown> | null;
+  try {
+    values = document.toJS() as Record<string, unknown> | null;
+  } catch (error) {
+    // An alias that cannot be resolved, or more aliases than `yaml` expands (a document built to explode).
+    const reason = `the frontmatter cannot be read: ${error instanceof Error ? error.message : String(error)}`;
+    return { ok: false, problem: { path, line: 2, reason } };
+  }
   const fields: Record<string, unknown> = {};
-  for (const [key, value] of Object.entries((document.toJS() as Record<string, unknown> | null) ?? {})) {
+  for (const [key, value] of Object.entries(values ?? {})) {
     if (value !== null && value !== undefined) fields[key] = value;
   }
   return {
