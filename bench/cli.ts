@@ -13,7 +13,7 @@
  */
 import { execFileSync, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -28,6 +28,8 @@ if (!Number.isInteger(rounds) || rounds < 3)
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const bin = join(root, 'bin', 'baton.js');
+const { version } = JSON.parse(await readFile(join(root, 'package.json'), 'utf8')) as { version: string };
+const versionLine = new RegExp(`^${version.replaceAll('.', '\\.')}\n$`);
 
 console.log('building dist/ (npm run build)…');
 execFileSync('npm', ['run', '--silent', 'build'], { cwd: root, stdio: 'inherit' });
@@ -77,7 +79,7 @@ const cases: Case[] = [
     label: '`baton --version`',
     args: [bin, '--version'],
     env: environment(),
-    expect: /^0\.1\.0\n$/,
+    expect: versionLine,
     targetMs: 150,
   },
   { label: '`baton --help`', args: [bin, '--help'], env: environment(), expect: /Commands:/, targetMs: 150 },
@@ -92,7 +94,7 @@ const cases: Case[] = [
     label: '`baton --version` from the sources (tsx)',
     args: [bin, '--version'],
     env: environment({ BATON_FROM_SOURCE: '1' }),
-    expect: /^0\.1\.0\n$/,
+    expect: versionLine,
   },
 ];
 
