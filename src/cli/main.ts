@@ -10,15 +10,15 @@ const program = new Command('baton')
   .exitOverride();
 
 const args = process.argv.slice(2);
-const command = commandToRun(args);
-if (command) {
-  (await command.load())(program);
-} else {
-  // Only the names and summaries, for the help text and for "unknown command" suggestions.
-  for (const entry of commandIndex) program.command(entry.name).description(entry.summary);
-}
 
 try {
+  const command = commandToRun(args);
+  if (command) {
+    (await command.load())(program);
+  } else {
+    // Only the names and summaries, for the help text and for "unknown command" suggestions.
+    for (const entry of commandIndex) program.command(entry.name).description(entry.summary);
+  }
   if (args.length === 0) program.outputHelp();
   else await program.parseAsync(process.argv);
 } catch (error) {
