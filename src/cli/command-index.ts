@@ -40,6 +40,17 @@ export const commandIndex: readonly CommandEntry[] = [
     load: async () => (await import('./commands/agents.ts')).registerAgents,
   },
   {
+    name: 'chat',
+    summary: 'send the orchestrator agent a message and print its turn (it manages your agents and ADWs)',
+    load: async () => (await import('./commands/chat.ts')).registerChat,
+  },
+  {
+    name: 'mcp',
+    summary:
+      'serve the management tools to an MCP client over stdio (create, command and wait for agents; ADWs)',
+    load: async () => (await import('./commands/mcp.ts')).registerMcp,
+  },
+  {
     name: 'adw',
     summary: 'AI Developer Workflows: plan → build → review → fix, durable and recorded',
     load: async () => (await import('./commands/adw.ts')).registerAdw,
@@ -58,12 +69,12 @@ export const commandIndex: readonly CommandEntry[] = [
   {
     name: 'logs',
     summary: "baton's system log, newest first",
-    load: async () => (await import('./commands/logs.ts')).registerLogsAndCost,
+    load: async () => (await import('./commands/logs.ts')).registerLogs,
   },
   {
     name: 'cost',
     summary: 'spend of the orchestrator, each agent and each ADW of the workspace, from the usage ledger',
-    load: async () => (await import('./commands/logs.ts')).registerLogsAndCost,
+    load: async () => (await import('./commands/logs.ts')).registerCost,
   },
   {
     name: 'doctor',
