@@ -67,6 +67,7 @@ const env = {
   HOME: home, // Claude Code's shell sources the user's profile: keep it out
   DATABASE_URL: database.url,
   BATON_HOME: join(home, 'baton'),
+  BATON_FROM_SOURCE: '1', // the workers run the sources as they are, not a dist/ built earlier
   ANTHROPIC_BASE_URL: model.url,
   ANTHROPIC_API_KEY: 'sk-ant-chaos-not-real',
   BATON_SUMMARIES: 'off',

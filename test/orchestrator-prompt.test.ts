@@ -1,4 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { fileURLToPath } from 'node:url';
+import { projectPromptContext } from '../src/orchestrator/open-chat.ts';
 import { defaultOrchestratorPrompt, orchestratorPrompt } from '../src/orchestrator/system-prompt.ts';
 
 describe("the orchestrator's system prompt", () => {
@@ -29,5 +31,14 @@ describe("the orchestrator's system prompt", () => {
       'Mine. Costs $& and $1.\n- **/experts:adw:question**: Ask the ADW expert\n{{UNKNOWN}}',
     );
     expect(defaultOrchestratorPrompt).toContain('{{AGENT_TEMPLATES}}');
+  });
+
+  it("is built from the project's templates, workflows and the slash commands a model may invoke", async () => {
+    const fixture = fileURLToPath(new URL('./fixtures/project-claude', import.meta.url));
+    const prompt = orchestratorPrompt(await projectPromptContext(fixture));
+    expect(prompt).toContain('- **code-reviewer**');
+    expect(prompt).toContain('- **/experts:adw:question**');
+    expect(prompt).toContain('- **plan_build_review_fix**');
+    expect(prompt).not.toContain('/plan**'); // disable-model-invocation: true
   });
 });

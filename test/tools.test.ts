@@ -125,7 +125,7 @@ describe('management tools over the services', () => {
         'create_agent',
         { name: 'carol', template: 'nope' },
         'template',
-        /Unknown template "nope".*broken\.md/,
+        /Unknown agent template "nope".*broken\.md/,
       ],
       ['create_agent', { name: 'carol', model: 'gpt' }, 'model'],
       ['create_agent', { name: 'carol', worktree: 'yes' }, 'worktree'],

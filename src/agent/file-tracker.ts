@@ -123,7 +123,7 @@ export async function changesSince(
     await requireTree(session.gitDir, beforeTree, options);
     return await summarize(session, beforeTree, limits);
   } catch (error) {
-    return { ...empty(), error: notRecorded(error), beforeTree };
+    return { ...noFileChanges(), error: notRecorded(error), beforeTree };
   } finally {
     await session?.dispose().catch(() => {});
   }
@@ -170,11 +170,15 @@ function tracking(
   };
   const changes = async (): Promise<FileChangeSummary> => {
     if (disposed)
-      return { ...empty(), error: notRecorded('finish() was called after dispose()'), beforeTree: before };
+      return {
+        ...noFileChanges(),
+        error: notRecorded('finish() was called after dispose()'),
+        beforeTree: before,
+      };
     try {
       return await summarize(session, before, limits);
     } catch (error) {
-      return { ...empty(), error: notRecorded(error), beforeTree: before };
+      return { ...noFileChanges(), error: notRecorded(error), beforeTree: before };
     }
   };
   const finish = async (): Promise<FileChangeSummary> => {
@@ -195,13 +199,14 @@ function tracking(
 function failedTracking(error: string): FileTracking {
   return {
     beforeTree: undefined,
-    changes: async () => ({ ...empty(), error }),
-    finish: async () => ({ ...empty(), error }),
+    changes: async () => ({ ...noFileChanges(), error }),
+    finish: async () => ({ ...noFileChanges(), error }),
     dispose: async () => {},
   };
 }
 
-function empty(): FileChangeSummary {
+/** What a run that changed nothing reports. */
+export function noFileChanges(): FileChangeSummary {
   return { files: [], totalAdded: 0, totalRemoved: 0, truncatedFileList: false };
 }
 

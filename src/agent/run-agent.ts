@@ -20,9 +20,9 @@ import type { SessionUsage, TokenUsage } from '../core/usage.ts';
 import type { AdmissionGate, AdmissionSlot, AdmissionTicket } from './admission-gate.ts';
 import { claudeCodeOptions } from './claude-options.ts';
 import { createClaudeProcess } from './claude-process.ts';
-import type { FileChangeSummary } from './file-tracker.ts';
+import { noFileChanges, type FileChangeSummary } from './file-tracker.ts';
 import { fileChangesEvent, runEndedEvent, runQueuedEvent, runStartedEvent } from './run-events.ts';
-import { trackRunFiles } from './run-file-changes.ts';
+import { trackRunFiles, untrackedFiles } from './run-file-changes.ts';
 import { classify } from './run-outcome.ts';
 import {
   eventFromHook,
@@ -51,6 +51,8 @@ export interface AgentRunRequest {
   maxTurns?: number;
   /** Spend limit in USD, as baton prices the run's model calls. */
   maxCostUsd?: number;
+  /** Track the files the run changes (the default). Off for an agent that cannot write, like the orchestrator. */
+  trackFiles?: boolean;
   /** A session id from an earlier run to continue. */
   resume?: string;
   /** The session figures Claude Code reported at the end of the previous run of `resume`. */
@@ -272,10 +274,17 @@ export function startAgentRun(
   async function runAdmitted(slot: AdmissionSlot, queuedMs: number): Promise<AgentRunResult> {
     const startedAt = Date.now();
     sink.admitted?.();
-    files = trackRunFiles(
-      { cwd: request.cwd, snapshotsRoot: runtime.snapshotsRoot, diffLimitBytes: runtime.diffLimitBytes },
-      sink.trackingStarted,
-    );
+    files =
+      request.trackFiles === false
+        ? untrackedFiles
+        : trackRunFiles(
+            {
+              cwd: request.cwd,
+              snapshotsRoot: runtime.snapshotsRoot,
+              diffLimitBytes: runtime.diffLimitBytes,
+            },
+            sink.trackingStarted,
+          );
     await emit(runStartedEvent(request));
     const { final, thrown } = await converse();
     // The iterator ends when Claude Code closes its output; its exit follows at once. One that lingers is killed.
@@ -289,7 +298,7 @@ export function startAgentRun(
     const sessionUsage = final ? sessionUsageOf(final) : undefined;
     if (sessionUsage) meter.reconcile(sessionUsage, request.sessionBaseline);
     const fileChanges = await files.finish();
-    await emit(fileChangesEvent(fileChanges));
+    if (files !== untrackedFiles) await emit(fileChangesEvent(fileChanges));
 
     const runResult: AgentRunResult = {
       ...classify(final, thrown, stopRequested, claude.stderrTail),
@@ -325,7 +334,7 @@ export function startAgentRun(
       costUsd: 0,
       contextTokens: 0,
       unpricedModels: [],
-      fileChanges: { files: [], totalAdded: 0, totalRemoved: 0, truncatedFileList: false },
+      fileChanges: noFileChanges(),
       durationMs: 0,
       queuedMs,
       eventWaitMs,

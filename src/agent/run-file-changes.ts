@@ -1,4 +1,9 @@
-import { startFileTracking, type FileChangeSummary, type FileTracking } from './file-tracker.ts';
+import {
+  noFileChanges,
+  startFileTracking,
+  type FileChangeSummary,
+  type FileTracking,
+} from './file-tracker.ts';
 
 /**
  * A run's file tracking. The "before" snapshot is taken while Claude Code starts, and no tool may run
@@ -35,3 +40,12 @@ export function trackRunFiles(
     },
   };
 }
+
+/** The tracking of a run whose files are not tracked: it changes nothing, as far as the ledger knows. */
+export const untrackedFiles: ReturnType<typeof trackRunFiles> = Object.freeze({
+  async toolWillRun() {},
+  resultArrived() {},
+  async finish(): Promise<FileChangeSummary> {
+    return noFileChanges();
+  },
+});

@@ -1,5 +1,5 @@
 import type { FileChange } from './file-tracker.ts';
-import { git, streamGit, type GitLocation } from './git.ts';
+import { streamGit, type GitLocation } from './git.ts';
 import { readPatchSections, type PatchSection } from './patch-stream.ts';
 
 /** What changed between two snapshot trees. */
@@ -22,7 +22,9 @@ const noRenames = ['-r', '--no-renames', '--no-ext-diff', '--no-textconv'];
 
 /**
  * Compares two trees of the same shadow repository: which paths were created, modified or deleted,
- * with line counts from `--numstat` and each file's patch cut to `diffLimitBytes`.
+ * with line counts from `--numstat` and each file's patch cut to `diffLimitBytes`. One git process
+ * prints all three (`--raw --numstat -p`): the summary records first, then an empty record, then the
+ * patch, which is streamed and left early once every reported file has its section.
  */
 export async function diffTrees(
   location: GitLocation,
@@ -31,77 +33,104 @@ export async function diffTrees(
   limits: { diffLimitBytes: number; maxFiles: number },
 ): Promise<TreeDiff> {
   if (before === after) return { files: [], totalAdded: 0, totalRemoved: 0, truncatedFileList: false };
-  const [raw, numstat] = await Promise.all([
-    git(['diff-tree', ...noRenames, '-z', '--raw', before, after], location),
-    git(['diff-tree', ...noRenames, '-z', '--numstat', before, after], location),
-  ]);
-  const entries = parseRaw(raw);
-  const counts = parseNumstat(numstat);
-
-  let totalAdded = 0;
-  let totalRemoved = 0;
-  for (const count of counts.values()) {
-    totalAdded += count.added;
-    totalRemoved += count.removed;
+  const output = streamGit(
+    ['diff-tree', ...noRenames, '-z', '--raw', '--numstat', '-p', '--no-color', before, after],
+    location,
+  );
+  let leftEarly = true; // Until the patch has been read to its end: an exception also leaves early.
+  try {
+    const { summary, patch } = await splitSummary(output.stdout);
+    const { entries, counts } = parseSummary(summary);
+    let totalAdded = 0;
+    let totalRemoved = 0;
+    for (const count of counts.values()) {
+      totalAdded += count.added;
+      totalRemoved += count.removed;
+    }
+    const reported = entries.slice(0, limits.maxFiles);
+    const files = reported.map((entry): FileChange => {
+      const count = counts.get(entry.path) ?? { added: 0, removed: 0, binary: false };
+      return {
+        path: entry.path,
+        status: entry.status === 'A' ? 'created' : entry.status === 'D' ? 'deleted' : 'modified',
+        linesAdded: count.added,
+        linesRemoved: count.removed,
+        binary: count.binary,
+        diff: null,
+        diffTruncated: false,
+      };
+    });
+    if (files.some((file) => !file.binary)) leftEarly = await attachPatches(patch, reported, files, limits);
+    return { files, totalAdded, totalRemoved, truncatedFileList: entries.length > reported.length };
+  } finally {
+    // Killing git is for leaving early; a git that printed everything must report its own exit status.
+    if (leftEarly) output.stop();
+    await output.done;
   }
-  const reported = entries.slice(0, limits.maxFiles);
-  const files = reported.map((entry): FileChange => {
-    const count = counts.get(entry.path) ?? { added: 0, removed: 0, binary: false };
-    return {
-      path: entry.path,
-      status: entry.status === 'A' ? 'created' : entry.status === 'D' ? 'deleted' : 'modified',
-      linesAdded: count.added,
-      linesRemoved: count.removed,
-      binary: count.binary,
-      diff: null,
-      diffTruncated: false,
-    };
-  });
-  if (files.some((file) => !file.binary))
-    await attachPatches(location, before, after, reported, files, limits);
-  return { files, totalAdded, totalRemoved, truncatedFileList: entries.length > reported.length };
 }
 
 /**
- * Streams one `diff-tree -p` for all files and hands each section to its file. Sections come in the
- * same order as the `--raw` entries, except that git prints a type change as two sections (a
- * deletion, then a creation), which are joined. Stops git once the last reported file is complete.
+ * Reads the summary part of `diff-tree -z --raw --numstat -p` (records that end in NUL, none of them
+ * empty) up to the empty record that separates it from the patch; the rest of the output is the patch.
+ */
+async function splitSummary(
+  stdout: AsyncIterable<Buffer>,
+): Promise<{ summary: string; patch: AsyncIterable<Buffer> }> {
+  const chunks = stdout[Symbol.asyncIterator]();
+  let head: Buffer = Buffer.alloc(0);
+  let rest: Buffer | undefined;
+  while (rest === undefined) {
+    const next = await chunks.next();
+    if (next.done) break;
+    head = head.length ? Buffer.concat([head, next.value]) : next.value;
+    const end = head.indexOf('\0\0');
+    if (end !== -1) {
+      rest = head.subarray(end + 2);
+      head = head.subarray(0, end + 1);
+    }
+  }
+  async function* patch(): AsyncGenerator<Buffer> {
+    if (rest === undefined) return;
+    if (rest.length) yield rest;
+    for (;;) {
+      const next = await chunks.next();
+      if (next.done) return;
+      yield next.value;
+    }
+  }
+  return { summary: head.toString('utf8'), patch: patch() };
+}
+
+/**
+ * Hands each section of the patch to its file. Sections come in the same order as the `--raw` entries,
+ * except that git prints a type change as two sections (a deletion, then a creation), which are joined.
+ * Returns whether it stopped before the end (a file past maxFiles: every reported file is complete).
  */
 async function attachPatches(
-  location: GitLocation,
-  before: string,
-  after: string,
+  patch: AsyncIterable<Buffer>,
   entries: Entry[],
   files: FileChange[],
   limits: { diffLimitBytes: number },
-): Promise<void> {
-  const patch = streamGit(['diff-tree', ...noRenames, '-p', '--no-color', before, after], location);
+): Promise<boolean> {
   let index = -1;
   let sectionsOfCurrent = 0;
-  let leftEarly = true; // Until the loop ends by itself: an exception also leaves early.
-  try {
-    for await (const section of readPatchSections(patch.stdout, limits.diffLimitBytes)) {
-      const current = files[index];
-      if (current && entries[index]?.status === 'T' && sectionsOfCurrent === 1) {
-        joinSection(current, section, limits.diffLimitBytes);
-        sectionsOfCurrent = 2;
-        continue;
-      }
-      index += 1;
-      sectionsOfCurrent = 1;
-      const file = files[index];
-      if (!file) break; // A file past maxFiles: every reported file is complete.
-      if (!file.binary) {
-        file.diff = section.text;
-        file.diffTruncated = section.truncated;
-      }
+  for await (const section of readPatchSections(patch, limits.diffLimitBytes)) {
+    const current = files[index];
+    if (current && entries[index]?.status === 'T' && sectionsOfCurrent === 1) {
+      joinSection(current, section, limits.diffLimitBytes);
+      sectionsOfCurrent = 2;
+      continue;
     }
-    leftEarly = index >= files.length;
-  } finally {
-    // Killing git is for leaving early; a git that printed everything must report its own exit status.
-    if (leftEarly) patch.stop();
+    index += 1;
+    sectionsOfCurrent = 1;
+    const file = files[index];
+    if (!file) return true;
+    if (!file.binary) {
+      file.diff = section.text;
+      file.diffTruncated = section.truncated;
+    }
   }
-  await patch.done;
+  return false;
 }
 
 function joinSection(file: FileChange, section: PatchSection, limitBytes: number): void {
@@ -113,32 +142,35 @@ function joinSection(file: FileChange, section: PatchSection, limitBytes: number
   }
 }
 
-/** Parses `diff-tree -z --raw`: `:<mode> <mode> <id> <id> <status>` NUL `<path>` NUL, repeated. */
-function parseRaw(output: string): Entry[] {
-  const fields = output.split('\0');
+/**
+ * Parses the summary: `--raw` records (`:<mode> <mode> <id> <id> <status>` NUL `<path>` NUL) and
+ * `--numstat` records (`<added>\t<removed>\t<path>` NUL, with `-` counts for binary files).
+ */
+function parseSummary(summary: string): {
+  entries: Entry[];
+  counts: Map<string, { added: number; removed: number; binary: boolean }>;
+} {
+  const fields = summary.split('\0');
   const entries: Entry[] = [];
-  for (let i = 0; i + 1 < fields.length; i += 2) {
-    const meta = fields[i]!;
-    entries.push({ path: fields[i + 1]!, status: meta.charAt(meta.lastIndexOf(' ') + 1) });
-  }
-  return entries;
-}
-
-/** Parses `diff-tree -z --numstat`: `<added>\t<removed>\t<path>` NUL, where binary files show `-` counts. */
-function parseNumstat(output: string): Map<string, { added: number; removed: number; binary: boolean }> {
   const counts = new Map<string, { added: number; removed: number; binary: boolean }>();
-  for (const record of output.split('\0')) {
-    const first = record.indexOf('\t');
-    const second = record.indexOf('\t', first + 1);
+  for (let i = 0; i < fields.length; i++) {
+    const field = fields[i]!;
+    if (field.startsWith(':')) {
+      entries.push({ path: fields[i + 1]!, status: field.charAt(field.lastIndexOf(' ') + 1) });
+      i += 1;
+      continue;
+    }
+    const first = field.indexOf('\t');
+    const second = field.indexOf('\t', first + 1);
     if (first === -1 || second === -1) continue;
-    const added = record.slice(0, first);
-    const removed = record.slice(first + 1, second);
+    const added = field.slice(0, first);
+    const removed = field.slice(first + 1, second);
     const binary = added === '-' && removed === '-';
-    counts.set(record.slice(second + 1), {
+    counts.set(field.slice(second + 1), {
       added: binary ? 0 : Number(added),
       removed: binary ? 0 : Number(removed),
       binary,
     });
   }
-  return counts;
+  return { entries, counts };
 }

@@ -1,17 +1,6 @@
 import { Command, CommanderError } from 'commander';
 import { isAppError } from '../core/errors.ts';
-import { registerAdw } from './commands/adw.ts';
-import { registerAgentRun } from './commands/agent-run.ts';
-import { registerAgents } from './commands/agents.ts';
-import { registerDb } from './commands/db.ts';
-import { registerDemo } from './commands/demo.ts';
-import { registerDev } from './commands/dev.ts';
-import { registerDoctor } from './commands/doctor.ts';
-import { registerEventsTail } from './commands/events-tail.ts';
-import { registerLogsAndCost } from './commands/logs.ts';
-import { registerServe } from './commands/serve.ts';
-import { registerUp } from './commands/up.ts';
-import { registerWorker } from './commands/worker.ts';
+import { commandIndex, commandToRun } from './command-index.ts';
 import { ExitCode, exitCodeFor } from './exit-codes.ts';
 
 const program = new Command('baton')
@@ -20,21 +9,18 @@ const program = new Command('baton')
   .showHelpAfterError('(run with --help for usage)')
   .exitOverride();
 
-registerDemo(program);
-registerUp(program);
-registerServe(program);
-registerDb(program);
-registerAgentRun(program);
-registerAgents(program);
-registerAdw(program);
-registerWorker(program);
-registerEventsTail(program);
-registerLogsAndCost(program);
-registerDoctor(program);
-registerDev(program);
+const args = process.argv.slice(2);
 
 try {
-  await program.parseAsync(process.argv);
+  const command = commandToRun(args);
+  if (command) {
+    (await command.load())(program);
+  } else {
+    // Only the names and summaries, for the help text and for "unknown command" suggestions.
+    for (const entry of commandIndex) program.command(entry.name).description(entry.summary);
+  }
+  if (args.length === 0) program.outputHelp();
+  else await program.parseAsync(process.argv);
 } catch (error) {
   if (error instanceof CommanderError) {
     // commander has already printed the problem (or the help text).

@@ -3,7 +3,7 @@ import type { Command } from 'commander';
 import type { Config } from '../config/index.ts';
 import { findOrchestrator } from '../db/orchestrators.ts';
 import { openChat } from '../orchestrator/open-chat.ts';
-import { listTemplates } from '../services/agents/templates.ts';
+import { describeProblem, discoverAgentTemplates, discoverSlashCommands } from '../project/index.ts';
 import { bindWarnings, listen, type RunningServer } from '../server/listen.ts';
 import type { Services } from '../services/services.ts';
 import { managementTools } from '../tools/registry.ts';
@@ -61,10 +61,17 @@ export async function startHttpServer(
       cwd,
       tools,
       chat,
+      slashCommands: async (dir) => {
+        const { commands, problems } = await discoverSlashCommands(dir);
+        return { commands, errors: problems.map(describeProblem) };
+      },
       agentTemplates: async (dir) => {
-        const { templates, errors } = await listTemplates(dir);
+        const { templates, problems } = await discoverAgentTemplates(dir);
         // The list, not each template's whole system prompt.
-        return { templates: templates.map(({ systemPrompt: _prompt, ...rest }) => rest), errors };
+        return {
+          templates: templates.map(({ systemPrompt: _prompt, ...rest }) => rest),
+          errors: problems.map(describeProblem),
+        };
       },
       orchestrator: async () => {
         const row = await findOrchestrator(services.db.pool, cwd);

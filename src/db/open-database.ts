@@ -1,6 +1,6 @@
 import { dataPaths, ensureBatonHome, type Config } from '../config/index.ts';
 import { DatabaseUnavailableError, describeError } from '../core/errors.ts';
-import { startEmbeddedPostgres, type EmbeddedDatabase } from './embedded-postgres.ts';
+import type { EmbeddedDatabase } from './embedded-postgres.ts';
 import { migrate } from './migrate.ts';
 import { createPool, type Pool } from './pool.ts';
 
@@ -29,14 +29,17 @@ export interface OpenDatabaseOptions {
  * answers and brings its schema up to date.
  */
 export async function openDatabase(config: Config, options: OpenDatabaseOptions = {}): Promise<Database> {
-  if (!config.databaseUrl) await ensureBatonHome(config.home);
-  const embedded = config.databaseUrl
-    ? undefined
-    : await startEmbeddedPostgres(dataPaths(config.home).postgres, {
-        exclusive: options.exclusive,
-        longLived: options.longLived,
-        log: options.log,
-      });
+  let embedded: EmbeddedDatabase | undefined;
+  if (!config.databaseUrl) {
+    await ensureBatonHome(config.home);
+    // Imported here: with DATABASE_URL set, a short command does not load the embedded server's code.
+    const { startEmbeddedPostgres } = await import('./embedded-postgres.ts');
+    embedded = await startEmbeddedPostgres(dataPaths(config.home).postgres, {
+      exclusive: options.exclusive,
+      longLived: options.longLived,
+      log: options.log,
+    });
+  }
   const url = config.databaseUrl ?? embedded!.url;
   const description = config.databaseUrl
     ? `DATABASE_URL (${redactUrl(config.databaseUrl)})`

@@ -63,6 +63,7 @@ export function createChatService(deps: ChatServiceDeps) {
   let orchestrator: Promise<OrchestratorRow> | undefined;
   let active: RecordedRun | undefined;
   let pumping: Promise<void> | undefined;
+  let lookAgain = false;
   let closed = false;
 
   function current(): Promise<OrchestratorRow> {
@@ -136,14 +137,22 @@ export function createChatService(deps: ChatServiceDeps) {
 
   /** Runs queued turns until none is left (or another process holds the running one). */
   function pump(): Promise<void> {
+    // A message sent while the last claim was looking would be missed by it: look again.
+    lookAgain = true;
     pumping ??= (async () => {
       try {
         const { id } = await current();
         // Closing stops claiming: what is still queued stays queued for the next process.
-        while (!closed) {
-          const next = await claimNextMessage(pool, id, owner);
-          if (!next) break;
-          await runTurn(next);
+        while (lookAgain && !closed) {
+          lookAgain = false;
+          for (
+            let next = await claimNextMessage(pool, id, owner);
+            next;
+            next = await claimNextMessage(pool, id, owner)
+          ) {
+            await runTurn(next);
+            if (closed) return;
+          }
         }
       } finally {
         pumping = undefined;

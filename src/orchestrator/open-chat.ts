@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { resolveModel } from '../agent/models.ts';
 import { UserError, describeError } from '../core/errors.ts';
+import { discoverAgentTemplates, discoverSlashCommands } from '../project/index.ts';
 import { loadWorkflows } from '../services/adws/workflow-registry.ts';
 import type { Services } from '../services/services.ts';
 import type { AnyTool } from '../tools/tool.ts';
@@ -35,15 +36,19 @@ export async function openChat(
 
 /** What the project offers the orchestrator, read again before every turn. */
 export async function projectPromptContext(cwd: string): Promise<PromptContext> {
-  const { workflows } = await loadWorkflows(cwd);
+  const [{ workflows }, { templates }, { commands }] = await Promise.all([
+    loadWorkflows(cwd),
+    discoverAgentTemplates(cwd),
+    discoverSlashCommands(cwd),
+  ]);
   return {
-    templates: [],
+    templates,
     workflows: workflows.map((workflow) => ({
       name: workflow.name,
       description: workflow.description,
       steps: workflow.steps.map((step) => step.name),
     })),
-    slashCommands: [],
+    slashCommands: commands.filter((command) => !command.disableModelInvocation),
   };
 }
 

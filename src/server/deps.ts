@@ -31,11 +31,11 @@ export const defaultServerLimits: ServerLimits = {
   heartbeatMs: 15_000,
 };
 
-/** A slash command as discovery reports it (src/orchestrator or a discovery module provides them). */
-export type SlashCommandInfo = Record<string, unknown> & { name: string };
+/** A slash command as discovery reports it (src/project provides them); sent with all its fields. */
+export type SlashCommandInfo = { readonly name: string };
 
-/** An agent template as discovery reports it (the agents service provides them). */
-export type TemplateInfo = Record<string, unknown> & { name: string };
+/** An agent template as discovery reports it (src/project provides them); sent with all its fields. */
+export type TemplateInfo = { readonly name: string };
 
 export interface OrchestratorRef {
   id: string;

@@ -12,6 +12,7 @@ import {
 } from '../../src/testing/fake-model-server/index.ts';
 import type { TestDatabase } from '../../src/testing/test-db.ts';
 import { scratchDir } from './agents.ts';
+import { testHome } from './home.ts';
 
 export interface AdwHarness {
   home: string;
@@ -45,7 +46,7 @@ export function useAdwHarness(db: { readonly current: TestDatabase }) {
       cleanup.push(() => server.close());
       const env = {
         PATH: process.env.PATH ?? '',
-        HOME: process.env.HOME ?? '/root',
+        HOME: testHome(),
         DATABASE_URL: db.current.url,
         BATON_HOME: home.path,
         ANTHROPIC_BASE_URL: server.url,

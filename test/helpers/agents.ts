@@ -20,6 +20,7 @@ import {
   type Turn,
 } from '../../src/testing/fake-model-server/index.ts';
 import type { TestDatabase } from '../../src/testing/test-db.ts';
+import { testHome } from './home.ts';
 
 /** A scratch directory removed by the returned function. */
 export async function scratchDir(prefix: string): Promise<{ path: string; remove: () => Promise<void> }> {
@@ -54,7 +55,7 @@ export function testRuntime(
   return agentRuntimeFor(
     loadConfig({
       PATH: process.env.PATH,
-      HOME: process.env.HOME,
+      HOME: testHome(),
       BATON_HOME: home,
       ANTHROPIC_BASE_URL: modelUrl,
       ANTHROPIC_API_KEY: 'sk-ant-test-key-not-real',

@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { testHome } from './home.ts';
 
 const batonBin = fileURLToPath(new URL('../../bin/baton.js', import.meta.url));
 
@@ -9,12 +10,16 @@ export interface CliResult {
   stderr: string;
 }
 
-/** A clean environment for a `baton` process: nothing from the developer's shell leaks into a test. */
+/**
+ * A clean environment for a `baton` process: nothing from the developer's shell leaks into a test. It runs
+ * the TypeScript sources (BATON_FROM_SOURCE), so a test never exercises a `dist/` built from older code.
+ */
 export function cliEnvironment(extra: Record<string, string | undefined>): Record<string, string> {
   const env: Record<string, string> = {
     PATH: process.env.PATH ?? '',
-    HOME: process.env.HOME ?? '/root',
+    HOME: testHome(),
     NO_COLOR: '1',
+    BATON_FROM_SOURCE: '1',
   };
   for (const [name, value] of Object.entries(extra)) if (value !== undefined) env[name] = value;
   return env;

@@ -1,12 +1,11 @@
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { loadConfig, requireModelAccess } from '../../config/index.ts';
+import { listAdws } from '../../db/adws.ts';
 import { latestSeq } from '../../db/events.ts';
-import { startAdwWorker } from '../../services/adws/adw-worker.ts';
-import { loadWorkflows } from '../../services/adws/workflow-registry.ts';
 import type { Services } from '../../services/services.ts';
+import { withDatabase } from '../with-database.ts';
 import { withServices } from '../with-services.ts';
-import { followAdw } from '../adw-live-view.ts';
 import { adwJson, printAdwSummary } from '../adw-output.ts';
 import { ExitCode } from '../exit-codes.ts';
 import { nonEmptyPath, positiveInteger, usdAmount, uuid } from '../parse-options.ts';
@@ -62,8 +61,9 @@ export function registerAdw(program: Command): void {
     .option('--limit <n>', 'how many', positiveInteger, 20)
     .option('--json', 'print JSON')
     .action((options: { limit: number; json?: boolean }) =>
-      withServices(async (services) => {
-        const rows = await (await services.adws()).list({ limit: options.limit });
+      // A read: straight from the ledger, without starting the queue and the agent runtime.
+      withDatabase(async (db) => {
+        const rows = await listAdws(db.pool, { limit: options.limit });
         if (options.json)
           return console.log(
             JSON.stringify(
@@ -170,6 +170,7 @@ export function registerAdw(program: Command): void {
     .option('--cwd <dir>', 'the project whose workflow files to read', nonEmptyPath, '.')
     .option('--json', 'print JSON')
     .action(async (options: { cwd: string; json?: boolean }) => {
+      const { loadWorkflows } = await import('../../services/adws/workflow-registry.ts');
       const catalog = await loadWorkflows(resolve(options.cwd));
       if (options.json) {
         console.log(JSON.stringify(catalog, null, 2));
@@ -238,6 +239,10 @@ async function workUntilSettled(
   id: string,
   options: { json?: boolean },
 ): Promise<number> {
+  const [{ startAdwWorker }, { followAdw }] = await Promise.all([
+    import('../../services/adws/adw-worker.ts'),
+    import('../adw-live-view.ts'),
+  ]);
   const worker = await startAdwWorker(services, { concurrency: services.config.workerConcurrency });
   const removeInterrupt = onInterrupt(() => {
     if (!options.json)

@@ -2,8 +2,8 @@ import type { Command } from 'commander';
 import { nonEmptyPath, nonNegativeInteger, positiveInteger } from '../parse-options.ts';
 import { runToolCommand, type ToolCommandOptions } from '../tool-command.ts';
 
-/** `baton logs` and `baton cost`: the read_system_logs and report_cost tools. */
-export function registerLogsAndCost(program: Command): void {
+/** `baton logs`: the read_system_logs tool. */
+export function registerLogs(program: Command): void {
   program
     .command('logs')
     .description("baton's system log, newest first")
@@ -27,7 +27,10 @@ export function registerLogsAndCost(program: Command): void {
         );
       },
     );
+}
 
+/** `baton cost`: the report_cost tool. */
+export function registerCost(program: Command): void {
   program
     .command('cost')
     .description('spend of the orchestrator, each agent and each ADW of the workspace, from the usage ledger')

@@ -21,7 +21,7 @@ export interface Check {
 /** Checks that baton can work here. It only looks: nothing is started, created or changed. */
 export async function runDoctor(config: Readonly<Config>): Promise<Check[]> {
   return Promise.all([
-    nodeCheck(),
+    Promise.resolve(nodeCheck()),
     databaseCheck(config),
     claudeCodeCheck(config),
     gitCheck(),
@@ -29,14 +29,28 @@ export async function runDoctor(config: Readonly<Config>): Promise<Check[]> {
   ]);
 }
 
-async function nodeCheck(): Promise<Check> {
-  const [major, minor] = process.versions.node.split('.').map(Number) as [number, number];
-  const ok = major > 20 || (major === 20 && minor >= 11);
+/**
+ * The oldest Node.js baton runs on, as package.json's `engines` says: `util.styleText` (the CLI's colours)
+ * arrived in 20.12. pg-boss 12 declares Node 22.12 in its own `engines`, so npm warns (EBADENGINE) on
+ * Node 20; it uses nothing newer than Node 20 has, and baton's suite, queue retries and heartbeats
+ * included, runs on Node 20.
+ */
+export const nodeRequirement = { major: 20, minor: 12 } as const;
+
+export function nodeCheck(version: string = process.versions.node): Check {
+  const [major, minor] = version.split('.').map(Number) as [number, number];
+  const { major: needMajor, minor: needMinor } = nodeRequirement;
+  const ok = major > needMajor || (major === needMajor && minor >= needMinor);
+  const needed = `${needMajor}.${needMinor}`;
   return {
     name: 'Node.js',
     ok,
-    detail: `v${process.versions.node}`,
-    fix: ok ? undefined : 'Install Node.js 20.11 or newer.',
+    detail:
+      `v${version} (baton needs ${needed} or newer` +
+      (ok && (major < 22 || (major === 22 && minor < 12))
+        ? "; npm's EBADENGINE warning for pg-boss, which declares 22.12, is known: baton is tested on Node 20)"
+        : ')'),
+    fix: ok ? undefined : `Install Node.js ${needed} or newer (22 LTS is fine).`,
   };
 }
 

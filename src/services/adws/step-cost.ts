@@ -12,9 +12,11 @@ export async function unrecordedStepCost(
   adwId: string,
   state: AdwState,
   index: number,
+  /** The step run's agent when the caller knows it (saves reading the step). */
+  knownAgentId?: string,
 ): Promise<number> {
-  const step = await getStep(db, adwId, index);
-  if (!step?.agent_id) return 0;
-  const spent = await spentBy(db, { agentId: step.agent_id });
+  const agentId = knownAgentId ?? (await getStep(db, adwId, index))?.agent_id;
+  if (!agentId) return 0;
+  const spent = await spentBy(db, { agentId });
   return Math.max(0, spent.costUsd - (state.steps[index]?.costUsd ?? 0));
 }

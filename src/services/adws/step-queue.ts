@@ -113,9 +113,11 @@ export async function startStepQueue(url: string, options: StepQueueOptions = {}
         {
           localConcurrency: concurrency,
           includeMetadata: true,
-          pollingIntervalSeconds: 0.5,
-          // NOTIFY wakes workers for new steps; redeliveries (due after retryDelay) are found by polling.
-          notifyPollingIntervalSeconds: 1,
+          // NOTIFY wakes workers for new steps at once; polling only finds redeliveries (due after
+          // retryDelay) and steps whose notification was missed. Each of the `concurrency` local workers
+          // polls on its own, so a short interval costs a query per worker each time (bench:adw).
+          pollingIntervalSeconds: 2,
+          notifyPollingIntervalSeconds: 2,
         },
         async ([job]: JobWithMetadata<Partial<StepJob>>[]) => {
           if (!job) return;

@@ -155,7 +155,9 @@ export function createStepWorker(deps: StepWorkerDeps) {
     const { index } = stepRun;
     const number = attempt.attempt!;
     const definition = definitionOf(state, index);
-    const cost = () => unrecordedStepCost(deps.pool, row.id, state, index);
+    // The step's agent, once known: its spend is then read without looking the step up again.
+    let agentId: string | undefined;
+    const cost = () => unrecordedStepCost(deps.pool, row.id, state, index, agentId);
     const outcome = async (fields: OutcomeFields): Promise<AttemptOutcome> =>
       ({ ...fields, index, attempt: number, costUsd: await cost(), at: now() }) as AttemptOutcome;
 
@@ -180,7 +182,16 @@ export function createStepWorker(deps: StepWorkerDeps) {
       if (attempt.stopped) return stoppedOutcome(attempt.stopped, outcome, timeoutSeconds);
       let ended;
       try {
-        attempt.run = await startAgent(row, state, definition, stepRun, number, budget, startClock);
+        attempt.run = await startAgent(
+          row,
+          state,
+          definition,
+          stepRun,
+          number,
+          budget,
+          startClock,
+          (id) => (agentId = id),
+        );
         if (attempt.stopped) void attempt.run.interrupt();
         await checkpoint('agent_started', attempt.job);
         ended = await attempt.run.done;
@@ -312,15 +323,18 @@ export function createStepWorker(deps: StepWorkerDeps) {
     attemptNumber: number,
     budget: Awaited<ReturnType<typeof remainingBudget>>,
     onAgentStarted: () => void,
+    onAgent: (agentId: string) => void,
   ): Promise<RecordedRun> {
     const model = resolveModel(
       definition.model ?? (definition.kind === 'review' ? row.inputs.reviewModel : row.inputs.model),
       `the model of step ${definition.name}`,
     );
-    const agentId = await stepAgent(row, definition, stepRun, model);
+    const step = await getStep(deps.pool, row.id, stepRun.index);
+    const agentId = await stepAgent(row, definition, stepRun, model, step?.agent_id ?? undefined);
+    onAgent(agentId);
     // Resume the earlier attempt's session only if its transcript reached the session store: a worker
     // killed in its first moments may not have mirrored anything yet, and then the step starts afresh.
-    const earlierSession = (await getStep(deps.pool, row.id, stepRun.index))?.session_id ?? undefined;
+    const earlierSession = step?.session_id ?? undefined;
     const sessionId =
       earlierSession && (await hasStoredSession(deps.pool, earlierSession)) ? earlierSession : undefined;
     const prompt = await promptFor(row, state, definition, stepRun);
@@ -356,8 +370,13 @@ export function createStepWorker(deps: StepWorkerDeps) {
    * The agent of a step run: one per run, kept across its attempts and follow-ups, so its spend and
    * session stay together. Found again by name when an attempt died before linking it to the step.
    */
-  async function stepAgent(row: AdwRow, definition: StepDefinition, stepRun: StepRun, model: string) {
-    const linked = (await getStep(deps.pool, row.id, stepRun.index))?.agent_id;
+  async function stepAgent(
+    row: AdwRow,
+    definition: StepDefinition,
+    stepRun: StepRun,
+    model: string,
+    linked: string | undefined,
+  ) {
     if (linked) return linked;
     const name = `${definition.name}${stepRun.iteration > 1 ? `-${stepRun.iteration}` : ''}-${shortId(row.id)}`;
     const agent =

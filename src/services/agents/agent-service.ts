@@ -32,7 +32,7 @@ import { slugify } from '../../workflow/builtin-steps.ts';
 import { prepareWorkspace, removeWorkspace } from '../adws/workspace.ts';
 import { agentEvent, excerpt } from './agent-events.ts';
 import type { CommandQueue } from './command-queue.ts';
-import { loadTemplate, type AgentTemplate } from './templates.ts';
+import { loadAgentTemplate, type AgentTemplate } from '../../project/index.ts';
 import { waitForCommand } from './wait-for-command.ts';
 
 export interface AgentServiceDeps {
@@ -82,7 +82,7 @@ export function createAgentService(deps: AgentServiceDeps) {
     }
     let template: AgentTemplate | undefined;
     if (input.template !== undefined) {
-      template = await loadTemplate(workspace, input.template).catch((error: unknown) => {
+      template = await loadAgentTemplate(workspace, input.template).catch((error: unknown) => {
         throw new UserError((error as Error).message, { field: 'template' });
       });
     }

@@ -1,0 +1,76 @@
+import { resolve } from 'node:path';
+import type { Command } from 'commander';
+import { loadConfig } from '../../config/index.ts';
+import type { ChatRow } from '../../db/chat.ts';
+import { openChat } from '../../orchestrator/open-chat.ts';
+import { startCommandWorker } from '../../services/agents/command-worker.ts';
+import { managementTools } from '../../tools/registry.ts';
+import { ExitCode } from '../exit-codes.ts';
+import { nonEmptyPath } from '../parse-options.ts';
+import { onInterrupt } from '../signals.ts';
+import { paint, printable } from '../terminal.ts';
+import { withServices } from '../with-services.ts';
+
+/** `baton chat "<message>"`: one turn with the workspace's orchestrator, its items printed as they happen. */
+export function registerChat(program: Command): void {
+  program
+    .command('chat')
+    .description('send the orchestrator agent a message and print its turn (it manages your agents and ADWs)')
+    .argument(
+      '<message>',
+      'what the orchestrator should do ("start adw: <workflow>: <prompt>" starts one directly)',
+    )
+    .option('--cwd <dir>', 'the workspace: one orchestrator each, kept across restarts', nonEmptyPath, '.')
+    .option('--json', 'print the turn’s chat items as JSON')
+    .action(async (message: string, options: { cwd: string; json?: boolean }) => {
+      const config = loadConfig();
+      process.exitCode = await withServices(async (services) => {
+        // Commands the orchestrator gives its agents run here meanwhile, even with no `baton up` running.
+        const worker = await startCommandWorker(services, { concurrency: config.maxAgents });
+        const chat = await openChat(services, resolve(options.cwd), managementTools);
+        const items: ChatRow[] = [];
+        const unwatch = chat.onItem((item) => {
+          if (item.sender_type === 'user') return;
+          items.push(item);
+          if (!options.json) printItem(item);
+        });
+        const stopWatchingCtrlC = onInterrupt(() => {
+          process.stderr.write('interrupting the orchestrator’s turn… (Ctrl-C again to quit at once)\n');
+          void chat.interrupt();
+        });
+        try {
+          const sent = await chat.send(message);
+          if (!sent.adwId) await chat.settled(sent.message.id);
+          const settled = (await chat.history({ limit: 1_000 })).find((item) => item.id === sent.message.id)!;
+          if (options.json)
+            console.log(
+              JSON.stringify(
+                { message_id: settled.id, status: settled.status, adw_id: sent.adwId ?? null, items },
+                null,
+                2,
+              ),
+            );
+          return settled.status === 'done' ? ExitCode.ok : ExitCode.runFailed;
+        } finally {
+          stopWatchingCtrlC();
+          unwatch();
+          await chat.close();
+          await worker.stop();
+        }
+      }, config);
+    });
+}
+
+function printItem(item: ChatRow): void {
+  const text = printable(item.message);
+  if (item.kind === 'text') console.log(text);
+  else if (item.kind === 'thinking') console.log(paint('dim', `thinking: ${text}`));
+  else if (item.kind === 'tool_use')
+    console.log(
+      paint(
+        'dim',
+        `⚙ ${text.replace(/^mcp__baton__/, '')} ${printable(JSON.stringify(item.metadata.input ?? {}))}`,
+      ),
+    );
+  else process.stderr.write(`${paint('red', 'baton:', process.stderr)} ${text}\n`);
+}
