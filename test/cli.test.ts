@@ -249,6 +249,13 @@ describe('baton CLI on the embedded database (no DATABASE_URL)', () => {
       });
       expect(health.status).toBe(200);
       expect((await fetch(`${url.origin}/api/health`)).status).toBe(401);
+      // The workspace's discovery and orchestrator are wired in.
+      for (const path of ['/api/commands', '/api/templates', '/api/orchestrator', '/api/tools']) {
+        const response = await fetch(`${url.origin}${path}`, {
+          headers: { authorization: `Bearer ${token}` },
+        });
+        expect(response.status, path).toBe(200);
+      }
       const second = await runBaton(['up'], env);
       expect(second.code).toBe(3);
       expect(second.stderr).toMatch(
