@@ -91,6 +91,12 @@ describe('server security: token, Host and Origin on every route', () => {
     const page = await server.app.inject({ method: 'GET', url: '/', cookies: { baton_token: cookie.value } });
     expect(page.statusCode).toBe(200);
     expect(page.headers['content-type']).toMatch(/text\/html/);
+    expect(page.headers).toMatchObject({
+      'x-frame-options': 'DENY',
+      'x-content-type-options': 'nosniff',
+      'referrer-policy': 'no-referrer',
+      'cache-control': 'no-store',
+    });
     const health = await server.app.inject({ method: 'GET', url: `/api/health?token=${testToken}` });
     expect(health.statusCode).toBe(200);
     expect(health.json()).toMatchObject({ status: 'ok' });

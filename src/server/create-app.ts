@@ -51,6 +51,15 @@ export async function createApp(deps: ServerDeps): Promise<BatonApp> {
   await app.register(websocket, { options: { maxPayload: limits.wsMessageBytes } });
 
   app.addHook('onRequest', guard);
+  // Nothing of baton's may be framed by another site, sniffed into another type, cached, or leak the
+  // token-bearing address in a Referer.
+  app.addHook('onSend', async (_request, reply) => {
+    reply.header('x-content-type-options', 'nosniff');
+    reply.header('x-frame-options', 'DENY');
+    reply.header('content-security-policy', "frame-ancestors 'none'");
+    reply.header('referrer-policy', 'no-referrer');
+    reply.header('cache-control', 'no-store');
+  });
   app.setErrorHandler((error, _request, reply) => {
     const { status, body } = errorResponse(error);
     if (status >= 500)
