@@ -90,6 +90,8 @@ describe('the REST API over the ledger', () => {
     const listed = list.body.agents.find((agent: { id: string }) => agent.id === alice.agent.id);
     expect(listed).toMatchObject({ name: 'alice', run_count: 1, cost_usd: 0.0175 });
 
+    expect((await get('/api/agents?kind=command')).body.agents).toEqual([]);
+    expect((await get('/api/agents?kind=robot')).body.error.field).toBe('query.kind');
     const detail = await get(`/api/agents/${alice.agent.id}`);
     expect(detail.body).toMatchObject({ agent: { name: 'alice' }, latestRun: { id: alice.run.id } });
     expect(

@@ -1,3 +1,4 @@
+import type { AgentKind } from '../core/statuses.ts';
 import type { AgentRow } from './agents.ts';
 import type { FileChangeRow } from './file-changes.ts';
 import type { Queryable } from './pool.ts';
@@ -13,16 +14,16 @@ const listingColumns = `a.*,
   (select count(*) from agent_runs r where r.agent_id = a.id)::int as run_count,
   coalesce((select sum(u.cost_usd) from usage u where u.agent_id = a.id), 0)::float as cost_usd`;
 
-/** Live (not archived) agents, newest activity first; `adwId` narrows to one ADW's step agents. */
+/** Live (not archived) agents, newest activity first; of one kind, or one ADW's step agents. */
 export async function listAgentListings(
   db: Queryable,
-  options: { limit: number; offset: number; adwId?: string },
+  options: { limit: number; offset: number; kind?: AgentKind; adw?: string },
 ): Promise<AgentListing[]> {
   const result = await db.query<AgentListing>(
     `select ${listingColumns} from agents a
-      where not a.archived and ($3::uuid is null or a.adw_id = $3)
+      where not a.archived and ($3::uuid is null or a.adw_id = $3) and ($4::text is null or a.kind = $4)
       order by a.updated_at desc, a.id limit $1 offset $2`,
-    [options.limit, options.offset, options.adwId ?? null],
+    [options.limit, options.offset, options.adw ?? null, options.kind ?? null],
   );
   return result.rows;
 }

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { AdwStatus, EventCategory, LogLevel } from '../core/statuses.ts';
+import { AdwStatus, AgentKind, EventCategory, LogLevel } from '../core/statuses.ts';
 import { queryBoolean, queryInt, queryList, uuidSchema } from './query-values.ts';
 
 /** Bodies, queries and path parameters of the REST API under /api, and its error shape. */
@@ -27,6 +27,12 @@ export type EventsQuery = z.output<typeof eventsQuery>;
 
 /** The events of one agent or ADW: the same paging without the scope filters. */
 export const scopedEventsQuery = eventsQuery.pick({ fromSeq: true, limit: true, category: true });
+
+/** GET /api/agents: live agents, a page at a time, of one kind or one ADW. */
+export const agentListQuery = pageQuery.extend({
+  kind: z.enum(Object.values(AgentKind) as [AgentKind, ...AgentKind[]]).optional(),
+  adw: uuidSchema.optional(),
+});
 
 export const adwListQuery = z.strictObject({
   status: z.enum(Object.values(AdwStatus) as [AdwStatus, ...AdwStatus[]]).optional(),

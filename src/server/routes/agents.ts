@@ -5,8 +5,13 @@ import {
   listAgentListings,
   listAgentRuns,
 } from '../../db/agent-reads.ts';
-import { uuidSchema } from '../../protocol/query-values.ts';
-import { fileChangesQuery, idParams, pageQuery, scopedEventsQuery } from '../../protocol/rest.ts';
+import {
+  agentListQuery,
+  fileChangesQuery,
+  idParams,
+  pageQuery,
+  scopedEventsQuery,
+} from '../../protocol/rest.ts';
 import type { ServerDeps } from '../deps.ts';
 import type { Router } from '../route.ts';
 import { eventPage } from './events.ts';
@@ -24,11 +29,10 @@ export function agentRoutes(router: Router, deps: ServerDeps): void {
   router.add({
     method: 'GET',
     url: '/api/agents',
-    summary: 'Live agents, most recently active first, with run count and spend; adw narrows to one ADW.',
-    query: pageQuery.extend({ adw: uuidSchema.optional() }),
-    handler: async ({ query }) => ({
-      agents: await listAgentListings(pool, { limit: query.limit, offset: query.offset, adwId: query.adw }),
-    }),
+    summary:
+      'Live agents, most recently active first, with run count and spend; kind (command, adw_step, run, orchestrator) or adw narrows them.',
+    query: agentListQuery,
+    handler: async ({ query }) => ({ agents: await listAgentListings(pool, query) }),
   });
 
   router.add({
