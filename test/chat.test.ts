@@ -7,6 +7,7 @@ import { reply, toolUse, turn } from '../src/testing/fake-model-server/turns.ts'
 import { defineTool } from '../src/tools/tool.ts';
 import { useAdwHarness } from './helpers/adw.ts';
 import { useTestDatabase } from './helpers/database.ts';
+import { until } from './helpers/wait.ts';
 
 /** A tool of the test's own: it reads the ledger, so a call shows the orchestrator really reached baton. */
 const countRuns = defineTool({
@@ -153,5 +154,39 @@ describe('chat with the orchestrator', () => {
     await expect(chat.send('   ')).rejects.toThrow(/message is empty/);
     await expect(chat.send('start adw: no-such-flow: do it')).rejects.toThrow(/no_such_flow/);
     expect(await chat.history()).toEqual([]);
+  });
+
+  it("shows one process's chat items to another, and either can interrupt the running turn", async () => {
+    const { services, repo, env } = await harness.setUp([
+      { ...reply('Never said.'), match: { lastUserText: { contains: 'take your time' } }, delayMs: 120_000 },
+    ]);
+    const { startServices } = await import('../src/services/services.ts');
+    const { loadConfig } = await import('../src/config/index.ts');
+    const other = await startServices(loadConfig(env));
+    harness.defer(() => other.close());
+    const here = chatFor(services, repo);
+    const there = chatFor(other, repo);
+    harness.defer(() => here.close());
+    harness.defer(() => there.close());
+    await there.orchestrator();
+    await other.bus().ready();
+    const seenThere: string[] = [];
+    there.onItem((item) => seenThere.push(`${item.message}:${item.status}`));
+
+    const { message } = await here.send('take your time');
+    await until(
+      async () => (seenThere.includes('take your time:running') ? true : undefined),
+      'the other process sees the turn running',
+    );
+    expect(await there.interrupt()).toBe(true);
+    await here.settled(message.id);
+    const settled = (await here.history()).find((item) => item.id === message.id)!;
+    expect(settled.status).toBe('interrupted');
+    await until(
+      async () => (seenThere.includes('take your time:interrupted') ? true : undefined),
+      'the other process sees it interrupted',
+    );
+    expect(seenThere[0]).toBe('take your time:queued');
+    expect(await there.interrupt()).toBe(false);
   });
 });

@@ -104,11 +104,17 @@ export async function settleMessage(
   db: Queryable,
   id: string,
   settled: { status: ChatStatus; runId?: string },
-): Promise<void> {
-  await db.query(
-    'update orchestrator_chat set status = $2, run_id = coalesce($3, run_id), updated_at = now() where id = $1',
+): Promise<ChatRow | undefined> {
+  const { rows } = await db.query<ChatRow>(
+    'update orchestrator_chat set status = $2, run_id = coalesce($3, run_id), updated_at = now() where id = $1 returning *',
     [id, settled.status, settled.runId ?? null],
   );
+  return rows[0];
+}
+
+export async function getChatItem(db: Queryable, id: string): Promise<ChatRow | undefined> {
+  const { rows } = await db.query<ChatRow>('select * from orchestrator_chat where id = $1', [id]);
+  return rows[0];
 }
 
 /** The process that runs a claimed turn, so a later start can tell whether it is still alive. */

@@ -29,7 +29,11 @@ export const controlChannel = 'baton_control';
 export type ControlMessage =
   | { type: 'stop_step'; adwId: string; index: number }
   /** Stop the run of an agent command (interrupt_agent, delete_agent). */
-  | { type: 'stop_command'; commandId: string };
+  | { type: 'stop_command'; commandId: string }
+  /** Stop an orchestrator's running turn, wherever it runs. */
+  | { type: 'interrupt_chat'; orchestratorId: string }
+  /** A chat item was recorded or changed status (`origin`: the chat service that did it, which knows already). */
+  | { type: 'chat_changed'; orchestratorId: string; itemId: string; origin: string };
 // NOTIFY payloads must stay under 8000 bytes: 1500 characters of up to 4 bytes each, plus the JSON around them.
 const maxStreamText = 1_500;
 

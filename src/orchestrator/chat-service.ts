@@ -2,11 +2,14 @@ import { hostname } from 'node:os';
 import { isAlive } from '../core/is-alive.ts';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { NotFoundError, UserError, describeError } from '../core/errors.ts';
+import { newId } from '../core/ids.ts';
+import { publishControl, type ControlMessage } from '../db/event-bus.ts';
 import type { EventDraft } from '../core/events.ts';
 import type { ChatKind } from '../core/statuses.ts';
 import {
   chatHistory,
   claimNextMessage,
+  getChatItem,
   insertChatItem,
   recoverStrandedTurns,
   settleMessage,
@@ -64,11 +67,15 @@ export function createChatService(deps: ChatServiceDeps) {
   let active: RecordedRun | undefined;
   let pumping: Promise<void> | undefined;
   let lookAgain = false;
+  let stopListening = () => {};
+  /** Tells this chat service's own notifications from other processes'. */
+  const instance = newId();
   let closed = false;
 
   function current(): Promise<OrchestratorRow> {
     orchestrator ??= (async () => {
       const row = await ensureOrchestrator(pool, deps.cwd, deps.model);
+      stopListening = deps.services.bus().onControl((message) => void fromOtherProcess(row.id, message));
       await recoverStrandedTurns(
         pool,
         row.id,
@@ -81,8 +88,38 @@ export function createChatService(deps: ChatServiceDeps) {
 
   async function append(item: Parameters<typeof insertChatItem>[1]): Promise<ChatRow> {
     const row = await insertChatItem(pool, item);
-    for (const listener of listeners) listener(row);
+    changed(row);
     return row;
+  }
+
+  async function settle(id: string, settled: Parameters<typeof settleMessage>[2]): Promise<void> {
+    const row = await settleMessage(pool, id, settled);
+    if (row) changed(row);
+  }
+
+  /** Tells this process's listeners, and every other process's chat service, of a new or changed item. */
+  function changed(row: ChatRow): void {
+    for (const listener of listeners) listener(row);
+    void publishControl(pool, {
+      type: 'chat_changed',
+      orchestratorId: row.orchestrator_id,
+      itemId: row.id,
+      origin: instance,
+    }).catch(() => {}); // best effort: the history endpoint has every item
+  }
+
+  async function fromOtherProcess(orchestratorId: string, message: ControlMessage): Promise<void> {
+    if (message.type === 'interrupt_chat' && message.orchestratorId === orchestratorId) {
+      await active?.interrupt();
+    } else if (
+      message.type === 'chat_changed' &&
+      message.orchestratorId === orchestratorId &&
+      message.origin !== instance &&
+      listeners.size > 0
+    ) {
+      const row = await getChatItem(pool, message.itemId).catch(() => undefined);
+      if (row) for (const listener of listeners) listener(row);
+    }
   }
 
   async function send(text: string): Promise<SentMessage> {
@@ -199,7 +236,7 @@ export function createChatService(deps: ChatServiceDeps) {
         onEvent: record,
       });
       if (closed) void active.interrupt(); // closed while the turn was starting
-      await settleMessage(pool, message.id, { status: 'running', runId: active.runId });
+      await settle(message.id, { status: 'running', runId: active.runId });
       const { run } = await active.done;
       sessionId = run.session_id ?? undefined;
       if (run.status === 'succeeded') status = 'done';
@@ -222,7 +259,7 @@ export function createChatService(deps: ChatServiceDeps) {
         kind: 'error',
         message: error,
       });
-    await settleMessage(pool, message.id, { status });
+    await settle(message.id, { status });
     await setOrchestratorState(pool, row.id, { status: 'idle', sessionId });
     for (const wake of settledWaiters.get(message.id) ?? []) wake();
   }
@@ -230,17 +267,29 @@ export function createChatService(deps: ChatServiceDeps) {
   return {
     orchestrator: current,
     send,
-    /** Stops the running turn, if this process runs it; true when there was one. */
+    /** Stops the running turn, whichever process runs it; true when there was one. */
     async interrupt(): Promise<boolean> {
-      if (!active) return false;
-      await active.interrupt();
+      if (active) {
+        await active.interrupt();
+        return true;
+      }
+      const { id } = await current();
+      const { rows } = await pool.query(
+        `select 1 from orchestrator_chat where orchestrator_id = $1 and status = 'running'`,
+        [id],
+      );
+      if (rows.length === 0) return false;
+      await publishControl(pool, { type: 'interrupt_chat', orchestratorId: id });
       return true;
     },
     async history(page: { beforePosition?: string; limit?: number } = {}): Promise<ChatRow[]> {
       const { id } = await current();
       return chatHistory(pool, id, { beforePosition: page.beforePosition, limit: page.limit ?? 50 });
     },
-    /** Sees every chat item this process records, as it is recorded. */
+    /**
+     * Sees every chat item of this orchestrator as it is recorded or changes status (a message queued,
+     * running, done), whichever process records it; the same item may come again with a new status.
+     */
     onItem(listener: (item: ChatRow) => void): () => void {
       listeners.add(listener);
       return () => listeners.delete(listener);
@@ -271,6 +320,7 @@ export function createChatService(deps: ChatServiceDeps) {
     resume: pump,
     async close(): Promise<void> {
       closed = true;
+      stopListening();
       await active?.interrupt();
       await pumping;
     },

@@ -75,7 +75,8 @@ export const adwUpdatedMessage = z.object({
 });
 /**
  * A chat item of the orchestrator (a person's message, its reply, a thought, a tool call, an error) as
- * the server's chat records it; sent on `orchestrator` and `all`. History: GET /api/orchestrator/chat.
+ * any process records it, and again whenever it changes status (a message queued → running → done): apply
+ * it by `item.id`. Sent on `orchestrator` and `all`. History: GET /api/orchestrator/chat.
  */
 export const chatAppendedMessage = z.object({
   type: z.literal('chat.appended'),
