@@ -79,6 +79,48 @@ export function gitWithStderr(
   });
 }
 
+/**
+ * Runs a fixed `/bin/sh` script that calls git several times, for a caller that would otherwise start
+ * each of those git processes itself. Starting a process from this one costs milliseconds of CPU,
+ * growing with its heap (the kernel copies its page tables), while the small shell starts each git
+ * for a fraction of that. The script sees `scriptArgs` as `$1`…, then git's pinned options, so it
+ * runs git as `git "$@" <command>` after shifting its own arguments off; it gets the environment
+ * and working directory `git` would. A script reports a failed git command by printing
+ * `failed <command>` as its last line of standard output and exiting with that command's status
+ * (git's standard error passed through); this then rejects with the GitError `git` would have thrown.
+ * Resolves with the script's standard output and error.
+ * Only constant scripts may be passed: nothing a request supplies may become part of one.
+ */
+export function gitScript(
+  script: string,
+  scriptArgs: string[],
+  location: GitLocation,
+  firstCommand: string,
+): Promise<{ stdout: string; stderr: string }> {
+  const shellArgs = ['-c', script, 'sh', ...scriptArgs, ...fullArgs([], location)];
+  return new Promise((resolve, reject) => {
+    const child = execFile(
+      '/bin/sh',
+      shellArgs,
+      { cwd: location.cwd, env: gitEnv(location), encoding: 'utf8', maxBuffer: 512 * 1024 * 1024 },
+      (error, stdout, stderr) => {
+        if (!error) return resolve({ stdout, stderr });
+        const code = (error as { code?: unknown }).code;
+        // A shell that did not start (its working directory is gone) reports like a git that did not.
+        if (typeof code !== 'number') return reject(failure([firstCommand], location, null, stderr, error));
+        const command = /(?:^|\n)failed (\S+)\n$/.exec(stdout)?.[1] ?? firstCommand;
+        // The shell's "not found" is git missing from PATH, which `git` reports as ENOENT.
+        if (code === 127) {
+          const missing = Object.assign(new Error(`git: not found`), { code: 'ENOENT' });
+          return reject(failure([command], {}, null, stderr, missing));
+        }
+        reject(failure([command], location, code, stderr, error));
+      },
+    );
+    child.stdin?.end();
+  });
+}
+
 /** A git command whose standard output is read as a stream. */
 export interface GitStream {
   stdout: Readable;

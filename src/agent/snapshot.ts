@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { copyFile, rename, rm, stat, utimes } from 'node:fs/promises';
 import { join } from 'node:path';
-import { addAll } from './add-all.ts';
-import { git, type GitLocation } from './git.ts';
+import { addAll, addOutcome } from './add-all.ts';
+import { GitError, git, gitScript, type GitLocation } from './git.ts';
 import { openShadowRepo, sharedIndexName, tempIndexPrefix } from './shadow-repo.ts';
 
 /** Takes snapshots of one work tree for one run. */
@@ -37,31 +37,77 @@ export async function openSnapshotSession(workTree: string, snapshotsRoot: strin
   return {
     gitDir,
     async snapshot() {
+      let forgetIgnored = false;
       if (!seeded) {
         seeded = true;
-        if (await copyIndex(sharedIndex, indexFile)) await forgetIgnoredFiles(location);
+        forgetIgnored = await copyIndex(sharedIndex, indexFile);
       }
-      await addAll(location);
-      const tree = (await git(['write-tree'], location)).trim();
+      const tree = await writeSnapshotTree(location, forgetIgnored, `${indexFile}.ignored`);
       await publishIndex(indexFile, sharedIndex);
       return tree;
     },
     async dispose() {
       await rm(indexFile, { force: true });
       await rm(`${indexFile}.lock`, { force: true });
+      await rm(`${indexFile}.ignored`, { force: true });
     },
   };
 }
 
 /**
- * Drops entries that are now ignored from a copied shared index. Entries in an index are "tracked",
- * and git keeps adding tracked files even when a `.gitignore` names them, so without this a file
- * ignored after an earlier run would be snapshotted forever. Only done before a run's first
- * snapshot: a `.gitignore` the run itself edits must not make files look deleted.
+ * One snapshot's git commands, run by one shell (see `gitScript`): with `$1` = 1, first drop the
+ * index entries that are now ignored (through the file `$2`); then `add --all`; then `write-tree`.
+ *
+ * Dropping ignored entries matters because entries in an index are "tracked", and git keeps adding
+ * tracked files even when a `.gitignore` names them, so without it a file ignored after an earlier
+ * run would be snapshotted forever. It is done only before a run's first snapshot: a `.gitignore`
+ * the run itself edits must not make files look deleted.
+ *
+ * When `add` says anything (a nested repository, see `addAll`) or skips something, the script
+ * stops after it and prints `add <status>`, with git's warnings on standard error, for `addAll` to
+ * carry on from there.
  */
-async function forgetIgnoredFiles(location: GitLocation): Promise<void> {
-  const ignored = await git(['ls-files', '-z', '--cached', '--ignored', '--exclude-standard'], location);
-  if (ignored) await git(['update-index', '--force-remove', '-z', '--stdin'], location, ignored);
+const snapshotScript = `
+forget=$1 ignored=$2
+shift 2
+if [ "$forget" = 1 ]; then
+  git "$@" ls-files -z --cached --ignored --exclude-standard >"$ignored" || { s=$?; echo 'failed ls-files'; exit $s; }
+  if [ -s "$ignored" ]; then
+    git "$@" update-index --force-remove -z --stdin <"$ignored" || { s=$?; echo 'failed update-index'; exit $s; }
+  fi
+fi
+warnings=$(git "$@" add --all --ignore-errors 2>&1 >/dev/null)
+s=$?
+case $s in
+  0|1) ;;
+  *) printf '%s\n' "$warnings" >&2; echo 'failed add'; exit $s ;;
+esac
+if [ "$s" != 0 ] || [ -n "$warnings" ]; then printf '%s' "$warnings" >&2; echo "add $s"; exit 0; fi
+git "$@" write-tree || { s=$?; echo 'failed write-tree'; exit $s; }
+`;
+
+/** Adds the work tree to the session's index and writes it as a tree; returns the tree's id. */
+async function writeSnapshotTree(
+  location: GitLocation & { workTree: string },
+  forgetIgnored: boolean,
+  ignoredList: string,
+): Promise<string> {
+  const firstCommand = forgetIgnored ? 'ls-files' : 'add';
+  const { stdout, stderr } = await gitScript(
+    snapshotScript,
+    [forgetIgnored ? '1' : '0', ignoredList],
+    location,
+    firstCommand,
+  );
+  const added = /^add (\d+)\n$/.exec(stdout);
+  if (!added) {
+    const tree = stdout.trim();
+    if (!/^[0-9a-f]{40}$/.test(tree))
+      throw new GitError(`git write-tree printed "${tree}", not a tree id.`, { exitCode: 0, stderr });
+    return tree;
+  }
+  await addAll(location, addOutcome(Number(added[1]), stderr));
+  return (await git(['write-tree'], location)).trim();
 }
 
 /** Replaces the shared index with this session's, atomically, so the next run starts from fresh stat data. */
