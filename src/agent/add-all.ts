@@ -46,16 +46,6 @@ export async function addAll(
 export type AddOutcome = 'quiet' | 'warned' | 'skipped';
 
 /**
- * The outcome of `git add --all --ignore-errors` from its exit status and standard error, or undefined
- * for a failure (exit status 128 and the like), which the caller reports.
- */
-export function addOutcome(exitCode: number, stderr: string): AddOutcome | undefined {
-  if (exitCode === 1) return 'skipped';
-  if (exitCode !== 0) return undefined;
-  return stderr === '' ? 'quiet' : 'warned';
-}
-
-/**
  * `git add -A` over `scope` (everything when empty). With `--ignore-errors` an unreadable file or a
  * nested repository without a commit is skipped, reported by exit status 1; anything worse exits 128
  * and throws. `quiet` means git printed nothing, so it added no gitlink.
@@ -66,7 +56,7 @@ async function add(location: GitLocation, scope: string[]): Promise<AddOutcome> 
       ['add', '--all', '--ignore-errors', '--', ...literal(scope)],
       location,
     );
-    return addOutcome(0, stderr)!;
+    return stderr === '' ? 'quiet' : 'warned';
   } catch (error) {
     if (error instanceof GitError && error.exitCode === 1) return 'skipped';
     throw error;
