@@ -24,11 +24,14 @@ const noObject = '0'.repeat(40);
  * repository it adds as a gitlink and fails (exit status 1) on each it skips, so only a `git add`
  * that said something is followed by a look at the index.
  */
-export async function addAll(location: GitLocation & { workTree: string }): Promise<void> {
+export async function addAll(
+  location: GitLocation & { workTree: string },
+  firstOutcome?: AddOutcome,
+): Promise<void> {
   const expanded = new Set<string>();
   let scope: string[] = [];
-  for (;;) {
-    const outcome = await add(location, scope);
+  for (let round = 0; ; round++) {
+    const outcome = round === 0 && firstOutcome ? firstOutcome : await add(location, scope);
     if (outcome === 'quiet') return;
     const found = await findNestedRepos(location, scope, outcome === 'skipped');
     const fresh = found.filter((path) => !expanded.has(path));
@@ -39,12 +42,15 @@ export async function addAll(location: GitLocation & { workTree: string }): Prom
   }
 }
 
+/** What a `git add -A` said: nothing, a warning (a gitlink added), or exit status 1 (something skipped). */
+export type AddOutcome = 'quiet' | 'warned' | 'skipped';
+
 /**
  * `git add -A` over `scope` (everything when empty). With `--ignore-errors` an unreadable file or a
  * nested repository without a commit is skipped, reported by exit status 1; anything worse exits 128
  * and throws. `quiet` means git printed nothing, so it added no gitlink.
  */
-async function add(location: GitLocation, scope: string[]): Promise<'quiet' | 'warned' | 'skipped'> {
+async function add(location: GitLocation, scope: string[]): Promise<AddOutcome> {
   try {
     const { stderr } = await gitWithStderr(
       ['add', '--all', '--ignore-errors', '--', ...literal(scope)],

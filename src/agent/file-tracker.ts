@@ -3,7 +3,6 @@ import { access, realpath, stat } from 'node:fs/promises';
 import { UserError, describeError } from '../core/errors.ts';
 import { GitError, git } from './git.ts';
 import { openSnapshotSession, type SnapshotSession } from './snapshot.ts';
-import { diffTrees } from './tree-diff.ts';
 
 /** One file a run created, modified or deleted. */
 export interface FileChange {
@@ -139,9 +138,8 @@ async function summarize(
   before: string,
   limits: { diffLimitBytes: number; maxFiles: number },
 ): Promise<FileChangeSummary> {
-  const after = await session.snapshot();
-  const diff = await diffTrees({ cwd: session.gitDir, gitDir: session.gitDir }, before, after, limits);
-  return { ...diff, beforeTree: before, afterTree: after };
+  const { tree, diff } = await session.snapshotAndDiff(before, limits);
+  return { ...diff, beforeTree: before, afterTree: tree };
 }
 
 async function requireTree(gitDir: string, tree: string, options: FileTrackingOptions): Promise<void> {

@@ -79,6 +79,91 @@ export function gitWithStderr(
   });
 }
 
+/**
+ * Runs a fixed `/bin/sh` script that calls git several times, for a caller that would otherwise start
+ * each of those git processes itself. Starting a process from this one costs milliseconds of CPU,
+ * growing with its heap (the kernel copies its page tables, and tears them down again in the child),
+ * while the small shell starts each git for a fraction of that. The script sees `scriptArgs` as
+ * `$1`…, then git's pinned options, so it runs git as `git "$@" <command>` after shifting its own
+ * arguments off; it gets the environment and working directory `git` would, with the repository and
+ * work tree in GIT_DIR and GIT_WORK_TREE. A script reports a failed
+ * git command by printing `${scriptFailure}<command>` as the last line of its standard error and
+ * exiting with that command's status; this then rejects with the GitError `git` would have thrown.
+ * Resolves with the script's standard output and error. Only constant scripts may be passed: nothing
+ * a request supplies may become part of one.
+ */
+export function gitScript(
+  script: string,
+  scriptArgs: string[],
+  location: GitLocation,
+  firstCommand: string,
+): Promise<{ stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = execFile(
+      '/bin/sh',
+      shellArgs(script, scriptArgs),
+      { cwd: location.cwd, env: scriptEnv(location), encoding: 'utf8', maxBuffer: 512 * 1024 * 1024 },
+      (error, stdout, stderr) => {
+        if (!error) return resolve({ stdout, stderr });
+        const code = (error as { code?: unknown }).code;
+        reject(scriptFailed(typeof code === 'number' ? code : null, stderr, error, location, firstCommand));
+      },
+    );
+    child.stdin?.end();
+  });
+}
+
+/** Like `gitScript`, with the script's standard output as a stream (see `streamGit`). */
+export function streamGitScript(
+  script: string,
+  scriptArgs: string[],
+  location: GitLocation,
+  firstCommand: string,
+): GitStream {
+  return startStream(
+    '/bin/sh',
+    shellArgs(script, scriptArgs),
+    location,
+    scriptEnv(location),
+    (code, stderr, cause) => scriptFailed(code, stderr, cause, location, firstCommand),
+  );
+}
+
+/** What a `gitScript` prints before the name of the git command that failed. */
+export const scriptFailure = 'baton: failed git ';
+
+function shellArgs(script: string, scriptArgs: string[]): string[] {
+  return ['-c', script, 'sh', ...scriptArgs, ...pinnedConfig];
+}
+
+/** `gitEnv`, with the repository and work tree in GIT_DIR and GIT_WORK_TREE, which a script may unset. */
+function scriptEnv(location: GitLocation): NodeJS.ProcessEnv {
+  const env = gitEnv(location);
+  if (location.gitDir) env.GIT_DIR = location.gitDir;
+  if (location.workTree) env.GIT_WORK_TREE = location.workTree;
+  return env;
+}
+
+function scriptFailed(
+  code: number | null,
+  stderr: string,
+  cause: unknown,
+  location: GitLocation,
+  firstCommand: string,
+): GitError {
+  // A shell that did not start (its working directory is gone) reports like a git that did not.
+  if (code === null) return failure([firstCommand], location, null, stderr, cause);
+  const at = stderr.lastIndexOf(scriptFailure);
+  const command = at === -1 ? firstCommand : stderr.slice(at + scriptFailure.length).trim();
+  const gitStderr = at === -1 ? stderr : stderr.slice(0, at);
+  // The shell's "not found" is git missing from PATH, which `git` reports as ENOENT.
+  if (code === 127) {
+    const missing = Object.assign(new Error('git: not found'), { code: 'ENOENT' });
+    return failure([command], {}, null, gitStderr, missing);
+  }
+  return failure([command], location, code, gitStderr, cause);
+}
+
 /** A git command whose standard output is read as a stream. */
 export interface GitStream {
   stdout: Readable;
@@ -90,9 +175,21 @@ export interface GitStream {
 
 /** Starts git with its standard output as a stream, for output too large to hold in memory. */
 export function streamGit(args: string[], location: GitLocation = {}): GitStream {
-  const child = spawn('git', fullArgs(args, location), {
+  return startStream('git', fullArgs(args, location), location, gitEnv(location), (code, stderr, cause) =>
+    failure(args, location, code, stderr, cause),
+  );
+}
+
+function startStream(
+  command: string,
+  args: string[],
+  location: GitLocation,
+  env: NodeJS.ProcessEnv,
+  failed: (code: number | null, stderr: string, cause?: unknown) => GitError,
+): GitStream {
+  const child = spawn(command, args, {
     cwd: location.cwd,
-    env: gitEnv(location),
+    env,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stopped = false;
@@ -102,10 +199,10 @@ export function streamGit(args: string[], location: GitLocation = {}): GitStream
     if (stderr.length < 16_384) stderr += text;
   });
   const done = new Promise<void>((resolve, reject) => {
-    child.on('error', (error) => reject(failure(args, location, null, stderr, error)));
+    child.on('error', (error) => reject(failed(null, stderr, error)));
     child.on('close', (code) => {
       if (code === 0 || stopped) resolve();
-      else reject(failure(args, location, code, stderr));
+      else reject(failed(code, stderr));
     });
   });
   done.catch(() => {}); // A reader that gives up early may never await it; it must not crash the process.

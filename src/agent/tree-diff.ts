@@ -18,7 +18,23 @@ interface Entry {
   status: string;
 }
 
-const noRenames = ['-r', '--no-renames', '--no-ext-diff', '--no-textconv'];
+/** `diff-tree`'s options for `readTreeDiff`, before the two trees. */
+export const treeDiffOptions = [
+  '-r',
+  '--no-renames',
+  '--no-ext-diff',
+  '--no-textconv',
+  '-z',
+  '--raw',
+  '--numstat',
+  '-p',
+  '--no-color',
+];
+
+/** No change at all. */
+export function noTreeDiff(): TreeDiff {
+  return { files: [], totalAdded: 0, totalRemoved: 0, truncatedFileList: false };
+}
 
 /**
  * Compares two trees of the same shadow repository: which paths were created, modified or deleted,
@@ -32,11 +48,19 @@ export async function diffTrees(
   after: string,
   limits: { diffLimitBytes: number; maxFiles: number },
 ): Promise<TreeDiff> {
-  if (before === after) return { files: [], totalAdded: 0, totalRemoved: 0, truncatedFileList: false };
-  const output = streamGit(
-    ['diff-tree', ...noRenames, '-z', '--raw', '--numstat', '-p', '--no-color', before, after],
-    location,
-  );
+  if (before === after) return noTreeDiff();
+  return readTreeDiff(streamGit(['diff-tree', ...treeDiffOptions, before, after], location), limits);
+}
+
+/**
+ * Reads the output of `git diff-tree` with `treeDiffOptions` (see `diffTrees`), stopping the command
+ * once every reported file has its patch. `stdout` may be what is left of a stream a caller has read
+ * the start of.
+ */
+export async function readTreeDiff(
+  output: { stdout: AsyncIterable<Buffer>; done: Promise<void>; stop(): void },
+  limits: { diffLimitBytes: number; maxFiles: number },
+): Promise<TreeDiff> {
   let leftEarly = true; // Until the patch has been read to its end: an exception also leaves early.
   try {
     const { summary, patch } = await splitSummary(output.stdout);

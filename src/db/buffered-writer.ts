@@ -2,11 +2,21 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { AppError, describeError } from '../core/errors.ts';
 import { isTransientDatabaseError } from './transient.ts';
 
+/** A batch sent less than this long ago means items are coming steadily (see `busyFlushMs`). */
+const busyWindowMs = 100;
+
 export interface BufferedWriterOptions {
   /** Items per insert. @default 500 */
   maxBatch?: number;
   /** How long the first item of a batch may wait for company, in ms. @default 5 */
   flushMs?: number;
+  /**
+   * How long it may wait instead while items keep coming: when the previous batch went out less than
+   * 100 ms before. A run's events come in bursts (a tool call is four of them, a hook's reply more),
+   * and each insert is a transaction; waiting a little longer then roughly halves the inserts, while
+   * an item written alone still goes out after `flushMs`, and `flush()` sends at once. @default 5 × flushMs
+   */
+  busyFlushMs?: number;
   /**
    * Memory budget: the size of the items held, queued or being inserted, as `sizeOf` counts their encoding.
    * Past it, `write` waits until inserts make room. One item larger than the budget is let in alone.
@@ -95,6 +105,7 @@ export function createBufferedWriter<T, S = T>(
 ): BufferedWriter<T> {
   const maxBatch = options.maxBatch ?? 500;
   const flushMs = options.flushMs ?? 5;
+  const busyFlushMs = options.busyFlushMs ?? 5 * flushMs;
   const bufferBytes = options.bufferBytes ?? 64 * 1024 * 1024;
   const maxOutageMs = options.maxOutageMs ?? 120_000;
   const log = options.log ?? ((line: string) => process.stderr.write(`baton: ${line}\n`));
@@ -121,6 +132,7 @@ export function createBufferedWriter<T, S = T>(
   let closed = false;
   let outageStartedAt: number | undefined;
   let backoff = 50;
+  let lastSentAt = -Infinity; // when the latest batch was handed to `insert`
 
   function write(item: T, stream?: Stream): Promise<void> {
     if (closed) return Promise.reject(new AppError('internal', `The ${kind.noun} writer is closed`));
@@ -176,7 +188,8 @@ export function createBufferedWriter<T, S = T>(
 
   function schedule(): void {
     if (running || timer || queue.length === 0) return;
-    timer = setTimeout(drain, queue.length >= maxBatch ? 0 : flushMs);
+    const busy = performance.now() - lastSentAt < busyWindowMs;
+    timer = setTimeout(drain, queue.length >= maxBatch ? 0 : busy ? busyFlushMs : flushMs);
   }
 
   async function drain(): Promise<void> {
@@ -184,6 +197,7 @@ export function createBufferedWriter<T, S = T>(
     running = true;
     while (queue.length > 0) {
       const batch = queue.slice(0, maxBatch);
+      lastSentAt = performance.now();
       try {
         await kind.insert(batch.map((entry) => entry.item));
         outageStartedAt = undefined;
