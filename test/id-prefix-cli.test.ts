@@ -86,9 +86,9 @@ describe('ids and prefixes in the CLI', () => {
       const result = await runBaton(args, env());
       expect(result.code, args.join(' ')).toBe(2);
       expect(result.stderr, args.join(' ')).toMatch(/is ambiguous: it starts 2 ADW ids/);
-      // Their first 8 characters are the same, so each is shown with as many as tell them apart.
-      expect(result.stderr).toContain(`abcd1234-0000-4000-8000-00000000000a  ${twinA}`);
-      expect(result.stderr).toContain(`abcd1234-0000-4000-8000-00000000000b  ${twinB}`);
+      // Only their last characters tell them apart, so each is listed whole.
+      expect(result.stderr).toMatch(new RegExp(`\\n  ${twinA}\\n`));
+      expect(result.stderr).toMatch(new RegExp(`\\n  ${twinB}\\n`));
       expect(result.stderr).toMatch(/Pass more characters/);
     }
     const statuses = await db.current.pool.query('select status from adws where id = any($1)', [

@@ -66,7 +66,10 @@ export async function findIdPrefix(
   const ids = result.rows.map((row) => row.id);
   if (ids.length <= 1) return ids[0];
   const count = ids.length > shownCandidates ? `more than ${shownCandidates}` : String(ids.length);
-  const listed = ids.slice(0, shownCandidates).map((id) => `  ${distinguishing(id, ids)}  ${id}`);
+  const listed = ids.slice(0, shownCandidates).map((id) => {
+    const short = distinguishing(id, ids);
+    return short === id ? `  ${id}` : `  ${short}  ${id}`;
+  });
   throw new UserError(
     `${argument} ${prefix} is ambiguous: it starts ${count} ${noun} ids (newest first):\n${listed.join('\n')}\n` +
       `Pass more characters of the one you mean.`,
