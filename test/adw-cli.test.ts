@@ -73,7 +73,7 @@ describe('baton adw commands', () => {
     expect(show.stdout).toContain(`merge it: git -C ${repo} merge ${outcome.branch}`);
 
     const list = await runBaton(['adw', 'ls'], env());
-    expect(list.stdout).toContain(outcome.id);
+    expect(list.stdout).toContain(outcome.id.slice(0, 8));
 
     const events = await runBaton(['adw', 'events', outcome.id], env());
     expect(events.code).toBe(0);
@@ -177,7 +177,7 @@ describe('baton adw commands', () => {
       [['adw', 'run', 'plan_build', 'x', '--cwd', repo, '--model', 'gpt'], /Unknown model "gpt" in --model/],
       [
         ['adw', 'show', unknownId],
-        /No ADW 0b5e8f3c-1d2a-4c3b-9f8e-7a6b5c4d3e2f: list them with `baton adw ls`/,
+        /No ADW 0b5e8f3c-1d2a-4c3b-9f8e-7a6b5c4d3e2f \(given as <id>\): list them with `baton adw ls`/,
       ],
       [['adw', 'cancel', unknownId], /No ADW/],
       [['adw', 'resume', unknownId], /No ADW/],

@@ -1,5 +1,6 @@
 import { InvalidArgumentError } from 'commander';
 import { countProblem, usdProblem } from '../core/limits.ts';
+import { isIdPrefix, minimumPrefixDigits } from '../db/id-prefix.ts';
 
 /** commander argument parsers that explain what is wrong with a value. */
 
@@ -32,10 +33,15 @@ export function nonEmptyPath(value: string): string {
   return value;
 }
 
-export function uuid(value: string): string {
-  if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(value)) {
+/**
+ * An id or any prefix of one with at least 4 hex digits (`acc0c3e6`, as `ls` shows them). Only its shape is
+ * checked here; the command resolves it against the ledger with db/id-prefix.ts, which says when it is
+ * unknown or ambiguous.
+ */
+export function idPrefix(value: string): string {
+  if (!isIdPrefix(value)) {
     throw new InvalidArgumentError(
-      `expected an id like 0b5e8f3c-1d2a-4c3b-9f8e-7a6b5c4d3e2f, got "${value}".`,
+      `expected an id or its first ${minimumPrefixDigits}+ characters, like 0b5e8f3c, got "${value}".`,
     );
   }
   return value.toLowerCase();

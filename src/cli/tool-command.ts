@@ -21,7 +21,10 @@ export interface ToolCommandOptions {
  */
 export async function runToolCommand(
   options: ToolCommandOptions & { worker?: boolean },
-  work: (call: (name: string, args: Record<string, unknown>) => Promise<ToolResult>) => Promise<ToolResult>,
+  work: (
+    call: (name: string, args: Record<string, unknown>) => Promise<ToolResult>,
+    services: Services,
+  ) => Promise<ToolResult>,
 ): Promise<number> {
   const config = loadConfig();
   return withServices(async (services: Services) => {
@@ -30,7 +33,7 @@ export async function runToolCommand(
       : undefined;
     try {
       const context = { services, cwd: resolve(options.cwd) };
-      const result = await work((name, args) => callTool(findTool(name)!, args, context));
+      const result = await work((name, args) => callTool(findTool(name)!, args, context), services);
       print(result, options.json);
       return result.isError ? ExitCode.usage : ExitCode.ok;
     } finally {

@@ -1,14 +1,15 @@
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { loadConfig, requireModelAccess } from '../../config/index.ts';
-import { listAdws } from '../../db/adws.ts';
+import { listAdws, listSteps } from '../../db/adws.ts';
+import { resolveIdPrefix, shortId } from '../../db/id-prefix.ts';
 import { latestSeq } from '../../db/events.ts';
 import type { Services } from '../../services/services.ts';
 import { withDatabase } from '../with-database.ts';
 import { withServices } from '../with-services.ts';
 import { adwJson, printAdwSummary } from '../adw-output.ts';
 import { ExitCode } from '../exit-codes.ts';
-import { nonEmptyPath, positiveInteger, usdAmount, uuid } from '../parse-options.ts';
+import { nonEmptyPath, positiveInteger, usdAmount, idPrefix } from '../parse-options.ts';
 import { paint, printable, usd } from '../terminal.ts';
 import { onInterrupt, untilStopped } from '../signals.ts';
 
@@ -64,25 +65,27 @@ export function registerAdw(program: Command): void {
       // A read: straight from the ledger, without starting the queue and the agent runtime.
       withDatabase(async (db) => {
         const rows = await listAdws(db.pool, { limit: options.limit });
-        if (options.json)
+        if (options.json) {
+          const steps = await Promise.all(rows.map((row) => listSteps(db.pool, row.id)));
           return console.log(
             JSON.stringify(
-              rows.map((row) => adwJson(row, [])),
+              rows.map((row, index) => adwJson(row, steps[index]!)),
               null,
               2,
             ),
           );
+        }
         if (rows.length === 0)
           return console.log('No ADWs yet: start one with `baton adw run <workflow> "<prompt>"`.');
         console.log(
           paint(
             'dim',
-            `${'ID'.padEnd(36)}  ${'STATUS'.padEnd(9)} ${'WORKFLOW'.padEnd(22)} STEPS ${'COST'.padStart(8)}  CREATED           PROMPT`,
+            `${'ID'.padEnd(8)}  ${'STATUS'.padEnd(9)} ${'WORKFLOW'.padEnd(22)} STEPS ${'COST'.padStart(8)}  CREATED           PROMPT`,
           ),
         );
         for (const row of rows) {
           console.log(
-            `${row.id}  ${row.status.padEnd(9)} ${row.workflow.padEnd(22)} ${`${row.completed_steps}/${row.total_steps}`.padEnd(5)} ${usd(row.cost_usd).padStart(8)}  ${row.created_at.toISOString().slice(0, 16)}  ${printable(row.inputs.prompt).slice(0, 50)}`,
+            `${shortId(row.id)}  ${row.status.padEnd(9)} ${row.workflow.padEnd(22)} ${`${row.completed_steps}/${row.total_steps}`.padEnd(5)} ${usd(row.cost_usd).padStart(8)}  ${row.created_at.toISOString().slice(0, 16)}  ${printable(row.inputs.prompt).slice(0, 50)}`,
           );
         }
       }),
@@ -91,10 +94,11 @@ export function registerAdw(program: Command): void {
   adw
     .command('show')
     .description('show one ADW: steps, outputs, cost, branch')
-    .argument('<id>', 'ADW id', uuid)
+    .argument('<id>', 'ADW id (or a unique prefix of it)', idPrefix)
     .option('--json', 'print one JSON object')
-    .action((id: string, options: { json?: boolean }) =>
+    .action((prefix: string, options: { json?: boolean }) =>
       withServices(async (services) => {
+        const id = await resolveIdPrefix(services.db.pool, 'adw', prefix, '<id>');
         const adws = await services.adws();
         const row = await adws.get(id);
         const steps = await adws.steps(id);
@@ -107,12 +111,12 @@ export function registerAdw(program: Command): void {
   adw
     .command('events')
     .description("print an ADW's events in order, grouped by step; --follow keeps printing new ones")
-    .argument('<id>', 'ADW id', uuid)
+    .argument('<id>', 'ADW id (or a unique prefix of it)', idPrefix)
     .option('--follow', 'keep following until Ctrl-C')
     .option('--json', 'one JSON object per line')
-    .action((id: string, options: { follow?: boolean; json?: boolean }) =>
+    .action((prefix: string, options: { follow?: boolean; json?: boolean }) =>
       withServices(async (services) => {
-        await (await services.adws()).get(id);
+        const id = await resolveIdPrefix(services.db.pool, 'adw', prefix, '<id>');
         const subscription = await services
           .bus()
           .subscribe({ fromSeq: 0, filter: { adwId: id } }, (event) => {
@@ -131,9 +135,10 @@ export function registerAdw(program: Command): void {
   adw
     .command('cancel')
     .description('cancel an ADW: its running agent stops within seconds')
-    .argument('<id>', 'ADW id', uuid)
-    .action((id: string) =>
+    .argument('<id>', 'ADW id (or a unique prefix of it)', idPrefix)
+    .action((prefix: string) =>
       withServices(async (services) => {
+        const id = await resolveIdPrefix(services.db.pool, 'adw', prefix, '<id>');
         const row = await (await services.adws()).cancel(id);
         console.log(
           `ADW ${row.id} cancelled${row.current_step ? ` during ${row.current_step}` : ''}; resume it with \`baton adw resume ${row.id}\`.`,
@@ -144,17 +149,18 @@ export function registerAdw(program: Command): void {
   adw
     .command('resume')
     .description('continue a paused, failed or cancelled ADW from its first unfinished step')
-    .argument('<id>', 'ADW id', uuid)
+    .argument('<id>', 'ADW id (or a unique prefix of it)', idPrefix)
     .option('--add-cost <usd>', 'raise the cost budget by this much', usdAmount)
     .option('--add-turns <n>', 'raise the turn budget by this much', positiveInteger)
     .option('--detach', 'queue it and return; a running worker continues it')
     .option('--json', 'print one JSON object at the end')
     .action(
       async (
-        id: string,
+        prefix: string,
         options: { addCost?: number; addTurns?: number; detach?: boolean; json?: boolean },
       ) => {
         process.exitCode = await withServices(async (services) => {
+          const id = await resolveIdPrefix(services.db.pool, 'adw', prefix, '<id>');
           await (
             await services.adws()
           ).resume(id, { addCostUsd: options.addCost, addTurns: options.addTurns });

@@ -34,7 +34,10 @@ export function registerAgentRun(program: Command): void {
     .option('--model <model>', 'opus, sonnet, haiku or a model id (default: BATON_MODEL or sonnet)')
     .option('--max-turns <n>', 'stop after this many turns', positiveInteger)
     .option('--max-cost <usd>', 'stop when the run has cost this much', usdAmount)
-    .option('--resume <run-or-session>', 'continue the session of an earlier run (run id or session id)')
+    .option(
+      '--resume <run-or-session>',
+      'continue the session of an earlier run (run id, a unique prefix of it, or session id)',
+    )
     .option('--name <name>', 'name of the new agent (default: run-<id>)')
     .option('--json', 'print one JSON object with the outcome instead of live progress')
     .action(async (prompt: string, options: AgentRunOptions) => {

@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
-import { nonEmptyPath, nonNegativeInteger, positiveInteger, uuid } from '../parse-options.ts';
+import { resolveIdPrefix } from '../../db/id-prefix.ts';
+import { idPrefix, nonEmptyPath, nonNegativeInteger, positiveInteger } from '../parse-options.ts';
 import { runToolCommand, type ToolCommandOptions } from '../tool-command.ts';
 
 const withCommon = (command: Command) =>
@@ -103,12 +104,22 @@ export function registerAgents(program: Command): void {
       .description("wait for an agent's last (or a given) command to end (runs a worker here meanwhile)"),
   )
     .argument('<name>', 'the agent')
-    .option('--prompt-id <id>', 'the command to wait for (default: its last)', uuid)
+    .option(
+      '--prompt-id <id>',
+      'the command to wait for, or a unique prefix of its id (default: its last)',
+      idPrefix,
+    )
     .option('--timeout <seconds>', 'stop waiting after this long', positiveInteger, 3600)
     .action((name: string, options: ToolCommandOptions & { promptId?: string; timeout: number }) =>
       act(() =>
-        runToolCommand({ ...options, worker: true }, (call) =>
-          call('wait_for_agent', { name, prompt_id: options.promptId, timeout_s: options.timeout }),
+        runToolCommand({ ...options, worker: true }, async (call, services) =>
+          call('wait_for_agent', {
+            name,
+            prompt_id:
+              options.promptId &&
+              (await resolveIdPrefix(services.db.pool, 'prompt', options.promptId, '--prompt-id')),
+            timeout_s: options.timeout,
+          }),
         ),
       ),
     );

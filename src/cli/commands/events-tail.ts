@@ -1,7 +1,9 @@
 import type { Command } from 'commander';
 import type { LedgerEvent } from '../../core/events.ts';
 import { seqBeforeLast } from '../../db/events.ts';
-import { nonNegativeInteger, positiveInteger, uuid } from '../parse-options.ts';
+import { resolveIdPrefix, type IdKind } from '../../db/id-prefix.ts';
+import type { Queryable } from '../../db/pool.ts';
+import { idPrefix, nonNegativeInteger, positiveInteger } from '../parse-options.ts';
 import { paint, printable } from '../terminal.ts';
 import { untilStopped } from '../signals.ts';
 import { withServices } from '../with-services.ts';
@@ -21,15 +23,21 @@ export function registerEventsTail(program: Command): void {
     .description('the event log')
     .command('tail')
     .description('print recorded events and follow new ones as they are recorded (Ctrl-C stops)')
-    .option('--agent <id>', 'only events of this agent', uuid)
-    .option('--run <id>', 'only events of this run', uuid)
-    .option('--adw <id>', 'only events of this ADW', uuid)
+    .option('--agent <id>', 'only events of this agent (id or unique prefix)', idPrefix)
+    .option('--run <id>', 'only events of this run (id or unique prefix)', idPrefix)
+    .option('--adw <id>', 'only events of this ADW (id or unique prefix)', idPrefix)
     .option('--from-seq <n>', 'start after this sequence number (0: from the beginning)', nonNegativeInteger)
     .option('--last <n>', 'without --from-seq, start with the last N matching events', positiveInteger, 10)
     .option('--json', 'one JSON object per line')
     .action((options: TailOptions) =>
       withServices(async (services) => {
-        const filter = { agentId: options.agent, runId: options.run, adwId: options.adw };
+        // An unknown id is refused here: a filter that matches nothing would wait forever in silence.
+        const pool = services.db.pool;
+        const filter = {
+          agentId: await resolveOption(pool, 'agent', options.agent, '--agent'),
+          runId: await resolveOption(pool, 'run', options.run, '--run'),
+          adwId: await resolveOption(pool, 'adw', options.adw, '--adw'),
+        };
         const fromSeq = options.fromSeq ?? (await seqBeforeLast(services.db.pool, filter, options.last));
         const subscription = await services.bus().subscribe({ fromSeq, filter }, (event) => {
           console.log(options.json ? JSON.stringify(event) : tailLine(event));
@@ -38,6 +46,15 @@ export function registerEventsTail(program: Command): void {
         subscription.close();
       }),
     );
+}
+
+function resolveOption(
+  db: Queryable,
+  kind: IdKind,
+  prefix: string | undefined,
+  flag: string,
+): Promise<string | undefined> {
+  return prefix === undefined ? Promise.resolve(undefined) : resolveIdPrefix(db, kind, prefix, flag);
 }
 
 function tailLine(event: LedgerEvent): string {

@@ -1,21 +1,23 @@
 import { NotFoundError } from '../../core/errors.ts';
+import { findIdPrefix, isIdPrefix } from '../../db/id-prefix.ts';
 import type { Queryable } from '../../db/pool.ts';
 import { findRunBySession, getRun } from '../../db/runs.ts';
 
 /**
- * The agent and Claude session to continue, from a run id or a session id. Resuming keeps the same agent,
- * so its runs, spend and files stay together.
+ * The agent and Claude session to continue, from a run id (or a unique prefix of one) or a session id.
+ * Resuming keeps the same agent, so its runs, spend and files stay together.
  */
 export async function findResumeTarget(
   db: Queryable,
   runOrSessionId: string,
 ): Promise<{ agentId: string; sessionId: string }> {
-  const isUuid = /^[0-9a-f-]{36}$/i.test(runOrSessionId);
-  const run =
-    (isUuid ? await getRun(db, runOrSessionId) : undefined) ?? (await findRunBySession(db, runOrSessionId));
+  const runId = isIdPrefix(runOrSessionId)
+    ? await findIdPrefix(db, 'run', runOrSessionId.toLowerCase(), '--resume')
+    : undefined;
+  const run = (runId ? await getRun(db, runId) : undefined) ?? (await findRunBySession(db, runOrSessionId));
   if (!run) {
     throw new NotFoundError(
-      `No run or session "${runOrSessionId}" in the ledger: pass a run id or session id to --resume.`,
+      `No run or session "${runOrSessionId}" in the ledger: pass a run id (or a unique prefix of one) or a session id to --resume.`,
     );
   }
   if (!run.session_id) {
