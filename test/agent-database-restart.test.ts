@@ -176,7 +176,8 @@ describe('an agent run while PostgreSQL restarts', () => {
     // cannot be written, the writer gives up after maxOutageMs, and the runner stops the agent.
     await server.stop({ force: true });
     await expect(run.done).rejects.toMatchObject({ code: 'database_unavailable' });
-    expect(model.messageRequests().length).toBe(1);
+    // Stopped, not left waiting: on a busy machine it may be stopped before its first request is sent.
+    expect(model.messageRequests().length).toBeLessThanOrEqual(1);
     expect(log[0]).toMatch(/unreachable for 1.5 s/);
   });
 
