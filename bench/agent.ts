@@ -33,8 +33,8 @@ import { createSessionMirror } from '../src/db/session-store.ts';
 import { createAdmission, type Admission } from '../src/services/admission/admission.ts';
 import { createAgentRunner } from '../src/services/runs/agent-runner.ts';
 import { agentRuntimeFor, poolSizeFor } from '../src/services/services.ts';
-import { startFakeModelServer, type Turn } from '../src/testing/fake-model-server/index.ts';
-import { reply, toolUse, turn } from '../src/testing/fake-model-server/turns.ts';
+import { startFakeModelServer } from '../src/testing/fake-model-server/index.ts';
+import { agentTurns } from './agent-script.ts';
 import { cpuSeconds, samplePss } from './process-stats.ts';
 import { benchDatabase, machine, percentile, writeSection } from './support.ts';
 
@@ -57,23 +57,6 @@ const configFor = (modelUrl: string) =>
   });
 const slots = configFor('http://127.0.0.1:9').maxAgents;
 const db = await benchDatabase({ poolSize: poolSizeFor(slots) });
-
-/** The four turns of one agent, told apart by the label in its prompt. */
-function agentTurns(label: string, dir: string): Turn[] {
-  const mine = { anyText: { contains: label } };
-  return [
-    { ...turn(toolUse('Read', { file_path: join(dir, 'notes.txt') })), match: mine },
-    {
-      ...turn(toolUse('Bash', { command: 'echo ok' })),
-      match: { ...mine, lastToolResult: { toolName: 'Read' } },
-    },
-    {
-      ...turn(toolUse('Glob', { pattern: '*.txt' })),
-      match: { ...mine, lastToolResult: { toolName: 'Bash' } },
-    },
-    { ...reply('done'), match: { ...mine, lastToolResult: { toolName: 'Glob' } } },
-  ];
-}
 
 /** `count` working directories, each with the file the script reads, and the fake model for them. */
 async function workload(count: number) {

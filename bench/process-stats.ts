@@ -14,7 +14,7 @@ export function cpuSeconds(): { own: number; children: number } {
 }
 
 /** Live children of this process running `executable` (Claude Code: setpriv execs it in place). */
-function childrenRunning(executable: string): number[] {
+export function childrenRunning(executable: string): number[] {
   const pids: number[] = [];
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;

@@ -5,7 +5,17 @@
  * client that never reads its socket (the others' p99 should not move by more than 20 %). Then a burst:
  * as many events as the writer takes, timed until every client has the last.
  *
- * --quick runs each part briefly and does not write the docs.
+ * Then, with real Claude Code against the fake model server (agents get a scratch HOME):
+ * - chat message → first streamed token: POST /api/orchestrator/messages until the orchestrator's first
+ *   `event.delta` text fragment reaches a WebSocket client, against the limit: a bare SDK query() of the
+ *   same turn, from the call to its first stream_event text delta. Alternated, 3 repetitions each.
+ * - 20 commands to 20 agents (create_agent, then command_agent to each at once), run by a command worker
+ *   through the host's admission (BATON_MAX_AGENTS, else the default), against the CPU-ideal: one command
+ *   alone's CPU-seconds (this process and its Claude Code process tree) × 20 ÷ cores. 3 windows, each
+ *   with its own two single-command references.
+ * Warm vs cold follow-up is not measured: there is no warm Claude Code process to follow up on yet.
+ *
+ * --quick runs each part briefly (one repetition) and does not write the docs.
  */
 import { fork } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -13,6 +23,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { loadConfig } from '../src/config/index.ts';
 import type { EventDraft } from '../src/core/events.ts';
@@ -21,7 +32,13 @@ import { createEventWriter } from '../src/db/event-writer.ts';
 import { latestSeq } from '../src/db/events.ts';
 import { createApp } from '../src/server/create-app.ts';
 import { hostPolicy } from '../src/server/security/allowed-hosts.ts';
+import { openChat } from '../src/orchestrator/open-chat.ts';
+import { startCommandWorker } from '../src/services/agents/command-worker.ts';
 import { startServices } from '../src/services/services.ts';
+import { startFakeModelServer } from '../src/testing/fake-model-server/index.ts';
+import { managementTools } from '../src/tools/registry.ts';
+import { benchAgents, commandAll, commandTurns, type CommandsOutcome } from './server-commands.ts';
+import { bareFirstToken, chatFirstToken, firstTokenTurn } from './server-first-token.ts';
 import { benchDatabase, load, machine, percentile, writeSection } from './support.ts';
 
 const quick = process.argv.includes('--quick');
@@ -29,14 +46,52 @@ const plan = quick
   ? { rate: 500, warmSeconds: 1, steadySeconds: 3, clients: [1, 10], burst: 5_000 }
   : { rate: 1_000, warmSeconds: 3, steadySeconds: 20, clients: [1, 10, 50], burst: 20_000 };
 const now = () => performance.timeOrigin + performance.now();
+const repetitions = quick ? 1 : 3;
+const crowd = 20;
+const cores = availableParallelism();
 
 const db = await benchDatabase();
 const home = await mkdtemp(join(tmpdir(), 'baton-bench-server-'));
-const services = await startServices(
-  loadConfig({ PATH: process.env.PATH, DATABASE_URL: db.url, BATON_HOME: home, BATON_SUMMARIES: 'off' }),
+const userHome = await mkdtemp(join(tmpdir(), 'baton-bench-user-'));
+const workspace = await mkdtemp(join(tmpdir(), 'baton-bench-orchestrator-'));
+const bareDir = await mkdtemp(join(tmpdir(), 'baton-bench-bare-'));
+const reps = Array.from({ length: repetitions }, (_, n) => n + 1);
+// Every agent of the run is known up front, so one fake model server's script holds all their turns.
+const windows = await Promise.all(
+  reps.map(async (rep) => ({
+    references: await benchAgents(`w${rep}-alone`, 2),
+    crowd: await benchAgents(`w${rep}-crowd`, crowd),
+  })),
 );
+const modelServer = await startFakeModelServer({
+  script: [
+    ...reps.flatMap((rep) => [firstTokenTurn(`chat-${rep}`), firstTokenTurn(`bare-${rep}`)]),
+    ...windows.flatMap((window) => commandTurns([...window.references, ...window.crowd])),
+  ],
+});
+const config = loadConfig({
+  PATH: process.env.PATH,
+  HOME: userHome,
+  DATABASE_URL: db.url,
+  BATON_HOME: home,
+  BATON_SUMMARIES: 'off',
+  BATON_MAX_AGENTS: process.env.BATON_MAX_AGENTS,
+  ANTHROPIC_BASE_URL: modelServer.url,
+  ANTHROPIC_API_KEY: 'bench',
+});
+const services = await startServices(config);
+const chat = await openChat(services, workspace, managementTools);
+const orchestrator = await chat.orchestrator();
 const token = 'bench-token-0123456789abcdefghijklmnopqrstuvwxyz';
-const { app } = await createApp({ services, cwd: home, token, hosts: hostPolicy('127.0.0.1') });
+const { app } = await createApp({
+  services,
+  cwd: workspace,
+  token,
+  hosts: hostPolicy('127.0.0.1'),
+  tools: managementTools,
+  chat,
+  orchestrator: async () => ({ id: orchestrator.id, agentId: orchestrator.agent_id }),
+});
 await app.listen({ host: '127.0.0.1', port: 0 });
 const address = app.server.address();
 const origin = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
@@ -161,11 +216,63 @@ const bursts = [];
 for (const readers of plan.clients) bursts.push(await burst(readers));
 
 clients.kill();
+
+// Chat message → first streamed token, alternated with the bare query that is its limit.
+const chatS: number[] = [];
+const bareS: number[] = [];
+for (const rep of reps) {
+  bareS.push(await bareFirstToken(services.runtime, bareDir, orchestrator.model!, `bare-${rep}`));
+  chatS.push(await chatFirstToken({ origin, token, chat }, `chat-${rep}`));
+  console.log(
+    `first token ${rep}: chat ${chatS.at(-1)!.toFixed(2)} s, bare query ${bareS.at(-1)!.toFixed(2)} s (${load()})`,
+  );
+}
+
+// 20 commands to 20 agents at once, each window against its own single-command CPU.
+const commandWorker = await startCommandWorker(services, { concurrency: config.maxAgents });
+const commandWindows: {
+  references: CommandsOutcome[];
+  crowd: CommandsOutcome;
+  idealS: number;
+  load: string;
+}[] = [];
+for (const window of windows) {
+  const references = [];
+  for (const agent of window.references) references.push(await commandAll(services, [agent]));
+  const commandCpuS = references.reduce((sum, run) => sum + run.cpuS, 0) / references.length;
+  const outcome = await commandAll(services, window.crowd);
+  const idealS = (crowd * commandCpuS) / cores;
+  commandWindows.push({ references, crowd: outcome, idealS, load: load() });
+  console.log(
+    `${crowd} commands: wall ${outcome.wallS.toFixed(1)} s, ideal ${idealS.toFixed(1)} s (${(outcome.wallS / idealS).toFixed(2)}×); ` +
+      `one alone ${references.map((run) => `${run.wallS.toFixed(2)} s, ${run.cpuS.toFixed(2)} CPU-s`).join('; ')}; ` +
+      `${(outcome.cpuS / crowd).toFixed(2)} CPU-s a command in the crowd; ${[...outcome.statuses].map(([status, n]) => `${n} ${status}`).join(', ')} (${load()})`,
+  );
+}
+await commandWorker.stop();
+const scriptComplete = (() => {
+  try {
+    modelServer.assertComplete();
+    return 'every scripted turn was used';
+  } catch (error) {
+    return (error as Error).message;
+  }
+})();
+
 await app.close();
+await chat.close();
 await writer.close();
 await services.close();
+await modelServer.close();
 await db.close();
-await rm(home, { recursive: true, force: true });
+for (const dir of [
+  home,
+  userHome,
+  workspace,
+  bareDir,
+  ...windows.flatMap((w) => [...w.references, ...w.crowd].map((a) => a.workspace)),
+])
+  await rm(dir, { recursive: true, force: true });
 
 const ms = (value: number) => `${value.toFixed(1)} ms`;
 const table = rows
@@ -178,6 +285,51 @@ const table = rows
 const burstTable = bursts
   .map((row) => `| ${row.readers} | ${row.perClient.toFixed(0)} | ${row.total.toFixed(0)} |`)
   .join('\n');
+const sorted = (values: number[]) => [...values].sort((a, b) => a - b);
+const median = (values: number[]) => percentile(sorted(values), 50);
+/** "min / median / max" of a repetition's values, in seconds. */
+const spread = (values: number[]) =>
+  values.length === 1
+    ? `${values[0]!.toFixed(2)} s`
+    : `${sorted(values)[0]!.toFixed(2)} / ${median(values).toFixed(2)} / ${sorted(values).at(-1)!.toFixed(2)} s`;
+const tokenRatio = median(chatS) / median(bareS);
+const tokenRows = reps
+  .map(
+    (rep, n) =>
+      `| ${rep} | ${chatS[n]!.toFixed(2)} s | ${bareS[n]!.toFixed(2)} s | ${(chatS[n]! / bareS[n]!).toFixed(2)}× |`,
+  )
+  .join('\n');
+const ratios = commandWindows.map((window) => window.crowd.wallS / window.idealS);
+const commandsRatio = median(ratios);
+const notSucceeded = commandWindows.reduce(
+  (sum, window) => sum + crowd - (window.crowd.statuses.get('succeeded') ?? 0),
+  0,
+);
+const commandRows = commandWindows
+  .map((window, n) => {
+    const alone = window.references;
+    const cells = [
+      n + 1,
+      alone.map((run) => `${run.wallS.toFixed(2)} s, ${run.cpuS.toFixed(2)} CPU-s`).join('; '),
+      `${window.crowd.wallS.toFixed(1)} s`,
+      `${window.idealS.toFixed(1)} s`,
+      `**${ratios[n]!.toFixed(2)}×**`,
+      (window.crowd.cpuS / crowd).toFixed(2),
+      (window.crowd.cpuS / window.crowd.wallS).toFixed(2),
+      [...window.crowd.statuses].map(([status, count]) => `${count}/${crowd} ${status}`).join(', '),
+      window.load,
+    ];
+    return `| ${cells.join(' | ')} |`;
+  })
+  .join('\n');
+const gapParts = commandWindows
+  .map((window) => {
+    const aloneCpuS = window.references.reduce((sum, run) => sum + run.cpuS, 0) / window.references.length;
+    const extraCpu = window.crowd.cpuS / crowd / aloneCpuS;
+    const share = cores / (window.crowd.cpuS / window.crowd.wallS);
+    return `${extraCpu.toFixed(2)}× × ${share.toFixed(2)}×`;
+  })
+  .join('; ');
 const markdown = `
 ## Ledger → WebSocket (\`npm run bench:server\`)
 
@@ -206,6 +358,44 @@ first write until every client has the last.
 | readers | events/s per client | deliveries/s |
 |---|---|---|
 ${burstTable}
+
+### Chat message → first streamed token
+
+Real Claude Code (the bundled binary) against the fake model server, with a scratch HOME; the
+orchestrator is the workspace's chat (\`openChat\`, baton's tools mounted) behind the same server. Timed
+from the \`POST /api/orchestrator/messages\` call to the orchestrator's first \`event.delta\` text fragment
+at a WebSocket client subscribed to \`orchestrator\` (in the server's process). Its turn spawns Claude Code
+(from its second turn on, resuming the orchestrator's session). **The limit**, alternated with it in the
+same run: a bare SDK \`query()\` of the same turn (same binary, environment and fake model, nothing
+recorded), from the call to its first \`stream_event\` text delta.
+
+| repetition | chat → first token | bare query → first delta | ratio |
+|---|---|---|---|
+${tokenRows}
+
+min / median / max over ${repetitions}: chat ${spread(chatS)}, bare query ${spread(bareS)}; **${tokenRatio.toFixed(2)}×** the limit by the medians.
+
+Follow-up command to its first event, warm process against a cold one (target warm ≤ 150 ms): not
+measured: no warm process yet (every command and turn spawns its own Claude Code).
+
+### ${crowd} commands to ${crowd} agents through admission control
+
+${crowd} command agents (\`create_agent\`, each in a workspace of its own, not timed), then one
+\`command_agent\` to each at once; a command worker in this process (concurrency ${config.maxAgents}) runs them, each
+a recorded run of the agent's four-turn script (Read, Bash, Glob, reply) admitted by the host's
+${config.maxAgents} Claude Code slots (${process.env.BATON_MAX_AGENTS ? 'BATON_MAX_AGENTS' : '`defaultMaxAgents` for this machine'}); timed until every command has ended (\`wait_for_agent\`'s
+service call) and its Claude Code has exited. **The CPU-ideal**: one command alone's CPU-seconds (this
+process, which is baton, and its reaped children: Claude Code and its shell; PostgreSQL not included),
+the mean of the window's two, × ${crowd} ÷ ${cores} cores. *Cores used*: the crowd's CPU-seconds ÷ its wall
+time, what this run got of the ${cores} cores (the CPU-ideal assumes all of them).
+
+| window | one command alone (wall, CPU-s) | ${crowd} at once | CPU-ideal | ratio | CPU-s a command in the crowd | cores used | status | load after |
+|---|---|---|---|---|---|---|---|---|
+${commandRows}
+
+Target ≤ 1.25×: **${commandsRatio.toFixed(2)}×** by the median of ${commandWindows.length} (${commandsRatio <= 1.25 ? 'meets' : 'misses'} it); ${notSucceeded} of ${crowd * commandWindows.length} commands not succeeded (0 expected). Fake model: ${scriptComplete}.
+Where the gap comes from, per window (ratio = CPU-s a command in the crowd ÷ alone, × ${cores} ÷ cores used): ${gapParts}.
+The machine is shared: the ratios within this run are the result.
 `;
 console.log(markdown);
 if (!quick) await writeSection('server', markdown);
