@@ -1,7 +1,7 @@
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { loadConfig } from '../../config/index.ts';
-import type { ChatRow } from '../../db/chat.ts';
+import { getChatItem, type ChatRow } from '../../db/chat.ts';
 import { openChat } from '../../orchestrator/open-chat.ts';
 import { startCommandWorker } from '../../services/agents/command-worker.ts';
 import { managementTools } from '../../tools/registry.ts';
@@ -41,7 +41,7 @@ export function registerChat(program: Command): void {
         try {
           const sent = await chat.send(message);
           if (!sent.adwId) await chat.settled(sent.message.id);
-          const settled = (await chat.history({ limit: 1_000 })).find((item) => item.id === sent.message.id)!;
+          const settled = (await getChatItem(services.db.pool, sent.message.id))!;
           if (options.json)
             console.log(
               JSON.stringify(
