@@ -25,7 +25,7 @@ export function claudeCodeOptions(
     abortController: parts.abort,
     permissionMode: 'bypassPermissions',
     allowDangerouslySkipPermissions: true,
-    settingSources: ['project', 'local'],
+    settingSources: runtime.userSettings ? ['user', 'project', 'local'] : ['project', 'local'],
     systemPrompt: {
       type: 'preset',
       preset: 'claude_code',

@@ -11,8 +11,11 @@ export interface AgentEnvironmentOptions {
   /** The parent environment agents inherit (PATH, HOME, language settings, build tools...). */
   inherited: Record<string, string | undefined>;
   credentials: ModelCredentials;
-  /** Claude Code's config directory: transcripts and settings stay inside BATON_HOME. */
-  claudeConfigDir: string;
+  /**
+   * Claude Code's config directory: a private one inside BATON_HOME keeps transcripts and settings there.
+   * Undefined: the person's own (their CLAUDE_CONFIG_DIR, or ~/.claude).
+   */
+  claudeConfigDir: string | undefined;
   /** Retries Claude Code makes on 429/5xx before the run fails. */
   maxRetries?: number;
 }
@@ -34,7 +37,7 @@ export function agentEnvironment(options: AgentEnvironmentOptions): Record<strin
   // A local endpoint may need no key, but Claude Code refuses to start without one.
   if (baseUrl && !apiKey && !authToken && !oauthToken) env.ANTHROPIC_API_KEY = 'baton-no-key';
 
-  env.CLAUDE_CONFIG_DIR = options.claudeConfigDir;
+  if (options.claudeConfigDir) env.CLAUDE_CONFIG_DIR = options.claudeConfigDir;
   // No start-up ping, titles, telemetry or update checks: an offline machine would see extra requests.
   env.CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC = '1';
   // Every tool up front, so MCP tools do not hide behind a ToolSearch tool.

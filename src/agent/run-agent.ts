@@ -95,6 +95,8 @@ export interface AgentRuntime {
   setpriv?: string;
   /** The host's limit on Claude Code processes: a run waits for a slot before its process starts. */
   admission?: AdmissionGate;
+  /** Load the person's own Claude Code settings (user scope) as well as the project's. */
+  userSettings?: boolean;
 }
 
 export interface AgentRunResult {

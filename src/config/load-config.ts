@@ -79,6 +79,12 @@ const environmentSchema = z.object({
    * JSON. Past it agents wait for the database instead of the buffer growing. @default 67108864 (64 MiB)
    */
   BATON_EVENT_BUFFER_BYTES: positiveInt(64 * 1024 * 1024),
+  /**
+   * Whether agents see the person's own Claude Code configuration (~/.claude, or CLAUDE_CONFIG_DIR: their
+   * CLAUDE.md, commands, agents, skills, MCP servers and settings) besides the project's (`on` or `off`).
+   * Off, agents get a private configuration directory inside BATON_HOME. @default off
+   */
+  BATON_AGENT_USER_CONFIG: onOff(false),
   /** One-line model summaries of text and thinking events, in batches (`on` or `off`); needs model access. @default on */
   BATON_SUMMARIES: onOff(true),
   /** Model for those summaries: an alias (opus, sonnet, haiku) or a model id. @default haiku */
@@ -126,6 +132,8 @@ export interface Config {
   eventBufferBytes: number;
   modelMaxRetries?: number;
   workerConcurrency: number;
+  /** Agents see the person's own Claude Code configuration (BATON_AGENT_USER_CONFIG). */
+  agentUserConfig: boolean;
   /** Claude Code processes at once on this host (BATON_MAX_AGENTS). */
   maxAgents: number;
   /** Where the HTTP + WebSocket server listens (BATON_HOST, BATON_PORT). */
@@ -184,6 +192,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     modelMaxRetries: values.BATON_MODEL_MAX_RETRIES,
     workerConcurrency: values.BATON_WORKER_CONCURRENCY,
     maxAgents: values.BATON_MAX_AGENTS,
+    agentUserConfig: values.BATON_AGENT_USER_CONFIG,
     server: Object.freeze({ host: values.BATON_HOST ?? '127.0.0.1', port: values.BATON_PORT }),
     summaries: Object.freeze({
       enabled: values.BATON_SUMMARIES,

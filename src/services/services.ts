@@ -56,9 +56,12 @@ export function agentRuntimeFor(config: Readonly<Config>): AgentRuntime {
     environment: agentEnvironment({
       inherited: config.processEnvironment,
       credentials: config.credentials,
-      claudeConfigDir: paths.claudeConfig,
+      claudeConfigDir: config.agentUserConfig
+        ? config.processEnvironment.CLAUDE_CONFIG_DIR
+        : paths.claudeConfig,
       maxRetries: config.modelMaxRetries,
     }),
+    userSettings: config.agentUserConfig,
     prices: loadPriceTable(config.pricesFile),
     snapshotsRoot: paths.snapshots,
     diffLimitBytes: config.diffLimitBytes,

@@ -29,7 +29,9 @@ export function registerUp(program: Command): void {
       console.log(`  database     ${services.db.description}`);
       console.log(`  data         ${paths.home}`);
       console.log(`  worker       ${config.workerConcurrency} ADW steps at a time, agent commands`);
-      console.log(`  agents' Claude Code config  ${paths.claudeConfig}`);
+      console.log(
+        `  agents' Claude Code config  ${config.agentUserConfig ? 'yours (BATON_AGENT_USER_CONFIG=on)' : paths.claudeConfig}`,
+      );
       console.log(
         paint(
           'dim',
