@@ -143,6 +143,7 @@ describe('management tools over the services', () => {
       ['read_system_logs', { level: 'LOUD' }, 'level'],
       ['read_system_logs', { limit: 0 }, 'limit'],
       ['start_adw', { workflow: 'plan_build', prompt: ' ' }, 'prompt'],
+      ['start_adw', { workflow: 'no_such_flow', prompt: 'x' }, 'workflow', /Unknown workflow "no_such_flow"/],
       [
         'start_adw',
         { workflow: 'plan_build', prompt: 'x', budgets: { max_cost_usd: -2 } },

@@ -44,9 +44,12 @@ export async function findWorkflow(cwd: string, name: string): Promise<WorkflowD
   const found = catalog.workflows.find((workflow) => workflow.name === wanted);
   if (found) return found;
   const broken = catalog.errors.find((error) => error.includes(`${wanted}.y`));
-  if (broken) throw new UserError(`The workflow file for ${wanted} has an error: ${broken}`);
+  if (broken) {
+    throw new UserError(`The workflow file for ${wanted} has an error: ${broken}`, { field: 'workflow' });
+  }
   throw new UserError(
     `Unknown workflow "${name}": use one of ${catalog.workflows.map((workflow) => workflow.name).join(', ')} ` +
       `(see \`baton adw types\`)${catalog.errors.length ? `. Workflow files with errors: ${catalog.errors.join('; ')}` : ''}.`,
+    { field: 'workflow' },
   );
 }
