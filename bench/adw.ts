@@ -28,7 +28,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { performance } from 'node:perf_hooks';
-import { query, type SpawnOptions } from '@anthropic-ai/claude-agent-sdk';
+import { query } from '@anthropic-ai/claude-agent-sdk';
 import pg from 'pg';
 import { loadConfig } from '../src/config/index.ts';
 import { createSampleRepository } from '../src/demo/sample-repo.ts';
@@ -40,6 +40,7 @@ import { watchClaudeCpu } from './claude-cpu.ts';
 import { profileCpu, type Categorize } from './cpu-profile.ts';
 import { cpuSeconds, samplePss } from './process-stats.ts';
 import { benchDatabase, machine, percentile, processMemory, writeSection } from './support.ts';
+import { plainSpawner } from './plain-spawn.ts';
 
 const quick = process.argv.includes('--quick');
 const repetitions = quick ? 1 : 3;
@@ -214,17 +215,7 @@ async function bareAdw(steps: StepPrompt[]): Promise<AdwOutcome> {
 
 /** One step as a bare query(), awaited to its process's exit. */
 async function bareQuery(step: StepPrompt, cwd: string): Promise<string> {
-  let exited: Promise<void> = Promise.resolve();
-  const spawnPlain = (options: SpawnOptions) => {
-    const child = spawn(options.command, options.args, {
-      cwd: options.cwd,
-      env: options.env,
-      signal: options.signal,
-      stdio: ['pipe', 'pipe', 'ignore'],
-    });
-    exited = new Promise((resolve) => child.once('exit', () => resolve()));
-    return child;
-  };
+  const claude = plainSpawner();
   let status = 'no result';
   for await (const message of query({
     prompt: step.prompt,
@@ -243,12 +234,12 @@ async function bareQuery(step: StepPrompt, cwd: string): Promise<string> {
             allowedTools: step.allowedTools,
           }
         : {}),
-      spawnClaudeCodeProcess: spawnPlain,
+      spawnClaudeCodeProcess: claude.spawn,
     },
   })) {
     if (message.type === 'result') status = message.subtype;
   }
-  await exited;
+  await claude.exited();
   return status;
 }
 

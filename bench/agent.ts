@@ -18,12 +18,11 @@
  * database: each run is followed through its events and its `done` promise. Three repetitions (one
  * with --quick); the machine is shared, so absolute figures are noisy and the ratios are the result.
  */
-import { spawn } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { query, type SpawnOptions } from '@anthropic-ai/claude-agent-sdk';
+import { query } from '@anthropic-ai/claude-agent-sdk';
 import { modelAliases } from '../src/agent/models.ts';
 import type { AgentRuntime } from '../src/agent/run-agent.ts';
 import { loadConfig } from '../src/config/index.ts';
@@ -37,6 +36,7 @@ import { startFakeModelServer } from '../src/testing/fake-model-server/index.ts'
 import { agentTurns } from './agent-script.ts';
 import { cpuSeconds, samplePss } from './process-stats.ts';
 import { benchDatabase, machine, percentile, writeSection } from './support.ts';
+import { plainSpawner } from './plain-spawn.ts';
 
 const quick = process.argv.includes('--quick');
 const repetitions = quick ? 1 : 3;
@@ -106,17 +106,7 @@ async function measure<T>(runtime: AgentRuntime, work: () => Promise<T>): Promis
 
 /** One agent through a bare query() in `dir`: the SDK's own way to spawn, awaited to the process's exit. */
 async function bareQuery(dir: string, runtime: AgentRuntime): Promise<string> {
-  let exited: Promise<void> = Promise.resolve();
-  const spawnPlain = (options: SpawnOptions) => {
-    const child = spawn(options.command, options.args, {
-      cwd: options.cwd,
-      env: options.env,
-      signal: options.signal,
-      stdio: ['pipe', 'pipe', 'ignore'],
-    });
-    exited = new Promise((resolve) => child.once('exit', () => resolve()));
-    return child;
-  };
+  const claude = plainSpawner();
   let status = 'no result';
   for await (const message of query({
     prompt: `Look at the notes (bench-${dir})`,
@@ -129,12 +119,12 @@ async function bareQuery(dir: string, runtime: AgentRuntime): Promise<string> {
       allowDangerouslySkipPermissions: true,
       settingSources: ['project', 'local'],
       systemPrompt: { type: 'preset', preset: 'claude_code' },
-      spawnClaudeCodeProcess: spawnPlain,
+      spawnClaudeCodeProcess: claude.spawn,
     },
   })) {
     if (message.type === 'result') status = message.subtype;
   }
-  await exited;
+  await claude.exited();
   return status;
 }
 

@@ -1,12 +1,12 @@
-import { spawn } from 'node:child_process';
 import { performance } from 'node:perf_hooks';
-import { query, type SpawnOptions } from '@anthropic-ai/claude-agent-sdk';
+import { query } from '@anthropic-ai/claude-agent-sdk';
 import WebSocket from 'ws';
 import type { AgentRuntime } from '../src/agent/run-agent.ts';
 import type { ChatService } from '../src/orchestrator/chat-service.ts';
 import type { ServerMessage } from '../src/protocol/ws-messages.ts';
 import type { Turn } from '../src/testing/fake-model-server/index.ts';
 import { reply } from '../src/testing/fake-model-server/turns.ts';
+import { plainSpawner } from './plain-spawn.ts';
 
 /** What the orchestrator (and the bare query standing for the limit) says: one text block, streamed. */
 const answer = 'Hello from the orchestrator: nothing is running yet.';
@@ -65,17 +65,7 @@ export async function chatFirstToken(
  * recorded), from the call to its first stream_event text delta; awaited to the process's exit. Seconds.
  */
 export async function bareFirstToken(runtime: AgentRuntime, cwd: string, model: string, label: string) {
-  let exited: Promise<void> = Promise.resolve();
-  const spawnPlain = (options: SpawnOptions) => {
-    const child = spawn(options.command, options.args, {
-      cwd: options.cwd,
-      env: options.env,
-      signal: options.signal,
-      stdio: ['pipe', 'pipe', 'ignore'],
-    });
-    exited = new Promise((resolve) => child.once('exit', () => resolve()));
-    return child;
-  };
+  const claude = plainSpawner();
   const started = performance.now();
   let first: number | undefined;
   for await (const message of query({
@@ -90,7 +80,7 @@ export async function bareFirstToken(runtime: AgentRuntime, cwd: string, model: 
       settingSources: ['project', 'local'],
       systemPrompt: { type: 'preset', preset: 'claude_code' },
       includePartialMessages: true,
-      spawnClaudeCodeProcess: spawnPlain,
+      spawnClaudeCodeProcess: claude.spawn,
     },
   })) {
     if (
@@ -101,7 +91,7 @@ export async function bareFirstToken(runtime: AgentRuntime, cwd: string, model: 
     )
       first = performance.now();
   }
-  await exited;
+  await claude.exited();
   if (first === undefined) throw new Error('the bare query streamed no text delta');
   return (first - started) / 1000;
 }
