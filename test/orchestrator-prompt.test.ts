@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { fileURLToPath } from 'node:url';
 import { projectPromptContext } from '../src/orchestrator/open-chat.ts';
 import { defaultOrchestratorPrompt, orchestratorPrompt } from '../src/orchestrator/system-prompt.ts';
+import { projectFixture } from './helpers/project.ts';
 
 describe("the orchestrator's system prompt", () => {
   const context = {
@@ -34,8 +34,7 @@ describe("the orchestrator's system prompt", () => {
   });
 
   it("is built from the project's templates, workflows and the slash commands a model may invoke", async () => {
-    const fixture = fileURLToPath(new URL('./fixtures/project-claude', import.meta.url));
-    const prompt = orchestratorPrompt(await projectPromptContext(fixture));
+    const prompt = orchestratorPrompt(await projectPromptContext(projectFixture));
     expect(prompt).toContain('- **code-reviewer**');
     expect(prompt).toContain('- **/experts:adw:question**');
     expect(prompt).toContain('- **plan_build_review_fix**');

@@ -1,27 +1,10 @@
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { NotFoundError, UserError } from '../src/core/errors.ts';
+import { projectFixture, useScratchProjects } from './helpers/project.ts';
 import { describeProblem, discoverAgentTemplates, loadAgentTemplate } from '../src/project/index.ts';
 
-const fixture = fileURLToPath(new URL('./fixtures/project-claude', import.meta.url));
-
-const scratch: string[] = [];
-afterEach(async () => {
-  await Promise.all(scratch.splice(0).map((dir) => rm(dir, { recursive: true, force: true })));
-});
-
-async function project(files: Record<string, string>): Promise<string> {
-  const dir = await mkdtemp(join(tmpdir(), 'baton-project-'));
-  scratch.push(dir);
-  for (const [path, text] of Object.entries(files)) {
-    await mkdir(join(dir, path, '..'), { recursive: true });
-    await writeFile(join(dir, path), text);
-  }
-  return dir;
-}
+const fixture = projectFixture;
+const project = useScratchProjects();
 
 describe('discoverAgentTemplates', () => {
   it('reads name, description, tools (comma line or list), model, color and the body as the system prompt', async () => {

@@ -1,27 +1,11 @@
-import { mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { symlink } from 'node:fs/promises';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { projectFixture, useScratchProjects } from './helpers/project.ts';
 import { describeProblem, discoverSlashCommands, parseToolList } from '../src/project/index.ts';
 
-const fixture = fileURLToPath(new URL('./fixtures/project-claude', import.meta.url));
-
-const scratch: string[] = [];
-afterEach(async () => {
-  await Promise.all(scratch.splice(0).map((dir) => rm(dir, { recursive: true, force: true })));
-});
-
-/** A project directory holding `files` (paths relative to it). */
-async function project(files: Record<string, string>): Promise<string> {
-  const dir = await mkdtemp(join(tmpdir(), 'baton-project-'));
-  scratch.push(dir);
-  for (const [path, text] of Object.entries(files)) {
-    await mkdir(join(dir, path, '..'), { recursive: true });
-    await writeFile(join(dir, path), text);
-  }
-  return dir;
-}
+const fixture = projectFixture;
+const project = useScratchProjects();
 
 describe('discoverSlashCommands on the fixture tree', () => {
   it('names each command by its path under .claude/commands, folders joined by ":", sorted by name', async () => {
