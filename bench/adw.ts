@@ -40,7 +40,7 @@ import { watchClaudeCpu } from './claude-cpu.ts';
 import { profileCpu, type Categorize } from './cpu-profile.ts';
 import { cpuSeconds, samplePss } from './process-stats.ts';
 import { benchDatabase, machine, percentile, processMemory, writeSection } from './support.ts';
-import { plainSpawner } from './plain-spawn.ts';
+import { bareQueryOptions, plainSpawner } from './bare-query.ts';
 
 const quick = process.argv.includes('--quick');
 const repetitions = quick ? 1 : 3;
@@ -219,23 +219,16 @@ async function bareQuery(step: StepPrompt, cwd: string): Promise<string> {
   let status = 'no result';
   for await (const message of query({
     prompt: step.prompt,
-    options: {
+    options: bareQueryOptions(services.runtime, claude, {
       cwd,
       model: step.model,
-      env: services.runtime.environment,
-      pathToClaudeCodeExecutable: services.runtime.claudeCodePath,
-      permissionMode: 'bypassPermissions',
-      allowDangerouslySkipPermissions: true,
-      settingSources: ['project', 'local'],
-      systemPrompt: { type: 'preset', preset: 'claude_code' },
       ...(step.allowedTools
         ? {
             tools: step.allowedTools.filter((tool) => !tool.startsWith('mcp__')),
             allowedTools: step.allowedTools,
           }
         : {}),
-      spawnClaudeCodeProcess: claude.spawn,
-    },
+    }),
   })) {
     if (message.type === 'result') status = message.subtype;
   }

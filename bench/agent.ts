@@ -36,7 +36,7 @@ import { startFakeModelServer } from '../src/testing/fake-model-server/index.ts'
 import { agentTurns } from './agent-script.ts';
 import { cpuSeconds, samplePss } from './process-stats.ts';
 import { benchDatabase, machine, percentile, writeSection } from './support.ts';
-import { plainSpawner } from './plain-spawn.ts';
+import { bareQueryOptions, plainSpawner } from './bare-query.ts';
 
 const quick = process.argv.includes('--quick');
 const repetitions = quick ? 1 : 3;
@@ -110,17 +110,7 @@ async function bareQuery(dir: string, runtime: AgentRuntime): Promise<string> {
   let status = 'no result';
   for await (const message of query({
     prompt: `Look at the notes (bench-${dir})`,
-    options: {
-      cwd: dir,
-      model,
-      env: runtime.environment,
-      pathToClaudeCodeExecutable: runtime.claudeCodePath,
-      permissionMode: 'bypassPermissions',
-      allowDangerouslySkipPermissions: true,
-      settingSources: ['project', 'local'],
-      systemPrompt: { type: 'preset', preset: 'claude_code' },
-      spawnClaudeCodeProcess: claude.spawn,
-    },
+    options: bareQueryOptions(runtime, claude, { cwd: dir, model }),
   })) {
     if (message.type === 'result') status = message.subtype;
   }

@@ -6,7 +6,7 @@ import type { ChatService } from '../src/orchestrator/chat-service.ts';
 import type { ServerMessage } from '../src/protocol/ws-messages.ts';
 import type { Turn } from '../src/testing/fake-model-server/index.ts';
 import { reply } from '../src/testing/fake-model-server/turns.ts';
-import { plainSpawner } from './plain-spawn.ts';
+import { bareQueryOptions, plainSpawner } from './bare-query.ts';
 
 /** What the orchestrator (and the bare query standing for the limit) says: one text block, streamed. */
 const answer = 'Hello from the orchestrator: nothing is running yet.';
@@ -70,18 +70,7 @@ export async function bareFirstToken(runtime: AgentRuntime, cwd: string, model: 
   let first: number | undefined;
   for await (const message of query({
     prompt: firstTokenPrompt(label),
-    options: {
-      cwd,
-      model,
-      env: runtime.environment,
-      pathToClaudeCodeExecutable: runtime.claudeCodePath,
-      permissionMode: 'bypassPermissions',
-      allowDangerouslySkipPermissions: true,
-      settingSources: ['project', 'local'],
-      systemPrompt: { type: 'preset', preset: 'claude_code' },
-      includePartialMessages: true,
-      spawnClaudeCodeProcess: claude.spawn,
-    },
+    options: bareQueryOptions(runtime, claude, { cwd, model, includePartialMessages: true }),
   })) {
     if (
       first === undefined &&
