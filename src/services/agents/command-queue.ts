@@ -15,8 +15,9 @@ const heartbeatSeconds = 10;
 const maxExpirySeconds = 24 * 60 * 60;
 // Redeliveries after a dead or stopping worker. A job that fails for good holds its agent's queue back
 // (key_strict_fifo), so the worker reports agent errors as command outcomes and only throws to give a
-// command back; this many give-backs in a row is a worker that cannot run it at all.
-const retryLimit = 25;
+// command back; this many give-backs in a row is a worker that cannot run it at all, and the job is then
+// taken out of the queue (`takeFailed`) so the agent's later commands can run.
+export const commandRetryLimit = 25;
 
 /**
  * Agent commands as jobs on the same pg-boss as ADW steps, in a queue of policy `key_strict_fifo` keyed by
@@ -41,7 +42,7 @@ export async function startCommandQueue(boss: PgBoss, options: { log?: (line: st
       await boss.send(queueName, job, {
         id: job.commandId,
         singletonKey: job.agentId,
-        retryLimit,
+        retryLimit: commandRetryLimit,
         expireInSeconds: maxExpirySeconds,
         ...(db ? within(db) : {}),
       });
@@ -49,6 +50,27 @@ export async function startCommandQueue(boss: PgBoss, options: { log?: (line: st
     /** Takes queued commands out of the queue (their agent is being deleted). */
     async cancel(commandIds: string[]): Promise<void> {
       if (commandIds.length) await boss.cancel(queueName, commandIds).catch(() => {});
+    },
+    /**
+     * The commands whose jobs failed for good (deliveries exhausted, or expired), which pg-boss keeps as
+     * blockers of their agent's queue. `release` takes them out once their commands are marked ended.
+     */
+    async takeFailed(): Promise<{ jobs: CommandJob[]; release(): Promise<void> }> {
+      const failed: string[] = [];
+      const jobs: CommandJob[] = [];
+      for (const key of await boss.getBlockedKeys(queueName)) {
+        for (const job of await boss.findJobs<CommandJob>(queueName, { key })) {
+          if (job.state !== 'failed') continue;
+          failed.push(job.id);
+          jobs.push(job.data);
+        }
+      }
+      return {
+        jobs,
+        release: async () => {
+          if (failed.length) await boss.deleteJob(queueName, failed);
+        },
+      };
     },
     /** Runs `handler` for queued commands, `concurrency` at a time in this process, until `stop`. */
     async work(

@@ -11,7 +11,7 @@ import { hasStoredSession } from '../../db/session-store.ts';
 import { endAbandonedRun, type AbandonedRunDeps } from '../runs/abandoned-runs.ts';
 import type { AgentRunner, RecordedRun } from '../runs/agent-runner.ts';
 import { agentEvent, excerpt } from './agent-events.ts';
-import type { CommandJob, CommandQueue } from './command-queue.ts';
+import { commandRetryLimit, type CommandJob, type CommandQueue } from './command-queue.ts';
 
 export interface CommandWorkerDeps {
   pool: Pool;
@@ -84,9 +84,9 @@ export function createCommandWorker(deps: CommandWorkerDeps) {
 
     // Delivered again after its worker died or stopped: end the earlier run if it is still marked running.
     const again = command.status === 'running';
-    if (again && command.run_id) {
-      const earlier = await getRun(deps.pool, command.run_id);
-      if (earlier?.status === 'running')
+    const earlier = again && command.run_id ? await getRun(deps.pool, command.run_id) : undefined;
+    if (earlier) {
+      if (earlier.status === 'running')
         await endAbandonedRun(
           deps,
           earlier,
@@ -110,7 +110,8 @@ export function createCommandWorker(deps: CommandWorkerDeps) {
     active.set(command.id, state);
     const watcher = setInterval(() => void checkLedger(command.id, agent.id, state), watchMs);
     try {
-      const session = current.session_id;
+      // The earlier attempt's session (an agent's first command has none of its own yet) holds its work so far.
+      const session = earlier?.session_id ?? current.session_id;
       const resume = session && (await hasStoredSession(deps.pool, session)) ? session : undefined;
       let outcome: { status: EndStatus; error?: string; runId?: string; result?: string };
       try {
@@ -188,8 +189,32 @@ export function createCommandWorker(deps: CommandWorkerDeps) {
     if (status === 'failed') log(`agent ${agent?.name ?? command.agent_id}: command failed: ${error ?? ''}`);
   }
 
+  /**
+   * Ends the commands whose jobs failed for good (their workers kept dying or stopping, or they expired)
+   * and takes those jobs out of the queue, where they would hold back every later command to their agent.
+   */
+  async function releaseFailed(): Promise<void> {
+    const failed = await deps.queue.takeFailed();
+    for (const job of failed.jobs) {
+      const command = await getCommand(deps.pool, job.commandId);
+      if (!command) continue;
+      const run = command.run_id ? await getRun(deps.pool, command.run_id) : undefined;
+      if (run?.status === 'running') await endAbandonedRun(deps, run, 'its workers kept stopping');
+      const agent = await getAgent(deps.pool, job.agentId);
+      await finish(
+        command,
+        agent,
+        'failed',
+        `baton gave up on this command: its job failed ${commandRetryLimit + 1} deliveries in a row or expired (its workers kept stopping); command the agent again to retry`,
+        { runId: command.run_id ?? undefined },
+      );
+    }
+    await failed.release();
+  }
+
   return {
     handle,
+    releaseFailed,
     /** Stops the runs of commands running here; they go back to the queue and resume elsewhere. */
     async stop(): Promise<void> {
       stopping = true;
@@ -211,7 +236,13 @@ export async function startCommandWorker(
     bus(): EventBus;
     commands(): Promise<CommandQueue>;
   },
-  options: { concurrency: number; log?: (line: string) => void; watchMs?: number },
+  options: {
+    concurrency: number;
+    log?: (line: string) => void;
+    watchMs?: number;
+    /** How often this worker looks for commands whose jobs failed for good. @default 30000 */
+    releaseFailedMs?: number;
+  },
 ) {
   const queue = await services.commands();
   const bus = services.bus();
@@ -225,10 +256,16 @@ export async function startCommandWorker(
     log: options.log,
     watchMs: options.watchMs,
   });
+  const release = () =>
+    worker.releaseFailed().catch((error: unknown) => options.log?.(`queue: ${describeError(error)}`));
+  await release();
+  const releasing = setInterval(release, options.releaseFailedMs ?? 30_000);
+  releasing.unref();
   const working = await queue.work(options.concurrency, worker.handle);
   return {
     /** Stops taking commands; commands running here go back to the queue. */
     async stop(): Promise<void> {
+      clearInterval(releasing);
       await worker.stop();
       await working.stop();
     },
