@@ -439,6 +439,11 @@ describe('fake model scripts', () => {
       '[0].cut.afterBlocks: cut after 2 blocks but the turn has only 1',
     ],
     [[{ ...reply('a'), match: { lastUserText: 'x' } }], '[0].match.lastUserText'],
+    [
+      [{ ...reply('a'), cut: { afterBlocks: 1 }, stall: { afterDeltas: 1 } }],
+      '[0].stall: a turn with `stall` needs `content` and cannot also have `cut`',
+    ],
+    [[{ ...reply('a'), stall: { afterDeltas: 0 } }], '[0].stall.afterDeltas'],
   ])('rejects an invalid script, naming the field (%#)', (script, expected) => {
     expect(() => parseScript(script)).toThrow(expected);
   });

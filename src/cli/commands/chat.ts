@@ -5,13 +5,13 @@ import { getChatItem, type ChatRow } from '../../db/chat.ts';
 import { openChat } from '../../orchestrator/open-chat.ts';
 import { startCommandWorker } from '../../services/agents/command-worker.ts';
 import { managementTools } from '../../tools/registry.ts';
+import { createChatPrinter } from '../chat-printer.ts';
 import { ExitCode } from '../exit-codes.ts';
 import { nonEmptyPath } from '../parse-options.ts';
 import { onInterrupt } from '../signals.ts';
-import { paint, printable } from '../terminal.ts';
 import { withServices } from '../with-services.ts';
 
-/** `baton chat "<message>"`: one turn with the workspace's orchestrator, its items printed as they happen. */
+/** `baton chat "<message>"`: one turn with the workspace's orchestrator, its reply streamed token by token. */
 export function registerChat(program: Command): void {
   program
     .command('chat')
@@ -28,12 +28,19 @@ export function registerChat(program: Command): void {
         // Commands the orchestrator gives its agents run here meanwhile, even with no `baton up` running.
         const worker = await startCommandWorker(services, { concurrency: config.maxAgents });
         const chat = await openChat(services, resolve(options.cwd), managementTools);
+        const { id: orchestratorId } = await chat.orchestrator();
+        const printer = createChatPrinter();
         const items: ChatRow[] = [];
         const unwatch = chat.onItem((item) => {
           if (item.sender_type === 'user') return;
           items.push(item);
-          if (!options.json) printItem(item);
+          if (!options.json) printer.item(item);
         });
+        const unwatchTokens = options.json
+          ? () => {}
+          : services.bus().onStream((delta) => {
+              if (delta.orchestratorId === orchestratorId) printer.delta(delta);
+            });
         const stopWatchingCtrlC = onInterrupt(() => {
           process.stderr.write('interrupting the orchestrator’s turn… (Ctrl-C again to quit at once)\n');
           void chat.interrupt();
@@ -53,24 +60,11 @@ export function registerChat(program: Command): void {
           return settled.status === 'done' ? ExitCode.ok : ExitCode.runFailed;
         } finally {
           stopWatchingCtrlC();
+          unwatchTokens();
           unwatch();
           await chat.close();
           await worker.stop();
         }
       }, config);
     });
-}
-
-function printItem(item: ChatRow): void {
-  const text = printable(item.message);
-  if (item.kind === 'text') console.log(text);
-  else if (item.kind === 'thinking') console.log(paint('dim', `thinking: ${text}`));
-  else if (item.kind === 'tool_use')
-    console.log(
-      paint(
-        'dim',
-        `⚙ ${text.replace(/^mcp__baton__/, '')} ${printable(JSON.stringify(item.metadata.input ?? {}))}`,
-      ),
-    );
-  else process.stderr.write(`${paint('red', 'baton:', process.stderr)} ${text}\n`);
 }

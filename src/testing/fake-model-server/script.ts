@@ -82,6 +82,11 @@ export interface Turn {
   error?: TurnError;
   /** Stream `message_start` and `afterBlocks` complete blocks, then destroy the socket. */
   cut?: { afterBlocks: number };
+  /**
+   * Stream `message_start` and content until `afterDeltas` content deltas are sent, then send nothing more
+   * and keep the connection open until the client goes away: a model in the middle of a block.
+   */
+  stall?: { afterDeltas: number };
   usage?: Usage;
   /** @default 'tool_use' when the content has a tool_use block, else 'end_turn' */
   stopReason?: StopReason;
@@ -150,6 +155,7 @@ const turnSchema = z
       })
       .optional(),
     cut: z.strictObject({ afterBlocks: z.number().int().nonnegative() }).optional(),
+    stall: z.strictObject({ afterDeltas: z.number().int().positive() }).optional(),
     usage: z
       .strictObject({
         input_tokens: tokens,
@@ -169,6 +175,13 @@ const turnSchema = z
       });
     } else if (!turn.error && !turn.content && !turn.cut) {
       context.addIssue({ code: 'custom', message: 'a turn needs one of `content`, `error` or `cut`' });
+    }
+    if (turn.stall && (!turn.content || turn.cut)) {
+      context.addIssue({
+        code: 'custom',
+        path: ['stall'],
+        message: 'a turn with `stall` needs `content` and cannot also have `cut`',
+      });
     }
     const blockCount = turn.content?.length ?? 0;
     if (turn.cut && turn.cut.afterBlocks > blockCount) {

@@ -13,7 +13,7 @@ import {
 import { createTurnPlayer } from './player.ts';
 import { describeRequest, readMessagesRequest } from './request.ts';
 import { parseScript, type Script, type Turn, type TurnError } from './script.ts';
-import { blockEvents, formatSse, messageEndEvents, messageStartEvents } from './sse.ts';
+import { blockEvents, formatSse, messageEndEvents, messageStartEvents, type SseEvent } from './sse.ts';
 
 /** One HTTP request the fake server received. */
 export interface RecordedRequest {
@@ -146,9 +146,10 @@ export async function startFakeModelServer(options: FakeModelServerOptions): Pro
     const message = buildMessage(filled, read.value.model, raw.length, ids);
     if (!read.value.stream) {
       if (turn.cut) return void response.destroy();
+      if (turn.stall) return; // no answer at all until the client goes away
       return sendJson(response, 200, messageJson(message), record);
     }
-    streamMessage(response, message, turn.cut?.afterBlocks, record);
+    streamMessage(response, message, turn, record);
   }
 
   const server = createServer((request, response) => {
@@ -236,15 +237,17 @@ function sendJson(response: ServerResponse, status: number, body: string, record
 function streamMessage(
   response: ServerResponse,
   message: ResponseMessage,
-  cutAfterBlocks: number | undefined,
+  turn: Pick<Turn, 'cut' | 'stall'>,
   record: RecordedRequest,
 ): void {
+  const cutAfterBlocks = turn.cut?.afterBlocks;
   const blocks = message.content.slice(0, cutAfterBlocks);
-  const events = [
+  let events = [
     ...messageStartEvents(message),
     ...blocks.flatMap((block, index) => blockEvents(block, index)),
     ...(cutAfterBlocks === undefined ? messageEndEvents(message) : []),
   ];
+  if (turn.stall) events = eventsUntilDeltas(events, turn.stall.afterDeltas);
   response.writeHead(200, {
     'content-type': 'text/event-stream',
     'cache-control': 'no-cache',
@@ -253,8 +256,17 @@ function streamMessage(
   // Separate writes so a client can see the events arrive in more than one chunk.
   for (const event of events.slice(0, -1)) response.write(formatSse(event));
   const last = formatSse(events.at(-1)!);
-  if (cutAfterBlocks === undefined) response.end(last);
+  if (turn.stall)
+    response.write(last); // and nothing more: the client gives up or is stopped
+  else if (cutAfterBlocks === undefined) response.end(last);
   else response.write(last, () => response.destroy());
+}
+
+/** The events up to and including the `count`-th content delta (all of them when there are fewer). */
+function eventsUntilDeltas(events: SseEvent[], count: number): SseEvent[] {
+  let seen = 0;
+  const end = events.findIndex((event) => event.type === 'content_block_delta' && ++seen === count);
+  return end === -1 ? events : events.slice(0, end + 1);
 }
 
 function requestId(record: RecordedRequest): string {
