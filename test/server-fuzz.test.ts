@@ -5,9 +5,14 @@ import { newId } from '../src/core/ids.ts';
 import type { AnyRouteSpec } from '../src/server/route.ts';
 import { managementTools } from '../src/tools/registry.ts';
 import { defineTool } from '../src/tools/tool.ts';
+import { openChat } from '../src/orchestrator/open-chat.ts';
+import { startFakeModelServer } from '../src/testing/fake-model-server/index.ts';
+import { reply } from '../src/testing/fake-model-server/turns.ts';
+import { scratchDir } from './helpers/agents.ts';
 import { useTestDatabase } from './helpers/database.ts';
 import { randomObject, randomString, randomValue, seededRandom, type Random } from './helpers/fuzz.ts';
 import { auth, connectClient, useServerHarness } from './helpers/server.ts';
+import { until } from './helpers/wait.ts';
 
 const tools = [
   defineTool({
@@ -98,6 +103,61 @@ describe('fuzzed requests: no route answers a 5xx', () => {
     }
     expect(cases).toBeGreaterThanOrEqual(600);
     expect(failures.slice(0, 5)).toEqual([]);
+  });
+
+  it('the orchestrator routes with a live chat (seed 11): fuzzed queries and bodies get 2xx or 4xx, turns and all', async () => {
+    const model = await startFakeModelServer({ script: [{ ...reply('Noted.'), times: 'always' }] });
+    harness.defer(() => model.close());
+    const services = await harness.services({
+      ANTHROPIC_BASE_URL: model.url,
+      ANTHROPIC_API_KEY: 'sk-ant-fuzz',
+    });
+    const workspace = await scratchDir('fuzz-chat');
+    harness.defer(workspace.remove);
+    const chat = await openChat(services, workspace.path, managementTools);
+    harness.defer(() => chat.close());
+    const server = await harness.setUp({ services, chat, cwd: workspace.path });
+    const random = seededRandom(11);
+    const failures: string[] = [];
+    const routes = server.routes.filter((route) => route.url.startsWith('/api/orchestrator'));
+    expect(routes.map((route) => `${route.method} ${route.url}`)).toContain(
+      'POST /api/orchestrator/messages',
+    );
+    for (const route of routes) {
+      for (let i = 0; i < 25; i += 1) {
+        const url = fuzzedUrl(random, route);
+        // Every fifth message is a well-formed one with fuzzed text, so turns really run meanwhile.
+        const body =
+          route.url === '/api/orchestrator/messages' && i % 5 === 0
+            ? { payload: JSON.stringify({ message: `x ${randomString(random)}` }), type: 'application/json' }
+            : route.method === 'POST'
+              ? fuzzedBody(random, route)
+              : {};
+        const response = await server.app.inject({
+          method: route.method,
+          url,
+          headers: { ...auth, ...(body.type && { 'content-type': body.type }) },
+          payload: body.payload,
+        });
+        if (response.statusCode >= 500)
+          failures.push(`${route.method} ${url.slice(0, 200)} → ${response.body.slice(0, 300)}`);
+      }
+    }
+    expect(failures.slice(0, 5)).toEqual([]);
+    // The fuzz got messages through, and each was queued and then answered or interrupted: none is stuck.
+    const pending = async () =>
+      (
+        await services.db.pool.query<{ status: string }>(
+          `select status from orchestrator_chat where sender_type = 'user'`,
+        )
+      ).rows;
+    expect((await pending()).length).toBeGreaterThan(0);
+    await until(
+      async () =>
+        (await pending()).every((row) => !['queued', 'running'].includes(row.status)) ? true : undefined,
+      'every message the fuzz sent to be settled',
+      3 * 60_000,
+    );
   });
 
   it('generated arguments for every management tool (seed 13) get a result or a tool error, never a 5xx', async () => {

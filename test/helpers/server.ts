@@ -29,7 +29,8 @@ export function useServerHarness(db: { readonly current: TestDatabase }) {
   afterEach(async () => {
     for (const step of cleanup.splice(0).reverse()) await step().catch(() => {});
   });
-  async function services(): Promise<Services> {
+  /** baton's services on the test database, with `env` added to the environment they are configured from. */
+  async function services(env: Record<string, string> = {}): Promise<Services> {
     const home = await scratchDir('server-home');
     cleanup.push(home.remove);
     const started = await startServices(
@@ -39,6 +40,7 @@ export function useServerHarness(db: { readonly current: TestDatabase }) {
         DATABASE_URL: db.current.url,
         BATON_HOME: home.path,
         BATON_SUMMARIES: 'off',
+        ...env,
       }),
     );
     cleanup.push(() => started.close());
