@@ -133,6 +133,31 @@ describe('chat with the orchestrator', () => {
     expect(server.failures).toEqual([]);
   });
 
+  it('resumes its session in the next process: the model sees the turns from before the restart', async () => {
+    const { services, repo, server, env } = await harness.setUp([
+      { ...reply('I will remember it.'), match: { lastUserText: { contains: 'pineapple' } } },
+      { ...reply('You said pineapple.'), match: { lastUserText: { contains: 'which word' } } },
+    ]);
+    const chat = chatFor(services, repo);
+    const first = await chat.send('Remember the word pineapple');
+    await chat.settled(first.message.id);
+    await chat.close();
+    await services.close();
+
+    const { startServices } = await import('../src/services/services.ts');
+    const { loadConfig } = await import('../src/config/index.ts');
+    const next = await startServices(loadConfig(env));
+    harness.defer(() => next.close());
+    const resumed = chatFor(next, repo);
+    harness.defer(() => resumed.close());
+    const second = await resumed.send('which word did I say?');
+    await resumed.settled(second.message.id);
+    const request = JSON.stringify(server.messageRequests().at(-1)!.body);
+    expect(request).toContain('Remember the word pineapple');
+    expect(request).toContain('I will remember it.');
+    server.assertComplete();
+  });
+
   it('starts an ADW from `start adw: <workflow>: <prompt>` without a model turn', async () => {
     const { services, repo, server } = await harness.setUp([]);
     const chat = chatFor(services, repo);
