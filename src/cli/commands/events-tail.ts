@@ -20,9 +20,8 @@ interface TailOptions {
 }
 
 export function registerEventsTail(program: Command): void {
-  const tail = program
-    .command('events')
-    .description('the event log')
+  const events = program.command('events').description('the event log');
+  const tail = events
     .command('tail')
     .description(
       'print recorded events and follow new ones: with --run or --adw until that run or ADW ends (exit 0 when ' +
@@ -56,12 +55,14 @@ export function registerEventsTail(program: Command): void {
         );
       });
     });
-  withExamples(tail, [
+  const examples = [
     'baton events tail',
     'baton events tail --adw 0b5e8f3c',
     'baton events tail --run 7d1c2a9e --from-seq 0 --json',
     'baton events tail --agent 3f9a1b2c --last 50 --no-follow',
-  ]);
+  ];
+  withExamples(events, examples);
+  withExamples(tail, examples);
 }
 
 function resolveOption(
