@@ -7,6 +7,7 @@ import { reply, toolUse, turn } from '../src/testing/fake-model-server/turns.ts'
 import { gitRepository, scratchDir } from './helpers/agents.ts';
 import { cliEnvironment, runBaton, startBaton } from './helpers/cli.ts';
 import { useTestDatabase } from './helpers/database.ts';
+import { expectJsonStyle } from './helpers/json-style.ts';
 
 describe('baton CLI against DATABASE_URL', () => {
   const db = useTestDatabase();
@@ -50,6 +51,7 @@ describe('baton CLI against DATABASE_URL', () => {
     expect(result.stderr).toBe('');
     expect(result.code).toBe(0);
     const outcome = JSON.parse(result.stdout);
+    expectJsonStyle(outcome, 'agent run --json');
     expect(outcome).toMatchObject({
       status: 'succeeded',
       model: 'claude-haiku-5-5',
@@ -65,10 +67,12 @@ describe('baton CLI against DATABASE_URL', () => {
     // events tail replays that run from the ledger and, the run having ended, ends too: 0, it succeeded.
     const tail = await runBaton(['events', 'tail', '--run', outcome.id, '--from-seq', '0', '--json'], env());
     expect(tail.code).toBe(0);
-    const types = tail.stdout
+    const lines = tail.stdout
       .trim()
       .split('\n')
-      .map((line) => JSON.parse(line).type);
+      .map((line) => JSON.parse(line));
+    for (const line of lines) expectJsonStyle(line, 'events tail --json');
+    const types = lines.map((line) => line.type);
     expect(types[0]).toBe('RunStarted');
     expect(types).toContain('PostToolUse');
   });
@@ -173,6 +177,7 @@ describe('baton CLI against DATABASE_URL', () => {
   it('doctor and db status report on the machine without changing it', async () => {
     const doctor = await runBaton(['doctor', '--json'], env());
     const report = JSON.parse(doctor.stdout);
+    expectJsonStyle(report, 'doctor --json');
     expect(report.checks.map((check: { name: string }) => check.name)).toEqual([
       'Node.js',
       'database',
@@ -197,6 +202,7 @@ describe('baton CLI against DATABASE_URL', () => {
     expect(broken.stdout).toMatch(/→ Set ANTHROPIC_API_KEY/);
 
     const status = await runBaton(['db', 'status', '--json'], env());
+    expectJsonStyle(JSON.parse(status.stdout), 'db status --json');
     const migrations = JSON.parse(status.stdout).migrations;
     expect(migrations.length).toBeGreaterThan(0);
     expect(migrations.every((migration: { appliedAt: string | null }) => migration.appliedAt)).toBe(true);
