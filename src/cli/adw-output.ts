@@ -127,7 +127,8 @@ function budgetFlags(row: AdwRow): string {
   const flags: string[] = [];
   // Within a millionth of a dollar: the ledger's precision (core/limits.ts).
   if (row.max_cost_usd !== null && row.cost_usd >= row.max_cost_usd - 0.000001) flags.push(' --add-cost USD');
-  if (row.inputs.maxTurns !== undefined && /turn/i.test(row.paused_reason ?? '')) flags.push(' --add-turns N');
+  if (row.inputs.maxTurns !== undefined && /turn/i.test(row.paused_reason ?? ''))
+    flags.push(' --add-turns N');
   return flags.join('');
 }
 

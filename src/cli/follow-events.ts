@@ -39,10 +39,9 @@ export async function printEvents(
   print: (event: LedgerEvent) => void,
 ): Promise<number> {
   const pool = services.db.pool;
-  const subscription = await services.bus().subscribe(
-    { fromSeq: options.fromSeq, filter: options.filter },
-    print,
-  );
+  const subscription = await services
+    .bus()
+    .subscribe({ fromSeq: options.fromSeq, filter: options.filter }, print);
   const stop = options.follow ? stopSignal() : undefined;
   const abort = new AbortController();
   // Ctrl-C: 130; SIGTERM from a supervisor: 143 (128 + the signal's number, as a shell reports it).
@@ -74,7 +73,7 @@ export async function printEvents(
 
 /** Resolves with the target's exit code once it has ended, or undefined when `signal` aborts first. */
 async function ended(db: Queryable, target: FollowTarget, signal: AbortSignal): Promise<number | undefined> {
-  for (let unreachableSince: number | undefined; !signal.aborted; ) {
+  for (let unreachableSince: number | undefined; !signal.aborted;) {
     try {
       const outcome = await outcomeOf(db, target);
       unreachableSince = undefined;
