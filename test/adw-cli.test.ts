@@ -6,6 +6,7 @@ import { startFakeModelServer, type FakeModelServer } from '../src/testing/fake-
 import { scratchDir } from './helpers/agents.ts';
 import { cliEnvironment, runBaton } from './helpers/cli.ts';
 import { useTestDatabase } from './helpers/database.ts';
+import { expectJsonStyle } from './helpers/json-style.ts';
 
 describe('baton adw commands', () => {
   const db = useTestDatabase();
@@ -71,12 +72,43 @@ describe('baton adw commands', () => {
     expect(show.stdout).toContain('✓ ADW succeeded');
     expect(show.stdout).toMatch(/review\s+succeeded .*verdict FAIL \(1 BLOCKER\)/);
     expect(show.stdout).toContain(`merge it: git -C ${repo} merge ${outcome.branch}`);
+    // Succeeded: nothing to resume or cancel; the hints are the merge and the events, and both work.
+    expect(show.stdout).not.toMatch(/adw (resume|cancel)/);
+    expect(show.stdout).toContain(`  events: baton adw events ${outcome.id}\n`);
+    const merge = /merge it: git (.+)$/m.exec(show.stdout)![1]!.split(' ');
+    execFileSync('git', [...merge, '--no-edit', '-q'], {
+      env: {
+        ...process.env,
+        GIT_AUTHOR_NAME: 't',
+        GIT_AUTHOR_EMAIL: 't@t',
+        GIT_COMMITTER_NAME: 't',
+        GIT_COMMITTER_EMAIL: 't@t',
+      },
+    });
+    expect(execFileSync('git', ['-C', repo, 'branch', '--merged'], { encoding: 'utf8' })).toContain(
+      outcome.branch,
+    );
+    expectJsonStyle(outcome, 'adw run --json');
+    expectJsonStyle(
+      JSON.parse((await runBaton(['adw', 'show', outcome.id, '--json'], env())).stdout),
+      'adw show --json',
+    );
+    expectJsonStyle(JSON.parse((await runBaton(['adw', 'ls', '--json'], env())).stdout), 'adw ls --json');
 
     const list = await runBaton(['adw', 'ls'], env());
     expect(list.stdout).toContain(outcome.id.slice(0, 8));
 
     const events = await runBaton(['adw', 'events', outcome.id], env());
     expect(events.code).toBe(0);
+    // Following an ADW that has ended prints it all and ends at once, with its outcome: 0, it succeeded.
+    const followed = await runBaton(['adw', 'events', outcome.id, '--follow', '--json'], env());
+    expect(followed.code).toBe(0);
+    const followedLines = followed.stdout
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line));
+    expect(followedLines.at(-1).type).toBe('AdwEnded');
+    for (const event of followedLines) expectJsonStyle(event, 'adw events --json');
     const lines = events.stdout.trim().split('\n');
     expect(lines[0]).toMatch(/AdwCreated/);
     expect(lines.at(-1)).toMatch(/AdwEnded/);
@@ -190,6 +222,7 @@ describe('baton adw commands', () => {
     const [branchesBefore, worktreesBefore] = [branches(), worktrees()];
     for (const [args, message, extra] of cases) {
       const result = await runBaton(args, { ...env(), ...extra });
+      expect(result.stderr, args.join(' ')).toMatch(/^baton: error: /);
       expect(result.stderr, args.join(' ')).toMatch(message);
       expect(result.stderr, args.join(' ')).not.toMatch(/unexpected error|\n\s+at /);
       expect(result.code, args.join(' ')).toBe(2);

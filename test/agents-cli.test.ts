@@ -4,6 +4,7 @@ import { reply } from '../src/testing/fake-model-server/turns.ts';
 import { gitRepository, scratchDir } from './helpers/agents.ts';
 import { cliEnvironment, runBaton } from './helpers/cli.ts';
 import { useTestDatabase } from './helpers/database.ts';
+import { expectJsonStyle } from './helpers/json-style.ts';
 
 describe('baton agents, logs and cost: thin calls of the management tools', () => {
   const db = useTestDatabase();
@@ -38,7 +39,14 @@ describe('baton agents, logs and cost: thin calls of the management tools', () =
       BATON_MODEL_MAX_RETRIES: '1',
       BATON_SUMMARIES: 'off',
     });
-    return { ...result, json: () => JSON.parse(result.stdout) };
+    return {
+      ...result,
+      json: () => {
+        const value = JSON.parse(result.stdout);
+        expectJsonStyle(value, args.join(' '));
+        return value;
+      },
+    };
   };
 
   it('create, command (worked in-process), wait, ls, status, cost, logs and rm round-trip with --json', async () => {
@@ -66,7 +74,7 @@ describe('baton agents, logs and cost: thin calls of the management tools', () =
     );
     expect(commanded.code, commanded.stderr).toBe(0);
     expect(commanded.json()).toMatchObject({
-      timed_out: false,
+      timedOut: false,
       command: { status: 'succeeded', result: 'Hi from the CLI.' },
     });
 
@@ -83,7 +91,7 @@ describe('baton agents, logs and cost: thin calls of the management tools', () =
     expect(detached.code, detached.stderr).toBe(0);
     const waited = await baton('agents', 'wait', 'alice', '--cwd', work.path, '--json');
     expect(waited.json().command).toMatchObject({
-      prompt_id: detached.json().prompt_id,
+      promptId: detached.json().promptId,
       status: 'succeeded',
       result: 'Second answer.',
     });
@@ -95,10 +103,17 @@ describe('baton agents, logs and cost: thin calls of the management tools', () =
 
     const status = await baton('agents', 'status', 'alice', '--cwd', work.path);
     expect(status.stdout).toMatch(/^alice \[idle\]/);
+    const statusJson = await baton('agents', 'status', 'alice', '--cwd', work.path, '--json');
+    expect(statusJson.json()).toMatchObject({
+      agent: { name: 'alice' },
+      latestCommand: { status: 'succeeded' },
+    });
+    const idle = await baton('agents', 'interrupt', 'alice', '--cwd', work.path, '--json');
+    expect(idle.json()).toMatchObject({ interruptedPromptId: null });
 
     const cost = await baton('cost', '--cwd', work.path, '--json');
     const ledger = await db.current.pool.query('select sum(cost_usd)::float8 as usd from usage');
-    expect(cost.json().agents[0].cost_usd).toBeCloseTo(ledger.rows[0].usd, 6);
+    expect(cost.json().agents[0].costUsd).toBeCloseTo(ledger.rows[0].usd, 6);
 
     const removed = await baton('agents', 'rm', 'alice', '--cwd', work.path);
     expect(removed.stdout).toMatch(/Deleted alice/);
@@ -107,7 +122,9 @@ describe('baton agents, logs and cost: thin calls of the management tools', () =
 
     const unknown = await baton('agents', 'status', 'alice', '--cwd', work.path, '--json');
     expect(unknown.code).toBe(2);
-    expect(JSON.parse(unknown.stderr)).toMatchObject({ field: 'name' });
+    // An error is text with the one prefix, --json or not; it names the agent asked for.
+    expect(unknown.stderr).toMatch(/^baton: error: .*alice/);
+    expect(unknown.stdout).toBe('');
     server.assertComplete();
   });
 });

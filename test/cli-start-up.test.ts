@@ -106,7 +106,12 @@ describe('what a command imports', () => {
       const ours = modules.filter((url) => url.includes('/src/'));
       expect(ours.some((url) => url.endsWith('/src/cli/main.ts'))).toBe(true);
       expect(
-        ours.every((url) => /\/src\/(cli\/(main|command-index|exit-codes)|core\/errors)\.ts$/.test(url)),
+        ours.every((url) =>
+          /\/src\/(cli\/(main|command-index|exit-codes|error-output|help-text|signals|terminal)|core\/errors)\.ts$/.test(
+            url,
+          ),
+        ),
+        ours.join('\n'),
       ).toBe(true);
       for (const library of heavy) expect(modules.filter((url) => url.includes(library))).toEqual([]);
     }

@@ -7,6 +7,7 @@ import { reply, toolUse, turn } from '../src/testing/fake-model-server/turns.ts'
 import { gitRepository, scratchDir } from './helpers/agents.ts';
 import { cliEnvironment, runBaton, startBaton } from './helpers/cli.ts';
 import { useTestDatabase } from './helpers/database.ts';
+import { expectJsonStyle } from './helpers/json-style.ts';
 
 describe('baton CLI against DATABASE_URL', () => {
   const db = useTestDatabase();
@@ -50,6 +51,7 @@ describe('baton CLI against DATABASE_URL', () => {
     expect(result.stderr).toBe('');
     expect(result.code).toBe(0);
     const outcome = JSON.parse(result.stdout);
+    expectJsonStyle(outcome, 'agent run --json');
     expect(outcome).toMatchObject({
       status: 'succeeded',
       model: 'claude-haiku-5-5',
@@ -59,18 +61,18 @@ describe('baton CLI against DATABASE_URL', () => {
     expect(outcome.costUsd).toBeGreaterThan(0);
     expect(outcome.numTurns).toBeGreaterThanOrEqual(2);
     server.assertComplete();
-    const row = await db.current.pool.query('select status from agent_runs where id = $1', [outcome.runId]);
+    const row = await db.current.pool.query('select status from agent_runs where id = $1', [outcome.id]);
     expect(row.rows[0].status).toBe('succeeded');
 
-    // events tail replays that run from the ledger and keeps following until Ctrl-C.
-    const tail = startBaton(['events', 'tail', '--run', outcome.runId, '--from-seq', '0', '--json'], env());
-    await tail.waitFor(/"type":"RunEnded"/);
-    tail.child.kill('SIGINT');
-    expect(await tail.exited).toBe(0);
-    const types = tail.stdout
+    // events tail replays that run from the ledger and, the run having ended, ends too: 0, it succeeded.
+    const tail = await runBaton(['events', 'tail', '--run', outcome.id, '--from-seq', '0', '--json'], env());
+    expect(tail.code).toBe(0);
+    const lines = tail.stdout
       .trim()
       .split('\n')
-      .map((line) => JSON.parse(line).type);
+      .map((line) => JSON.parse(line));
+    for (const line of lines) expectJsonStyle(line, 'events tail --json');
+    const types = lines.map((line) => line.type);
     expect(types[0]).toBe('RunStarted');
     expect(types).toContain('PostToolUse');
   });
@@ -84,7 +86,7 @@ describe('baton CLI against DATABASE_URL', () => {
     expect(result.code).toBe(1);
     expect(result.stdout).toContain('✗ failed');
     expect(result.stdout).toMatch(/error: .*(500|model down)/);
-    expect(result.stdout).toContain('resume with --resume');
+    expect(result.stdout).toMatch(/continue it: baton agent run "<prompt>" --resume [0-9a-f-]{36} --cwd /);
   });
 
   it('rejects bad input with a message naming what to change, recording nothing', async () => {
@@ -100,7 +102,7 @@ describe('baton CLI against DATABASE_URL', () => {
         /does not exist: pass an existing directory with --cwd/,
         2,
       ],
-      [['agent', 'run', 'x'], {}, /required option '--cwd <dir>' not specified/, 2],
+      [['agent', 'run'], {}, /missing required argument 'prompt'/, 2],
       [
         ['agent', 'run', 'x', '--cwd', work.path, '--model', 'gpt'],
         {},
@@ -163,6 +165,7 @@ describe('baton CLI against DATABASE_URL', () => {
     ];
     for (const [args, extra, message, code] of cases) {
       const result = await runBaton(args, env(extra));
+      expect(result.stderr, args.join(' ')).toMatch(/^baton: error: /);
       expect(result.stderr, args.join(' ')).toMatch(message);
       expect(result.stderr, args.join(' ')).not.toMatch(/unexpected error|\n\s+at /);
       expect(result.code, args.join(' ')).toBe(code);
@@ -174,6 +177,7 @@ describe('baton CLI against DATABASE_URL', () => {
   it('doctor and db status report on the machine without changing it', async () => {
     const doctor = await runBaton(['doctor', '--json'], env());
     const report = JSON.parse(doctor.stdout);
+    expectJsonStyle(report, 'doctor --json');
     expect(report.checks.map((check: { name: string }) => check.name)).toEqual([
       'Node.js',
       'database',
@@ -198,6 +202,7 @@ describe('baton CLI against DATABASE_URL', () => {
     expect(broken.stdout).toMatch(/→ Set ANTHROPIC_API_KEY/);
 
     const status = await runBaton(['db', 'status', '--json'], env());
+    expectJsonStyle(JSON.parse(status.stdout), 'db status --json');
     const migrations = JSON.parse(status.stdout).migrations;
     expect(migrations.length).toBeGreaterThan(0);
     expect(migrations.every((migration: { appliedAt: string | null }) => migration.appliedAt)).toBe(true);
@@ -274,7 +279,7 @@ describe('baton CLI on the embedded database (no DATABASE_URL)', () => {
       expect(exposed.stderr).toMatch(/BATON_HOST=0\.0\.0\.0 .*pass --allow-remote/);
 
       up.child.kill('SIGINT');
-      expect(await up.exited).toBe(0);
+      expect(await up.exited).toBe(130); // stopped cleanly by Ctrl-C
       // Stopped cleanly: the next process becomes the owner again.
       const again = await runBaton(['db', 'status'], env);
       expect(again.code).toBe(0);

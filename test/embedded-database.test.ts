@@ -38,7 +38,7 @@ describe('the embedded database shared by baton processes', () => {
       await worker.waitFor(/worker ready/);
       expect(worker.stdout).toMatch(/adopted the embedded PostgreSQL already running/);
       worker.child.kill('SIGINT');
-      expect(await worker.exited).toBe(0);
+      expect(await worker.exited).toBe(130);
       expect(await serverAnswers(home.path)).toBe(false);
     } finally {
       await home.remove();
@@ -55,7 +55,7 @@ describe('the embedded database shared by baton processes', () => {
       expect(worker.stdout).toMatch(/joined the embedded PostgreSQL run by pid/);
 
       up.child.kill('SIGINT');
-      expect(await up.exited).toBe(0);
+      expect(await up.exited).toBe(130);
       expect(await serverAnswers(home.path)).toBe(true);
       expect(up.stdout).toMatch(/left the embedded PostgreSQL running: other baton processes use it/);
 
@@ -66,7 +66,7 @@ describe('the embedded database shared by baton processes', () => {
       expect(await serverAnswers(home.path)).toBe(true);
 
       worker.child.kill('SIGINT');
-      expect(await worker.exited).toBe(0);
+      expect(await worker.exited).toBe(130);
     } finally {
       await home.remove();
     }
@@ -82,7 +82,7 @@ describe('the embedded database shared by baton processes', () => {
       await first.waitFor(/baton is up/);
       const recorded = await readFile(pidFile, 'utf8');
       first.child.kill('SIGINT');
-      expect(await first.exited).toBe(0);
+      expect(await first.exited).toBe(130);
       expect(existsSync(pidFile)).toBe(false);
       // As after a crash and a reboot: the file is back and its pid is a live process of another program.
       await writeFile(pidFile, recorded.replace(/^\d+/, String(sleeper.pid)));
@@ -95,7 +95,7 @@ describe('the embedded database shared by baton processes', () => {
       expect(sleeper.exitCode).toBeNull();
       expect(await serverAnswers(home.path)).toBe(true);
       up.child.kill('SIGINT');
-      expect(await up.exited).toBe(0);
+      expect(await up.exited).toBe(130);
     } finally {
       sleeper.kill();
       await home.remove();

@@ -79,15 +79,63 @@ export function adwJson(row: AdwRow, steps: AdwStepRow[]) {
   };
 }
 
+// How each status is headed: only a failure is a red ✗; a running ADW is not one.
+const titles: Record<string, { style: Parameters<typeof paint>[0]; icon: string }> = {
+  succeeded: { style: 'green', icon: '✓' },
+  pending: { style: 'cyan', icon: '▶' },
+  running: { style: 'cyan', icon: '▶' },
+  paused: { style: 'yellow', icon: '⏸' },
+  cancelled: { style: 'yellow', icon: '■' },
+  failed: { style: 'red', icon: '✗' },
+};
+
+/**
+ * The commands worth running next, each one that works in the ADW's state (test/adw-cli-states.test.ts
+ * runs them): follow or stop one that goes on; continue one that stopped (with the budget flag a pause
+ * needs); merge one that succeeded on a branch.
+ */
+export function adwHints(row: AdwRow): { label: string; command: string }[] {
+  const id = row.id;
+  const events = { label: 'events', command: `baton adw events ${id}` };
+  switch (row.status) {
+    case 'pending':
+    case 'running':
+      return [
+        { label: 'follow it', command: `baton adw events ${id} --follow` },
+        { label: 'stop it', command: `baton adw cancel ${id}` },
+      ];
+    case 'paused':
+      return [
+        { label: 'continue', command: `baton adw resume ${id}${budgetFlags(row)}` },
+        { label: 'stop it', command: `baton adw cancel ${id}` },
+        events,
+      ];
+    case 'failed':
+    case 'cancelled':
+      return [{ label: 'continue', command: `baton adw resume ${id}` }, events];
+    default: {
+      const merge = row.branch
+        ? [{ label: 'merge it', command: `git -C ${row.working_dir} merge ${row.branch}` }]
+        : [];
+      return [...merge, events];
+    }
+  }
+}
+
+/** What a resume of a paused ADW must raise: a budget it used up would pause it again at once. */
+function budgetFlags(row: AdwRow): string {
+  const flags: string[] = [];
+  // Within a millionth of a dollar: the ledger's precision (core/limits.ts).
+  if (row.max_cost_usd !== null && row.cost_usd >= row.max_cost_usd - 0.000001) flags.push(' --add-cost USD');
+  if (row.inputs.maxTurns !== undefined && /turn/i.test(row.paused_reason ?? ''))
+    flags.push(' --add-turns N');
+  return flags.join('');
+}
+
 /** The human summary at the end of `adw run` and in `adw show`. */
 export function printAdwSummary(row: AdwRow, steps: AdwStepRow[]): void {
-  const ok = row.status === 'succeeded';
-  const going = row.status === 'running' || row.status === 'pending';
-  const title = ok
-    ? paint('green', '✓ ADW succeeded')
-    : going
-      ? paint('cyan', `▶ ADW ${row.status}`)
-      : paint(row.status === 'paused' ? 'yellow' : 'red', `✗ ADW ${row.status}`);
+  const { style, icon } = titles[row.status] ?? { style: 'dim', icon: '?' };
+  const title = paint(style, `${icon} ADW ${row.status}`);
   const duration = row.duration_ms ? ` · ${(row.duration_ms / 1000).toFixed(1)}s` : '';
   console.log(
     `\n${title} · ${row.workflow} · ${row.completed_steps}/${row.total_steps} steps · ${usd(row.cost_usd)}${duration}`,
@@ -105,23 +153,8 @@ export function printAdwSummary(row: AdwRow, steps: AdwStepRow[]): void {
     console.log(
       `  branch ${row.branch} in ${row.worktree_path}${commit ? ` (commit ${commit.slice(0, 10)})` : ''}`,
     );
-    if (ok) console.log(paint('dim', `  merge it: git -C ${row.working_dir} merge ${row.branch}`));
   } else {
     console.log(`  worked in place in ${row.inputs.cwd}`);
   }
-  // Only hints that work in this state.
-  if (going) {
-    console.log(
-      paint('dim', `  follow it: baton adw events ${row.id} --follow · stop it: baton adw cancel ${row.id}`),
-    );
-  } else {
-    if (!ok) {
-      const more =
-        row.status === 'paused' && row.paused_reason?.includes('turn') ? ' --add-turns N' : ' --add-cost USD';
-      console.log(
-        paint('dim', `  continue: baton adw resume ${row.id}${row.status === 'paused' ? more : ''}`),
-      );
-    }
-    console.log(paint('dim', `  events: baton adw events ${row.id}`));
-  }
+  for (const hint of adwHints(row)) console.log(paint('dim', `  ${hint.label}: ${hint.command}`));
 }

@@ -1,5 +1,6 @@
 import type { StreamDelta } from '../db/event-bus.ts';
 import type { ChatRow } from '../db/chat.ts';
+import { printError } from './error-output.ts';
 import { paint, printable } from './terminal.ts';
 
 /** Like `printable`, but a reply's line breaks stay line breaks. */
@@ -14,7 +15,7 @@ const printableText = (text: string) => text.split('\n').map(printable).join('\n
  */
 export function createChatPrinter(
   out: (text: string) => void = (text) => process.stdout.write(text),
-  err: (text: string) => void = (text) => process.stderr.write(text),
+  err: (message: string) => void = printError,
 ) {
   let streamed = ''; // reply text printed from deltas that no recorded block has claimed yet
   let swallow = 0; // characters of late deltas whose block was already printed in full
@@ -50,7 +51,7 @@ export function createChatPrinter(
       else if (item.kind === 'tool_use') {
         const input = printable(JSON.stringify(item.metadata.input ?? {}));
         out(`${paint('dim', `⚙ ${printable(text).replace(/^mcp__baton__/, '')} ${input}`)}\n`);
-      } else err(`${paint('red', 'baton:', process.stderr)} ${printable(text)}\n`);
+      } else err(printable(text));
     },
   };
 }

@@ -10,6 +10,11 @@ export const ExitCode = {
   /** The environment is not ready: the database is unreachable, the data directory is locked. */
   environment: 3,
   internal: 70,
+  /**
+   * Stopped by Ctrl-C (SIGINT), after stopping cleanly: 128 + 2, what a shell reports for a process the
+   * signal ended, and what `npx` exits with whatever its child does, so it is the same code either way.
+   */
+  interrupted: 130,
 } as const;
 
 export function exitCodeFor(code: ErrorCode): number {

@@ -2,10 +2,10 @@ import type { AgentRunResult } from '../agent/run-agent.ts';
 import type { RunRow } from '../db/runs.ts';
 import { paint, usd } from './terminal.ts';
 
-/** The one object `--json` prints for a finished run. */
+/** The one object `--json` prints for a finished run: the run's own id is `id`, as in every `--json`. */
 export function outcomeJson(row: RunRow, result: AgentRunResult) {
   return {
-    runId: row.id,
+    id: row.id,
     agentId: row.agent_id,
     sessionId: row.session_id,
     status: row.status,
@@ -39,7 +39,13 @@ export function outcomeJson(row: RunRow, result: AgentRunResult) {
 /** The human summary at the end of a run. */
 export function printSummary(row: RunRow, result: AgentRunResult): void {
   const ok = row.status === 'succeeded';
-  const title = ok ? paint('green', `✓ ${row.status}`) : paint('red', `✗ ${row.status.replace('_', ' ')}`);
+  const status = row.status.replace('_', ' ');
+  // Interrupted is what the person asked for (Ctrl-C), not a failure.
+  const title = ok
+    ? paint('green', `✓ ${status}`)
+    : row.status === 'interrupted'
+      ? paint('yellow', `■ ${status}`)
+      : paint('red', `✗ ${status}`);
   console.log('');
   console.log(`${title}  ${row.num_turns} turns · ${((row.duration_ms ?? 0) / 1000).toFixed(1)}s`);
   if (row.error_message) console.log(paint('red', `  error: ${row.error_message}`));
@@ -62,5 +68,13 @@ export function printSummary(row: RunRow, result: AgentRunResult): void {
     );
   }
   if (files.length > 20) console.log(`    … and ${files.length - 20} more`);
-  console.log(paint('dim', `  session ${row.session_id ?? '-'} · resume with --resume ${row.id}`));
+  // `--resume` needs the Claude session the run started; without one there is nothing to continue.
+  console.log(
+    paint(
+      'dim',
+      row.session_id
+        ? `  session ${row.session_id} · continue it: baton agent run "<prompt>" --resume ${row.id} --cwd ${row.working_dir}`
+        : '  no Claude session was started, so there is nothing to resume: start a new run',
+    ),
+  );
 }

@@ -5,7 +5,9 @@ import type { Services } from '../services/services.ts';
 import { callTool } from '../tools/call-tool.ts';
 import { findTool } from '../tools/registry.ts';
 import type { ToolResult } from '../tools/tool.ts';
+import { printError } from './error-output.ts';
 import { ExitCode } from './exit-codes.ts';
+import { camelKeys, printJson } from './json-output.ts';
 import { withServices } from './with-services.ts';
 
 export interface ToolCommandOptions {
@@ -43,12 +45,8 @@ export async function runToolCommand(
 }
 
 function print(result: ToolResult, json?: boolean): void {
-  if (json) {
-    const body = result.isError ? { error: result.text, ...result.structured } : result.structured;
-    (result.isError ? process.stderr : process.stdout).write(`${JSON.stringify(body, null, 2)}\n`);
-  } else if (result.isError) {
-    process.stderr.write(`baton: ${result.text}\n`);
-  } else {
-    console.log(result.text);
-  }
+  // An error is an error whatever the output format: the one prefix, on stderr (the exit code says 2).
+  if (result.isError) printError(result.text);
+  else if (json) printJson(camelKeys(result.structured));
+  else console.log(result.text);
 }

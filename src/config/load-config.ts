@@ -114,6 +114,9 @@ const environmentSchema = z.object({
   ANTHROPIC_BASE_URL: optionalString,
 });
 
+/** The names of every variable loadConfig reads (the README's configuration table lists each). */
+export const environmentVariables: readonly string[] = Object.keys(environmentSchema.shape);
+
 export interface ModelCredentials {
   apiKey?: string;
   authToken?: string;

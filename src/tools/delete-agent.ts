@@ -24,7 +24,7 @@ export const deleteAgent = defineTool({
       structured: {
         agent_id: agent.id,
         cancelled,
-        stopped: stopped?.id ?? null,
+        stopped_prompt_id: stopped?.id ?? null,
         still_stopping: stillStopping,
       },
     };

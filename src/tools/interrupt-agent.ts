@@ -13,11 +13,11 @@ export const interruptAgent = defineTool({
     return command
       ? {
           text: `Interrupting ${agent.name}'s command (prompt id ${command.id}).`,
-          structured: { agent_id: agent.id, interrupted: command.id },
+          structured: { agent_id: agent.id, interrupted_prompt_id: command.id },
         }
       : {
           text: `${agent.name} is not running a command.`,
-          structured: { agent_id: agent.id, interrupted: null },
+          structured: { agent_id: agent.id, interrupted_prompt_id: null },
         };
   },
 });

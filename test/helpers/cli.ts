@@ -48,10 +48,14 @@ export function runBaton(
   });
 }
 
-/** A long-running `baton` process (up, events tail) and a way to wait for its output. */
-export function startBaton(args: string[], env: Record<string, string>) {
+/**
+ * A long-running `baton` process (up, events tail) and a way to wait for its output. It is spawned as
+ * `npx baton` runs it, `node bin/baton.js`, so a signal sent to it reaches what users' Ctrl-C reaches.
+ */
+export function startBaton(args: string[], env: Record<string, string>, options: { cwd?: string } = {}) {
   const child: ChildProcess = spawn(process.execPath, [batonBin, ...args], {
     env,
+    cwd: options.cwd,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stdout = '';

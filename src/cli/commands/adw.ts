@@ -3,7 +3,6 @@ import type { Command } from 'commander';
 import { loadConfig, requireModelAccess } from '../../config/index.ts';
 import { listAdws, listSteps } from '../../db/adws.ts';
 import { resolveIdPrefix, shortId } from '../../db/id-prefix.ts';
-import { latestSeq } from '../../db/events.ts';
 import type { Services } from '../../services/services.ts';
 import { withDatabase } from '../with-database.ts';
 import { withServices } from '../with-services.ts';
@@ -11,7 +10,10 @@ import { adwJson, printAdwSummary } from '../adw-output.ts';
 import { ExitCode } from '../exit-codes.ts';
 import { nonEmptyPath, positiveInteger, usdAmount, idPrefix } from '../parse-options.ts';
 import { paint, printable, usd } from '../terminal.ts';
-import { onInterrupt, untilStopped } from '../signals.ts';
+import { onInterrupt } from '../signals.ts';
+import { printError } from '../error-output.ts';
+import { printEvents } from '../follow-events.ts';
+import { withExamples } from '../help-text.ts';
 
 interface RunOptions {
   cwd: string;
@@ -110,27 +112,27 @@ export function registerAdw(program: Command): void {
 
   adw
     .command('events')
-    .description("print an ADW's events in order, grouped by step; --follow keeps printing new ones")
+    .description(
+      "print an ADW's events in order, grouped by step; --follow goes on until the ADW ends (exit 0 when it " +
+        'succeeded, 1 when it failed, was cancelled or paused; 130 on Ctrl-C)',
+    )
     .argument('<id>', 'ADW id (or a unique prefix of it)', idPrefix)
-    .option('--follow', 'keep following until Ctrl-C')
+    .option('--follow', 'print new events as they are recorded, until the ADW ends')
+    .option('--no-follow', 'print the events recorded so far and exit 0 (the default)')
     .option('--json', 'one JSON object per line')
-    .action((prefix: string, options: { follow?: boolean; json?: boolean }) =>
-      withServices(async (services) => {
+    .action(async (prefix: string, options: { follow?: boolean; json?: boolean }) => {
+      process.exitCode = await withServices(async (services) => {
         const id = await resolveIdPrefix(services.db.pool, 'adw', prefix, '<id>');
-        const subscription = await services
-          .bus()
-          .subscribe({ fromSeq: 0, filter: { adwId: id } }, (event) => {
-            if (options.json) return console.log(JSON.stringify(event));
-            const lane = paint('cyan', (event.adwStep ?? 'workflow').padEnd(9));
-            console.log(
-              `${paint('dim', String(event.seq).padStart(7))} ${event.occurredAt.toISOString().slice(11, 19)} ${lane} ${event.type.padEnd(16)} ${printable(event.summary ?? '')}`,
-            );
-          });
-        if (options.follow) await untilStopped();
-        else await waitForCatchUp(services, id, subscription);
-        subscription.close();
-      }),
-    );
+        const follow = { filter: { adwId: id }, fromSeq: 0, follow: options.follow ?? false };
+        return printEvents(services, { ...follow, target: { kind: 'adw', id } }, (event) => {
+          if (options.json) return console.log(JSON.stringify(event));
+          const lane = paint('cyan', (event.adwStep ?? 'workflow').padEnd(9));
+          console.log(
+            `${paint('dim', String(event.seq).padStart(7))} ${event.occurredAt.toISOString().slice(11, 19)} ${lane} ${event.type.padEnd(16)} ${printable(event.summary ?? '')}`,
+          );
+        });
+      });
+    });
 
   adw
     .command('cancel')
@@ -189,10 +191,38 @@ export function registerAdw(program: Command): void {
           console.log(`${paint('bold', workflow.name.padEnd(24))} ${workflow.description}`);
           console.log(`  ${steps}${loop}  ${paint('dim', workflow.source)}`);
         }
-        for (const error of catalog.errors) console.log(paint('red', `✗ ${error}`));
+        for (const error of catalog.errors) printError(error);
       }
       process.exitCode = catalog.errors.length ? ExitCode.usage : ExitCode.ok;
     });
+
+  withExamples(adw, [
+    'baton adw run plan_build_review_fix "Add rate limiting to the login route" --cwd ~/code/app',
+    'baton adw ls',
+    'baton adw show 0b5e8f3c',
+  ]);
+  const examples: Record<string, string[]> = {
+    run: [
+      'baton adw run plan_build_review_fix "Add rate limiting to the login route" --cwd ~/code/app --max-cost 5',
+      'baton adw run plan_build "Add a /health route" --model opus --review-model sonnet --fix-rounds 2',
+      'baton adw run plan_build "Add a /health route" --detach --json',
+    ],
+    ls: ['baton adw ls', 'baton adw ls --limit 5 --json'],
+    show: ['baton adw show 0b5e8f3c', 'baton adw show 0b5e8f3c --json'],
+    events: [
+      'baton adw events 0b5e8f3c',
+      'baton adw events 0b5e8f3c --follow',
+      'baton adw events 0b5e8f3c --no-follow --json',
+    ],
+    cancel: ['baton adw cancel 0b5e8f3c'],
+    resume: [
+      'baton adw resume 0b5e8f3c',
+      'baton adw resume 0b5e8f3c --add-cost 2',
+      'baton adw resume 0b5e8f3c --add-turns 20 --detach',
+    ],
+    types: ['baton adw types', 'baton adw types --cwd ~/code/app --json'],
+  };
+  for (const command of adw.commands) withExamples(command, examples[command.name()] ?? []);
 }
 
 async function run(workflow: string, prompt: string, options: RunOptions): Promise<number> {
@@ -267,13 +297,4 @@ async function workUntilSettled(
     removeInterrupt();
     await worker.stop();
   }
-}
-
-async function waitForCatchUp(
-  services: Services,
-  id: string,
-  subscription: { lastSeq: number },
-): Promise<void> {
-  const last = await latestSeq(services.db.pool, { adwId: id });
-  while (subscription.lastSeq < last) await new Promise((resolve) => setTimeout(resolve, 50));
 }

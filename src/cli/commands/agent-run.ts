@@ -12,6 +12,7 @@ import { outcomeJson, printSummary } from '../run-output.ts';
 import { eventLine, isShownLive, paint } from '../terminal.ts';
 import { resolve } from 'node:path';
 import { onInterrupt } from '../signals.ts';
+import { withExamples } from '../help-text.ts';
 
 interface AgentRunOptions {
   cwd: string;
@@ -24,13 +25,14 @@ interface AgentRunOptions {
 }
 
 export function registerAgentRun(program: Command): void {
-  program
+  const agent = program
     .command('agent')
-    .description('run Claude Code agents with everything recorded in the ledger')
+    .description('run Claude Code agents with everything recorded in the ledger');
+  const run = agent
     .command('run')
     .description('run one agent on a prompt in a directory, with live progress and a final summary')
     .argument('<prompt>', 'what the agent should do')
-    .requiredOption('--cwd <dir>', 'the directory the agent works in', nonEmptyPath)
+    .option('--cwd <dir>', 'the directory the agent works in', nonEmptyPath, '.')
     .option('--model <model>', 'opus, sonnet, haiku or a model id (default: BATON_MODEL or sonnet)')
     .option('--max-turns <n>', 'stop after this many turns', positiveInteger)
     .option('--max-cost <usd>', 'stop when the run has cost this much', usdAmount)
@@ -43,6 +45,13 @@ export function registerAgentRun(program: Command): void {
     .action(async (prompt: string, options: AgentRunOptions) => {
       process.exitCode = await agentRun(prompt, options);
     });
+  const examples = [
+    'baton agent run "Add input validation to the signup form" --cwd ~/code/app --max-cost 2',
+    'baton agent run "Now the login form" --resume 7d1c2a9e',
+    'baton agent run "Summarise the README" --model haiku --max-turns 3 --json',
+  ];
+  withExamples(agent, examples);
+  withExamples(run, examples);
 }
 
 async function agentRun(prompt: string, options: AgentRunOptions): Promise<number> {

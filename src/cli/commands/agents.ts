@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { resolveIdPrefix } from '../../db/id-prefix.ts';
 import { idPrefix, nonEmptyPath, nonNegativeInteger, positiveInteger } from '../parse-options.ts';
 import { runToolCommand, type ToolCommandOptions } from '../tool-command.ts';
+import { withExamples } from '../help-text.ts';
 
 const withCommon = (command: Command) =>
   command
@@ -135,4 +136,27 @@ export function registerAgents(program: Command): void {
     .action((name: string, options: ToolCommandOptions) =>
       act(() => runToolCommand(options, (call) => call('delete_agent', { name }))),
     );
+
+  withExamples(agents, [
+    'baton agents create alice --template reviewer',
+    'baton agents command alice "Review the signup form"',
+    'baton agents ls',
+  ]);
+  const examples: Record<string, string[]> = {
+    create: [
+      'baton agents create alice --cwd ~/code/app --template reviewer',
+      'baton agents create bob --system-prompt "Be brief." --model haiku --worktree --json',
+    ],
+    ls: ['baton agents ls', 'baton agents ls --cwd ~/code/app --json'],
+    command: [
+      'baton agents command alice "Review the signup form"',
+      'baton agents command alice "Now the login form" --detach',
+      'baton agents command alice "Fix what you found" --timeout 600 --json',
+    ],
+    status: ['baton agents status alice', 'baton agents status alice --tail 30 --offset 10 --verbose'],
+    wait: ['baton agents wait alice', 'baton agents wait alice --prompt-id 5c2e9a1f --timeout 120 --json'],
+    interrupt: ['baton agents interrupt alice'],
+    rm: ['baton agents rm alice'],
+  };
+  for (const command of agents.commands) withExamples(command, examples[command.name()] ?? []);
 }

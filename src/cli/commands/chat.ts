@@ -9,11 +9,13 @@ import { createChatPrinter } from '../chat-printer.ts';
 import { ExitCode } from '../exit-codes.ts';
 import { nonEmptyPath } from '../parse-options.ts';
 import { onInterrupt } from '../signals.ts';
+import { withExamples } from '../help-text.ts';
+import { printJson } from '../json-output.ts';
 import { withServices } from '../with-services.ts';
 
 /** `baton chat "<message>"`: one turn with the workspace's orchestrator, its reply streamed token by token. */
 export function registerChat(program: Command): void {
-  program
+  const command = program
     .command('chat')
     .description('send the orchestrator agent a message and print its turn (it manages your agents and ADWs)')
     .argument(
@@ -50,13 +52,12 @@ export function registerChat(program: Command): void {
           if (!sent.adwId) await chat.settled(sent.message.id);
           const settled = (await getChatItem(services.db.pool, sent.message.id))!;
           if (options.json)
-            console.log(
-              JSON.stringify(
-                { message_id: settled.id, status: settled.status, adw_id: sent.adwId ?? null, items },
-                null,
-                2,
-              ),
-            );
+            printJson({
+              messageId: settled.id,
+              status: settled.status,
+              adwId: sent.adwId ?? null,
+              items: items.map(chatItemJson),
+            });
           return settled.status === 'done' ? ExitCode.ok : ExitCode.runFailed;
         } finally {
           stopWatchingCtrlC();
@@ -67,4 +68,25 @@ export function registerChat(program: Command): void {
         }
       }, config);
     });
+  withExamples(command, [
+    'baton chat "create an agent alice and have her add a /health route" --cwd ~/code/app',
+    'baton chat "start adw: plan_build: add a /health route"',
+    'baton chat "how much have the agents spent?" --json',
+  ]);
+}
+
+/** A chat item in the `--json` style (camelCase, its own id as `id`). */
+function chatItemJson(item: ChatRow) {
+  return {
+    id: item.id,
+    sender: item.sender_type,
+    receiver: item.receiver_type,
+    kind: item.kind,
+    status: item.status,
+    message: item.message,
+    agentId: item.agent_id,
+    runId: item.run_id,
+    metadata: item.metadata,
+    createdAt: item.created_at,
+  };
 }

@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { loadConfig } from '../../config/index.ts';
 import { runMigrations } from '../../services/admin/database-admin.ts';
 import { paint } from '../terminal.ts';
+import { withExamples } from '../help-text.ts';
 
 export function registerDb(program: Command): void {
   const db = program.command('db').description('the ledger database');
@@ -28,4 +29,10 @@ export function registerDb(program: Command): void {
         console.log(`  ${String(migration.version).padStart(4, '0')}_${migration.name}  ${state}`);
       }
     });
+  withExamples(db, ['baton db status', 'baton db migrate']);
+  const examples: Record<string, string[]> = {
+    migrate: ['baton db migrate', 'DATABASE_URL=postgres://localhost/baton baton db migrate --json'],
+    status: ['baton db status', 'baton db status --json'],
+  };
+  for (const command of db.commands) withExamples(command, examples[command.name()] ?? []);
 }

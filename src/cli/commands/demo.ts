@@ -7,15 +7,17 @@ import { followAdw } from '../adw-live-view.ts';
 import { adwJson, printAdwSummary } from '../adw-output.ts';
 import { ExitCode } from '../exit-codes.ts';
 import { paint } from '../terminal.ts';
+import { withExamples } from '../help-text.ts';
 
 export function registerDemo(program: Command): void {
-  program
+  const command = program
     .command('demo')
     .description('watch a scripted plan → build → review → fix on a sample repository: no API key needed')
     .option('--json', 'print one JSON object with the outcome instead of the live view')
     .action(async (options: { json?: boolean }) => {
       process.exitCode = await demo(options);
     });
+  withExamples(command, ['baton demo', 'baton demo --json']);
 }
 
 /**

@@ -1,11 +1,11 @@
 import type { Command } from 'commander';
 import { positiveInteger } from '../parse-options.ts';
 import { untilStopped } from '../signals.ts';
+import { withExamples } from '../help-text.ts';
 
 export function registerDev(program: Command): void {
-  program
-    .command('dev')
-    .description('tools for developing with baton')
+  const dev = program.command('dev').description('tools for developing with baton');
+  const fakeModel = dev
     .command('fake-model')
     .description('serve the Anthropic Messages API from a script of turns (JSON), for offline agent runs')
     .requiredOption(
@@ -30,4 +30,10 @@ export function registerDev(program: Command): void {
         process.exitCode = 1;
       }
     });
+  const examples = [
+    'baton dev fake-model --script turns.json',
+    'baton dev fake-model --script turns.json --port 8787',
+  ];
+  withExamples(dev, examples);
+  withExamples(fakeModel, examples);
 }

@@ -3,9 +3,10 @@ import { loadConfig } from '../../config/index.ts';
 import { runDoctor } from '../../services/admin/doctor.ts';
 import { ExitCode } from '../exit-codes.ts';
 import { paint } from '../terminal.ts';
+import { withExamples } from '../help-text.ts';
 
 export function registerDoctor(program: Command): void {
-  program
+  const command = program
     .command('doctor')
     .description('check that baton can work on this machine (changes nothing)')
     .option('--json', 'print one JSON object')
@@ -23,4 +24,5 @@ export function registerDoctor(program: Command): void {
       }
       process.exitCode = ok ? ExitCode.ok : ExitCode.environment;
     });
+  withExamples(command, ['baton doctor', 'baton doctor --json']);
 }

@@ -1,10 +1,11 @@
 import type { Command } from 'commander';
 import { nonEmptyPath, nonNegativeInteger, positiveInteger } from '../parse-options.ts';
 import { runToolCommand, type ToolCommandOptions } from '../tool-command.ts';
+import { withExamples } from '../help-text.ts';
 
 /** `baton logs`: the read_system_logs tool. */
 export function registerLogs(program: Command): void {
-  program
+  const logs = program
     .command('logs')
     .description("baton's system log, newest first")
     .option('--offset <n>', 'skip this many of the newest', nonNegativeInteger, 0)
@@ -27,11 +28,16 @@ export function registerLogs(program: Command): void {
         );
       },
     );
+  withExamples(logs, [
+    'baton logs',
+    'baton logs --level ERROR --limit 20',
+    'baton logs --contains alice --offset 50 --cwd ~/code/app --json',
+  ]);
 }
 
 /** `baton cost`: the report_cost tool. */
 export function registerCost(program: Command): void {
-  program
+  const cost = program
     .command('cost')
     .description('spend of the orchestrator, each agent and each ADW of the workspace, from the usage ledger')
     .option('--cwd <dir>', 'the workspace', nonEmptyPath, '.')
@@ -39,4 +45,5 @@ export function registerCost(program: Command): void {
     .action(async (options: ToolCommandOptions) => {
       process.exitCode = await runToolCommand(options, (call) => call('report_cost', {}));
     });
+  withExamples(cost, ['baton cost', 'baton cost --cwd ~/code/app --json']);
 }

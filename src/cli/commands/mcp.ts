@@ -9,6 +9,7 @@ import { startServices } from '../../services/services.ts';
 import { managementTools } from '../../tools/registry.ts';
 import { nonEmptyPath } from '../parse-options.ts';
 import { untilStopped } from '../signals.ts';
+import { withExamples } from '../help-text.ts';
 
 /**
  * `baton mcp`: the management tools over MCP on stdin/stdout, for Claude Code, Claude Desktop or any MCP
@@ -16,7 +17,7 @@ import { untilStopped } from '../signals.ts';
  * with no `baton up`. stdout is the protocol's: everything else goes to stderr.
  */
 export function registerMcp(program: Command): void {
-  program
+  const command = program
     .command('mcp')
     .description(
       'serve the management tools to an MCP client over stdio (create, command and wait for agents; ADWs)',
@@ -41,4 +42,8 @@ export function registerMcp(program: Command): void {
       await Promise.all([commands.stop(), steps.stop()]);
       await services.close();
     });
+  withExamples(command, [
+    'claude mcp add baton -- npx baton mcp --cwd ~/code/app',
+    'baton mcp --cwd ~/code/app',
+  ]);
 }

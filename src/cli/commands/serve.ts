@@ -4,9 +4,10 @@ import { startServices } from '../../services/services.ts';
 import { serverAddress, startHttpServer, withServerFlags, type ServerFlags } from '../server-options.ts';
 import { paint } from '../terminal.ts';
 import { untilStopped } from '../signals.ts';
+import { withExamples } from '../help-text.ts';
 
 export function registerServe(program: Command): void {
-  withServerFlags(
+  const command = withServerFlags(
     program
       .command('serve')
       .description(
@@ -27,4 +28,9 @@ export function registerServe(program: Command): void {
       await services.close();
     }
   });
+  withExamples(command, [
+    'baton serve',
+    'baton serve --cwd ~/code/app --port 8080',
+    'baton serve --host 0.0.0.0 --allow-remote',
+  ]);
 }

@@ -6,9 +6,10 @@ import { startServices } from '../../services/services.ts';
 import { serverAddress, startHttpServer, withServerFlags, type ServerFlags } from '../server-options.ts';
 import { paint } from '../terminal.ts';
 import { untilStopped } from '../signals.ts';
+import { withExamples } from '../help-text.ts';
 
 export function registerUp(program: Command): void {
-  withServerFlags(
+  const command = withServerFlags(
     program
       .command('up')
       .description(
@@ -46,4 +47,5 @@ export function registerUp(program: Command): void {
       await services.close();
     }
   });
+  withExamples(command, ['baton up', 'baton up --cwd ~/code/app --port 0']);
 }

@@ -6,9 +6,10 @@ import { startServices } from '../../services/services.ts';
 import { positiveInteger } from '../parse-options.ts';
 import { paint } from '../terminal.ts';
 import { untilStopped } from '../signals.ts';
+import { withExamples } from '../help-text.ts';
 
 export function registerWorker(program: Command): void {
-  program
+  const command = program
     .command('worker')
     .description(
       'run ADW steps and agent commands from the queue (any number of workers, on any machines, against one database)',
@@ -31,4 +32,8 @@ export function registerWorker(program: Command): void {
       await Promise.all([worker.stop(), commands.stop()]);
       await services.close();
     });
+  withExamples(command, [
+    'baton worker',
+    'DATABASE_URL=postgres://db.internal/baton baton worker --concurrency 4',
+  ]);
 }
