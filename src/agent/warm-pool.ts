@@ -113,6 +113,11 @@ export function createWarmPool(options: WarmPoolOptions) {
       return () => listeners.delete(listener);
     },
 
+    /** Closes every kept process (its worker stops); later runs may keep theirs again. */
+    async clear(): Promise<void> {
+      await Promise.all([...kept.keys()].map((key) => drop(key, 'closed')));
+    },
+
     /** Closes every kept process and keeps no more (the process is shutting down). */
     async closeAll(): Promise<void> {
       closed = true;
