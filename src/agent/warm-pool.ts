@@ -30,6 +30,8 @@ export interface WarmPoolOptions {
  */
 export function createWarmPool(options: WarmPoolOptions) {
   const kept = new Map<string, { live: LiveClaude; timer: NodeJS.Timeout }>();
+  /** Processes taken by a run: if the run does not keep them again, their end is a close too. */
+  const taken = new Map<string, LiveClaude>();
   const listeners = new Set<(change: WarmChange) => void>();
   const closing = new Set<Promise<void>>();
   let closed = false;
@@ -76,6 +78,12 @@ export function createWarmPool(options: WarmPoolOptions) {
       kept.delete(key);
       clearTimeout(entry.timer);
       live.slot.busy();
+      taken.set(key, live);
+      void live.ended.then(() => {
+        if (taken.get(key) !== live) return;
+        taken.delete(key);
+        tell({ key, state: 'closed' });
+      });
       tell({ key, state: 'taken', pid: live.pid });
       return live;
     },
@@ -83,6 +91,7 @@ export function createWarmPool(options: WarmPoolOptions) {
     /** Keeps a process whose run has ended for the next run of `key`; false when it is not kept. */
     keep(key: string, live: LiveClaude): boolean {
       if (closed || options.idleMs <= 0 || !live.alive || live.setup === undefined) return false;
+      if (taken.get(key) === live) taken.delete(key);
       void drop(key, 'replaced');
       const timer = setTimeout(() => void drop(key, 'idle', live), options.idleMs);
       timer.unref();
