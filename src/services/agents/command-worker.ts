@@ -149,8 +149,10 @@ export function createCommandWorker(deps: CommandWorkerDeps) {
   /** The warm agent's next command, taken at once (it reaches the live process); its job only watches. */
   async function takeWarm(agentId: string): Promise<void> {
     if (stopping) return;
-    const next = await nextQueuedCommand(deps.pool, agentId).catch(() => undefined);
-    const agent = next && (await getAgent(deps.pool, agentId).catch(() => undefined));
+    const [next, agent] = await Promise.all([
+      nextQueuedCommand(deps.pool, agentId),
+      getAgent(deps.pool, agentId),
+    ]).catch(() => [undefined, undefined] as const);
     if (!next || !agent || agent.archived || !warm?.has(agentId)) return;
     const taken = await take(next, agent, 'queued').catch((error: unknown) => {
       log(`agent ${agent.name}: could not take its next command: ${describeError(error)}`);
@@ -220,7 +222,8 @@ export function createCommandWorker(deps: CommandWorkerDeps) {
           'its worker stopped; the command runs again, resuming the session',
         );
     }
-    const current = (await getAgent(deps.pool, agent.id))!;
+    // After ending an earlier run the agent's session is what that run left; otherwise it is as it was read.
+    const current = again ? ((await getAgent(deps.pool, agent.id)) ?? agent) : agent;
     const watcher = setInterval(() => void checkLedger(command.id, agent.id, state), watchMs);
     try {
       const session = current.session_id;
