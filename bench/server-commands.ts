@@ -68,7 +68,9 @@ export async function commandAll(services: Services, agents: BenchAgent[]): Prom
       return command?.status ?? 'no command';
     }),
   );
-  // Its CPU counts for this process only once each Claude Code process has exited and been reaped.
+  // Its CPU counts for this process only once each Claude Code process has exited and been reaped; the
+  // last ones stay warm for a follow-up, so they are closed as their idle time would.
+  await services.runtime.warm?.clear();
   while (childrenRunning(claudeCode).length) await sleep(10);
   const wallS = (performance.now() - started) / 1000;
   const after = cpuSeconds();

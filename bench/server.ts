@@ -13,7 +13,10 @@
  *   through the host's admission (BATON_MAX_AGENTS, else the default), against the CPU-ideal: one command
  *   alone's CPU-seconds (this process and its Claude Code process tree) × 20 ÷ cores. 3 windows, each
  *   with its own two single-command references.
- * Warm vs cold follow-up is not measured: there is no warm Claude Code process to follow up on yet.
+ * - follow-up command → its first event, warm against cold: an agent primed with one command, then a
+ *   command_agent into its warm process, and (that process closed, as its idle time would) one that
+ *   resumes the session in a new process; timed to the run's RunStarted and to its first event from
+ *   Claude Code at a WebSocket client subscribed to the agent. 3 repetitions (target warm ≤ 150 ms).
  *
  * --quick runs each part briefly (one repetition) and does not write the docs.
  */
@@ -39,6 +42,7 @@ import { startFakeModelServer } from '../src/testing/fake-model-server/index.ts'
 import { managementTools } from '../src/tools/registry.ts';
 import { benchAgents, commandAll, commandTurns, type CommandsOutcome } from './server-commands.ts';
 import { bareFirstToken, chatFirstToken, firstTokenTurn } from './server-first-token.ts';
+import { followUpAgent, followUpTurns, warmAndCold, type FollowUpTiming } from './server-follow-up.ts';
 import { benchDatabase, load, machine, percentile, writeSection } from './support.ts';
 
 const quick = process.argv.includes('--quick');
@@ -63,9 +67,11 @@ const windows = await Promise.all(
     crowd: await benchAgents(`w${rep}-crowd`, crowd),
   })),
 );
+const followUps = await Promise.all(reps.map((rep) => followUpAgent(rep)));
 const modelServer = await startFakeModelServer({
   script: [
     ...reps.flatMap((rep) => [firstTokenTurn(`chat-${rep}`), firstTokenTurn(`bare-${rep}`)]),
+    ...followUpTurns(followUps),
     ...windows.flatMap((window) => commandTurns([...window.references, ...window.crowd])),
   ],
 });
@@ -228,8 +234,20 @@ for (const rep of reps) {
   );
 }
 
-// 20 commands to 20 agents at once, each window against its own single-command CPU.
 const commandWorker = await startCommandWorker(services, { concurrency: config.maxAgents });
+
+// A follow-up command into a warm process, against one that starts a process.
+const followUpTimings: { warm: FollowUpTiming; cold: FollowUpTiming; load: string }[] = [];
+for (const agent of followUps) {
+  const timing = { ...(await warmAndCold({ services, origin, token }, agent)), load: load() };
+  followUpTimings.push(timing);
+  console.log(
+    `follow-up: warm ${timing.warm.firstEventMs.toFixed(0)} ms (RunStarted ${timing.warm.runStartedMs.toFixed(0)} ms), ` +
+      `cold ${timing.cold.firstEventMs.toFixed(0)} ms (RunStarted ${timing.cold.runStartedMs.toFixed(0)} ms) (${load()})`,
+  );
+}
+
+// 20 commands to 20 agents at once, each window against its own single-command CPU.
 const commandWindows: {
   references: CommandsOutcome[];
   crowd: CommandsOutcome;
@@ -270,6 +288,7 @@ for (const dir of [
   userHome,
   workspace,
   bareDir,
+  ...followUps.map((agent) => agent.workspace),
   ...windows.flatMap((w) => [...w.references, ...w.crowd].map((a) => a.workspace)),
 ])
   await rm(dir, { recursive: true, force: true });
@@ -297,6 +316,18 @@ const tokenRows = reps
   .map(
     (rep, n) =>
       `| ${rep} | ${chatS[n]!.toFixed(2)} s | ${bareS[n]!.toFixed(2)} s | ${(chatS[n]! / bareS[n]!).toFixed(2)}× |`,
+  )
+  .join('\n');
+const msSpread = (values: number[]) =>
+  values.length === 1
+    ? `${values[0]!.toFixed(0)} ms`
+    : `${sorted(values)[0]!.toFixed(0)} / ${median(values).toFixed(0)} / ${sorted(values).at(-1)!.toFixed(0)} ms`;
+const warmFirst = followUpTimings.map((timing) => timing.warm.firstEventMs);
+const coldFirst = followUpTimings.map((timing) => timing.cold.firstEventMs);
+const followUpRows = followUpTimings
+  .map(
+    ({ warm, cold, load: after }, n) =>
+      `| ${n + 1} | ${warm.runStartedMs.toFixed(0)} ms | **${warm.firstEventMs.toFixed(0)} ms** | ${cold.runStartedMs.toFixed(0)} ms | ${cold.firstEventMs.toFixed(0)} ms | ${warm.warm && !cold.warm ? 'yes' : '**no**'} | ${after} |`,
   )
   .join('\n');
 const ratios = commandWindows.map((window) => window.crowd.wallS / window.idealS);
@@ -375,8 +406,24 @@ ${tokenRows}
 
 min / median / max over ${repetitions}: chat ${spread(chatS)}, bare query ${spread(bareS)}; **${tokenRatio.toFixed(2)}×** the limit by the medians.
 
-Follow-up command to its first event, warm process against a cold one (target warm ≤ 150 ms): not
-measured: no warm process yet (every command and turn spawns its own Claude Code).
+### Follow-up command → its first event, warm process against a cold one
+
+An agent primed with one command (not timed), then a follow-up \`command_agent\` whose prompt goes into the
+agent's warm Claude Code process, then, that process closed (as \`BATON_WARM_IDLE_MS\` would), a follow-up
+that resumes the session in a new process: the cold path, which every command took before warm
+processes. Each is timed from the \`command_agent\` call (the tool, as the orchestrator or the API calls
+it) to the run's \`RunStarted\` and to its first event from Claude Code (\`SystemInit\`; a new process
+reports its \`SessionStart\` first) at a WebSocket client subscribed to \`agent:<id>\`. The command worker
+runs in this process, one reply turn each; no admission wait (slots are free).
+
+| repetition | warm → RunStarted | warm → first event | cold → RunStarted | cold → first event | warm ran warm, cold cold | load after |
+|---|---|---|---|---|---|---|
+${followUpRows}
+
+min / median / max over ${followUpTimings.length}: warm ${msSpread(warmFirst)}, cold ${msSpread(coldFirst)}. Target warm ≤ 150 ms:
+**${median(warmFirst).toFixed(0)} ms** by the median (${median(warmFirst) <= 150 ? 'meets' : 'misses'} it), ${(median(coldFirst) / median(warmFirst)).toFixed(1)}× faster than cold. The
+warm path is baton's own work (the command's transaction and notice, the take, the run's start) and one
+turn of Claude Code in a live process; on a shared machine read it beside the load.
 
 ### ${crowd} commands to ${crowd} agents through admission control
 

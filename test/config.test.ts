@@ -46,3 +46,18 @@ describe('loadConfig: where the server listens (BATON_HOST, BATON_PORT)', () => 
     expect(() => loadConfig({ BATON_PORT: 'http' })).toThrow(/BATON_PORT must be a port number/);
   });
 });
+
+describe('loadConfig: warm Claude Code processes (BATON_WARM_IDLE_MS)', () => {
+  it('keeps a process 60 s by default, takes 0 to switch it off, and names a bad value', () => {
+    expect(loadConfig({}).warmIdleMs).toBe(60_000);
+    expect(loadConfig({ BATON_WARM_IDLE_MS: '0' }).warmIdleMs).toBe(0);
+    expect(loadConfig({ BATON_WARM_IDLE_MS: ' 1500 ' }).warmIdleMs).toBe(1_500);
+    expect(() => loadConfig({ BATON_WARM_IDLE_MS: '-1' })).toThrow(
+      /BATON_WARM_IDLE_MS must be a whole number ≥ 0 and ≤ 86400000, got "-1"/,
+    );
+    expect(() => loadConfig({ BATON_WARM_IDLE_MS: '1m' })).toThrow(
+      /BATON_WARM_IDLE_MS must be a whole number/,
+    );
+    expect(() => loadConfig({ BATON_WARM_IDLE_MS: '90000000' })).toThrow(/≤ 86400000/);
+  });
+});

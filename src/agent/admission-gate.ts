@@ -22,4 +22,12 @@ export interface AdmissionTicket {
 export interface AdmissionSlot {
   /** Gives the slot to the next in line; calling it again does nothing. */
   release(): void;
+  /**
+   * The process holding the slot is idle (a warm Claude Code process between commands): when a run
+   * anywhere on the host waits for a slot, `evict` is called (once) and should end the process and
+   * release the slot, so an idle process never holds real work back.
+   */
+  idle(evict: () => void): void;
+  /** Working again: the slot is no longer given up on request. */
+  busy(): void;
 }

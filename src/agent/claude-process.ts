@@ -47,6 +47,10 @@ export function createClaudeProcess(options: {
     get stderrTail(): string {
       return stderrTail;
     },
+    /** The process's id once it has been spawned. */
+    get pid(): number | undefined {
+      return pid;
+    },
   };
 }
 

@@ -1,16 +1,9 @@
 import { statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import {
-  query,
-  type HookCallback,
-  type HookCallbackMatcher,
-  type HookEvent,
-  type McpServerConfig,
-  type Query,
-  type SDKMessage,
-  type SDKResultMessage,
-  type SessionStore,
+import type {
+  McpServerConfig,
+  SDKMessage,
+  SDKResultMessage,
+  SessionStore,
 } from '@anthropic-ai/claude-agent-sdk';
 import { describeError, UserError } from '../core/errors.ts';
 import type { EventDraft, EventScope } from '../core/events.ts';
@@ -18,23 +11,21 @@ import { newId } from '../core/ids.ts';
 import type { RunStatus } from '../core/statuses.ts';
 import type { SessionUsage, TokenUsage } from '../core/usage.ts';
 import type { AdmissionGate, AdmissionSlot, AdmissionTicket } from './admission-gate.ts';
-import { claudeCodeOptions } from './claude-options.ts';
-import { createClaudeProcess } from './claude-process.ts';
 import { noFileChanges, type FileChangeSummary } from './file-tracker.ts';
 import { fileChangesEvent, runEndedEvent, runQueuedEvent, runStartedEvent } from './run-events.ts';
 import { trackRunFiles, untrackedFiles } from './run-file-changes.ts';
 import { classify } from './run-outcome.ts';
+import { LiveClaude, processSetup, type TurnListener } from './live-claude.ts';
 import {
   eventFromHook,
   eventsFromMessage,
-  callbackHooks,
   type NormalizeContext,
   type NormalizedEvent,
 } from './normalize.ts';
 import type { PriceTable } from './pricing.ts';
-import { PromptStream } from './prompt-stream.ts';
-import { sessionStartFrom, takeSessionEnds } from './session-hooks.ts';
+import { sessionStartFrom } from './session-hooks.ts';
 import { UsageMeter, sessionUsageOf, type UsageRecord } from './usage-meter.ts';
+import type { WarmPool } from './warm-pool.ts';
 
 export interface AgentRunRequest {
   prompt: string;
@@ -59,6 +50,11 @@ export interface AgentRunRequest {
   sessionBaseline?: SessionUsage;
   /** Where the run's events belong (agent, run, ADW...). */
   scope: EventScope;
+  /**
+   * Runs of one key (a command agent's id) share a warm process: this run uses the one kept for the key
+   * when it fits, and leaves its own there when it succeeds (see AgentRuntime.warm).
+   */
+  warmKey?: string;
 }
 
 /** Where a run's observations go; the agent layer records nothing itself. */
@@ -97,6 +93,8 @@ export interface AgentRuntime {
   admission?: AdmissionGate;
   /** Load the person's own Claude Code settings (user scope) as well as the project's. */
   userSettings?: boolean;
+  /** Claude Code processes kept alive between the runs of a `warmKey`. */
+  warm?: WarmPool;
 }
 
 export interface AgentRunResult {
@@ -109,7 +107,10 @@ export interface AgentRunResult {
   stopReason?: string;
   usage: TokenUsage;
   costUsd: number;
-  /** How long the Claude Code process lived (spawn to exit): the run's time without baton's own work. */
+  /**
+   * The run's time in Claude Code without baton's own work: spawn to exit for a process of its own, or
+   * prompt to result when the process outlives the run (it was warm, or is kept warm).
+   */
   agentProcessMs?: number;
   /** What Claude Code itself reported for this run, kept for comparison with baton's own pricing. */
   sdkCostUsd?: number;
@@ -124,6 +125,10 @@ export interface AgentRunResult {
   queuedMs: number;
   /** How long the run's events waited for the sink to take them (the sum over events), in ms. */
   eventWaitMs: number;
+  /** The run's prompt went into a process kept warm from an earlier run (nothing was spawned). */
+  warm: boolean;
+  /** The run's process was kept warm for the next run of its key. */
+  keptWarm: boolean;
 }
 
 export interface AgentRunHandle {
@@ -131,9 +136,6 @@ export interface AgentRunHandle {
   /** Stops the run as soon as Claude Code can: it is recorded as interrupted. */
   interrupt(): Promise<void>;
 }
-
-// After an interrupt Claude Code normally ends its turn at once; if it does not, the process is killed.
-const interruptGraceMs = 5_000;
 
 /** Fails fast, before anything is recorded, when the working directory is unusable. */
 export function assertWorkingDirectory(cwd: string, flag = '--cwd'): void {
@@ -153,7 +155,9 @@ export function assertWorkingDirectory(cwd: string, flag = '--cwd'): void {
  * messages, hooks, per-call usage and cost, token fragments, and the files the run changed. With an
  * admission gate, the run first waits for a slot (RunQueued events say where it is in line); the slot is
  * held while the Claude Code process lives. Interrupted while it waits, it leaves the queue at once and
- * ends as interrupted without starting anything.
+ * ends as interrupted without starting anything. With a `warmKey` and a warm pool, the run pushes its
+ * prompt into the process kept for that key when there is one (no slot to wait for, nothing to spawn),
+ * and a run that succeeds leaves its process there for the next.
  */
 export function startAgentRun(
   request: AgentRunRequest,
@@ -163,13 +167,11 @@ export function startAgentRun(
   assertWorkingDirectory(request.cwd);
   const requestedAt = Date.now();
   const context: NormalizeContext = { cwd: request.cwd, toolCalls: new Map() };
-  const abort = new AbortController();
-  const claude = createClaudeProcess({ setpriv: runtime.setpriv, abort, onStarted: sink.processStarted });
-  const input = new PromptStream();
-  const sessionEndLog = join(tmpdir(), `baton-session-end-${newId()}.jsonl`);
   let sessionId: string | undefined = request.resume;
   let stopRequested: 'interrupted' | 'max_cost' | undefined;
-  let activeQuery: Query | undefined;
+  /** The process, once the run has one, and whether its turn (this run's prompt) has begun. */
+  let live: LiveClaude | undefined;
+  let turnBegun = false;
   let ticket: AdmissionTicket | undefined;
   let eventWaitMs = 0;
 
@@ -191,23 +193,17 @@ export function startAgentRun(
 
   async function stop(reason: 'interrupted' | 'max_cost'): Promise<void> {
     stopRequested ??= reason;
-    if (!activeQuery) {
+    if (!live) {
       ticket?.cancel(); // waiting for a slot: out of the queue at once
       return; // not started yet: the run checks stopRequested before it starts
     }
-    const killer = setTimeout(claude.kill, interruptGraceMs);
-    killer.unref();
-    try {
-      await activeQuery.interrupt();
-    } catch {
-      claude.kill();
-    }
+    if (turnBegun) await live.interrupt(); // else the turn is interrupted as it begins
   }
 
   /** Waits for a Claude Code slot; undefined when the run was stopped first. */
   async function admit(gate: AdmissionGate | undefined): Promise<AdmissionSlot | undefined> {
     if (stopRequested) return undefined;
-    if (!gate) return { release() {} };
+    if (!gate) return { release() {}, idle() {}, busy() {} };
     let announced = Promise.resolve();
     ticket = gate.enter((position) => {
       sink.queued?.(position);
@@ -221,17 +217,6 @@ export function startAgentRun(
 
   // Started once the run has its slot: a run that waits must not take its "before" snapshot early.
   let files!: ReturnType<typeof trackRunFiles>;
-  const hooks: Partial<Record<HookEvent, HookCallbackMatcher[]>> = {};
-  for (const name of callbackHooks) {
-    const callback: HookCallback = async (hookInput) => {
-      await emit(eventFromHook(hookInput, context));
-      // No tool may touch a file before the "before" snapshot exists.
-      if (hookInput.hook_event_name === 'PreToolUse') await files.toolWillRun();
-      return {};
-    };
-    hooks[name] = [{ hooks: [callback] }];
-  }
-  const options = claudeCodeOptions(request, runtime, { abort, process: claude, hooks, sessionEndLog });
 
   async function observe(message: SDKMessage): Promise<void> {
     meter.observe(message);
@@ -248,34 +233,38 @@ export function startAgentRun(
     for (const event of eventsFromMessage(message, context)) await emit(event);
   }
 
-  /** Runs the query to its end: the result message (if any) and what was thrown (if anything). */
-  async function converse(): Promise<{ final?: SDKResultMessage; thrown?: unknown }> {
-    let final: SDKResultMessage | undefined;
-    input.push(request.prompt);
-    try {
-      activeQuery = query({ prompt: input, options });
-      if (stopRequested) void stop(stopRequested);
-      for await (const message of activeQuery) {
-        await observe(message);
-        if (message.type === 'result') {
-          final = message;
-          input.end();
-          files.resultArrived();
-        }
-      }
-      return { final };
-    } catch (error) {
-      // After an error result Claude Code's iterator also throws "returned an error result"; the result says more.
-      return final ? { final } : { thrown: error };
-    } finally {
-      input.end();
-    }
+  const listener: TurnListener = {
+    async message(message) {
+      await observe(message);
+      if (message.type === 'result') files.resultArrived();
+    },
+    async hook(hookInput) {
+      await emit(eventFromHook(hookInput, context));
+      // No tool may touch a file before the "before" snapshot exists.
+      if (hookInput.hook_event_name === 'PreToolUse') await files.toolWillRun();
+    },
+    started: (pid) => sink.processStarted?.(pid),
+  };
+
+  /** Keeps the process for the next run of its key when this one succeeded; false when it is not kept. */
+  function keepWarm(claude: LiveClaude, final: SDKResultMessage | undefined): boolean {
+    const succeeded = final?.subtype === 'success' && !final.is_error && !stopRequested;
+    if (!succeeded || request.warmKey === undefined || !runtime.warm) return false;
+    return runtime.warm.keep(request.warmKey, claude);
   }
 
-  /** The run from its slot to its end; the slot is given back as soon as Claude Code has exited. */
-  async function runAdmitted(slot: AdmissionSlot, queuedMs: number): Promise<AgentRunResult> {
+  /**
+   * The run from its process to its end. A new process is closed at the end unless it is kept warm; its
+   * slot is given back once Claude Code has exited.
+   */
+  async function runOn(
+    claude: LiveClaude,
+    warm: boolean,
+    queuedMs: number,
+  ): Promise<{ result: AgentRunResult; kept: boolean }> {
     const startedAt = Date.now();
     sink.admitted?.();
+    if (warm && claude.pid !== undefined) sink.processStarted?.(claude.pid);
     files =
       request.trackFiles === false
         ? untrackedFiles
@@ -287,18 +276,29 @@ export function startAgentRun(
             },
             sink.trackingStarted,
           );
-    await emit(runStartedEvent(request));
-    const { final, thrown } = await converse();
-    // The iterator ends when Claude Code closes its output; its exit follows at once. One that lingers is killed.
-    const lingering = setTimeout(claude.kill, 5_000);
-    const agentProcessMs = await claude.lifetime();
-    clearTimeout(lingering);
-    slot.release();
-    for (const hookInput of await takeSessionEnds(sessionEndLog))
-      await emit(eventFromHook(hookInput, context));
+    await emit(runStartedEvent(request, { warm, pid: claude.pid }));
+    // Claude Code's session figures are cumulative over its claude (and a resumed session): this run's
+    // share is what they grow by from here.
+    const baseline = claude.sessionUsage;
+    const turnStartedAt = Date.now();
+    const ending = claude.turn(request.prompt, listener, {
+      sessionStore: runtime.sessionStore,
+      scope: request.scope,
+    });
+    turnBegun = true;
+    if (stopRequested) void claude.interrupt();
+    const { final, thrown } = await ending;
+    const kept = keepWarm(claude, final);
+    let agentProcessMs: number | undefined;
+    if (kept || warm) agentProcessMs = Date.now() - turnStartedAt; // the claude outlives the run
+    if (!kept) {
+      const closed = await claude.close();
+      agentProcessMs ??= closed.lifetimeMs;
+      for (const hookInput of closed.sessionEnds) await emit(eventFromHook(hookInput, context));
+    }
     meter.finish();
     const sessionUsage = final ? sessionUsageOf(final) : undefined;
-    if (sessionUsage) meter.reconcile(sessionUsage, request.sessionBaseline);
+    if (sessionUsage) meter.reconcile(sessionUsage, baseline);
     const fileChanges = await files.finish();
     if (files !== untrackedFiles) await emit(fileChangesEvent(fileChanges));
 
@@ -309,7 +309,7 @@ export function startAgentRun(
       resultText: final?.subtype === 'success' ? final.result : undefined,
       usage: { ...meter.totals },
       costUsd: meter.costUsd,
-      sdkCostUsd: sessionUsage && sessionUsage.totalCostUsd - (request.sessionBaseline?.totalCostUsd ?? 0),
+      sdkCostUsd: sessionUsage && sessionUsage.totalCostUsd - (baseline?.totalCostUsd ?? 0),
       sessionUsage,
       contextTokens: meter.contextTokens,
       unpricedModels: [...meter.unpricedModels],
@@ -318,9 +318,11 @@ export function startAgentRun(
       queuedMs,
       agentProcessMs,
       eventWaitMs,
+      warm,
+      keptWarm: kept,
     };
     await emit(runEndedEvent(runResult));
-    return runResult;
+    return { result: runResult, kept };
   }
 
   /** A run that never got its slot (stopped while it waited, or no slot to be had): nothing ran. */
@@ -340,25 +342,41 @@ export function startAgentRun(
       durationMs: 0,
       queuedMs,
       eventWaitMs,
+      warm: false,
+      keptWarm: false,
     };
     await emit(runEndedEvent(runResult));
     return runResult;
   }
 
   const result = (async (): Promise<AgentRunResult> => {
-    let slot: AdmissionSlot | undefined;
-    try {
-      slot = await admit(runtime.admission);
-    } catch (error) {
-      const failure = `No Claude Code slot could be had: ${describeError(error)}`;
-      return endUnstarted(Date.now() - requestedAt, { status: 'failed', error: failure });
+    const setup = processSetup(request);
+    const warm =
+      request.warmKey !== undefined && !stopRequested
+        ? runtime.warm?.take(request.warmKey, setup, request.resume)
+        : undefined;
+    let claude = warm;
+    let queuedMs = 0;
+    if (!claude) {
+      let slot: AdmissionSlot | undefined;
+      try {
+        slot = await admit(runtime.admission);
+      } catch (error) {
+        const failure = `No Claude Code slot could be had: ${describeError(error)}`;
+        return endUnstarted(Date.now() - requestedAt, { status: 'failed', error: failure });
+      }
+      queuedMs = Date.now() - requestedAt;
+      if (!slot) return endUnstarted(queuedMs, { status: 'interrupted', stopReason: 'interrupted' });
+      claude = new LiveClaude(request, runtime, slot);
     }
-    const queuedMs = Date.now() - requestedAt;
-    if (!slot) return endUnstarted(queuedMs, { status: 'interrupted', stopReason: 'interrupted' });
+    live = claude;
+    let kept = false;
     try {
-      return await runAdmitted(slot, queuedMs);
+      const outcome = await runOn(claude, warm !== undefined, queuedMs);
+      kept = outcome.kept;
+      return outcome.result;
     } finally {
-      slot.release(); // also when the run failed before its process exited
+      if (!kept) void claude.close(); // also when the run failed before its claude exited
     }
   })();
 

@@ -17,12 +17,18 @@ export function runQueuedEvent(position: number, slots: number): NormalizedEvent
   };
 }
 
-export function runStartedEvent(request: AgentRunRequest): NormalizedEvent {
+/** `warm`: the prompt goes into a process kept from an earlier run (`pid`), not a new one. */
+export function runStartedEvent(
+  request: AgentRunRequest,
+  process: { warm: boolean; pid?: number },
+): NormalizedEvent {
   return {
     category: 'system',
     type: EventType.RunStarted,
     payload: {
       prompt: request.prompt,
+      warm: process.warm,
+      pid: process.pid ?? null,
       model: request.model,
       cwd: request.cwd,
       resume: request.resume ?? null,
@@ -65,6 +71,8 @@ export function runEndedEvent(result: AgentRunResult): NormalizedEvent {
       queued_ms: result.queuedMs,
       files_changed: result.fileChanges.files.length,
       event_wait_ms: result.eventWaitMs,
+      warm: result.warm,
+      kept_warm: result.keptWarm,
     },
     summary: `Run ${result.status.replace('_', ' ')} after ${result.numTurns} turns ($${result.costUsd.toFixed(4)})`,
   };

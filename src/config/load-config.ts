@@ -24,6 +24,25 @@ const positiveInt = (fallback: number | (() => number)) =>
       return parsed;
     });
 
+/** A whole number ≥ 0 (at most `max`); `fallback` when unset. */
+function wholeNumber<T extends number | undefined>(fallback: T, max = Number.MAX_SAFE_INTEGER) {
+  return z
+    .string()
+    .optional()
+    .transform((value, context): number | T => {
+      if (value === undefined || value.trim() === '') return fallback;
+      const parsed = Number(value);
+      if (!/^\d+$/.test(value.trim()) || parsed > max) {
+        context.addIssue({
+          code: 'custom',
+          message: `must be a whole number ≥ 0${max < Number.MAX_SAFE_INTEGER ? ` and ≤ ${max}` : ''}, got "${value}"`,
+        });
+        return z.NEVER;
+      }
+      return parsed;
+    });
+}
+
 const onOff = (fallback: boolean) =>
   z
     .string()
@@ -55,18 +74,12 @@ const environmentSchema = z.object({
   /** Capped size of one file's stored diff, in bytes. @default 65536 */
   BATON_DIFF_LIMIT_BYTES: positiveInt(64 * 1024),
   /** Retries Claude Code makes when the model API fails (429, 5xx) before a run fails. @default Claude Code's own (10) */
-  BATON_MODEL_MAX_RETRIES: z
-    .string()
-    .optional()
-    .transform((value, context) => {
-      if (value === undefined || value.trim() === '') return undefined;
-      const parsed = Number(value);
-      if (!Number.isInteger(parsed) || parsed < 0) {
-        context.addIssue({ code: 'custom', message: `must be a whole number ≥ 0, got "${value}"` });
-        return z.NEVER;
-      }
-      return parsed;
-    }),
+  BATON_MODEL_MAX_RETRIES: wholeNumber(undefined),
+  /**
+   * How long a command agent's Claude Code process stays alive after a command, in ms, so a follow-up
+   * to the same agent on the same worker starts without a new process; 0 closes it at once. @default 60000
+   */
+  BATON_WARM_IDLE_MS: wholeNumber(60_000, 24 * 60 * 60 * 1_000),
   /** ADW steps one worker process runs at once (each is a Claude Code process). @default 2 */
   BATON_WORKER_CONCURRENCY: positiveInt(2),
   /**
@@ -135,6 +148,8 @@ export interface Config {
   eventBufferBytes: number;
   modelMaxRetries?: number;
   workerConcurrency: number;
+  /** How long a command agent's Claude Code process is kept alive after a command, in ms; 0: not kept (BATON_WARM_IDLE_MS). */
+  warmIdleMs: number;
   /** Agents see the person's own Claude Code configuration (BATON_AGENT_USER_CONFIG). */
   agentUserConfig: boolean;
   /** Claude Code processes at once on this host (BATON_MAX_AGENTS). */
@@ -194,6 +209,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     eventBufferBytes: values.BATON_EVENT_BUFFER_BYTES,
     modelMaxRetries: values.BATON_MODEL_MAX_RETRIES,
     workerConcurrency: values.BATON_WORKER_CONCURRENCY,
+    warmIdleMs: values.BATON_WARM_IDLE_MS,
     maxAgents: values.BATON_MAX_AGENTS,
     agentUserConfig: values.BATON_AGENT_USER_CONFIG,
     server: Object.freeze({ host: values.BATON_HOST ?? '127.0.0.1', port: values.BATON_PORT }),

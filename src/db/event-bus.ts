@@ -30,6 +30,10 @@ export type ControlMessage =
   | { type: 'stop_step'; adwId: string; index: number }
   /** Stop the run of an agent command (interrupt_agent, delete_agent). */
   | { type: 'stop_command'; commandId: string }
+  /** A command was queued for an agent: the worker keeping its process warm takes it at once. */
+  | { type: 'command_queued'; agentId: string }
+  /** An agent was deleted: a warm process kept for it is closed. */
+  | { type: 'agent_deleted'; agentId: string }
   /** Stop an orchestrator's running turn, wherever it runs. */
   | { type: 'interrupt_chat'; orchestratorId: string }
   /** A chat item was recorded or changed status (`origin`: the chat service that did it, which knows already). */

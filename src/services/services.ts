@@ -2,6 +2,9 @@ import { agentEnvironment } from '../agent/environment.ts';
 import { isAlive } from '../core/is-alive.ts';
 import { bundledClaudeCode } from '../agent/claude-code-binary.ts';
 import { findSetpriv } from '../agent/spawn-claude-code.ts';
+import { eventFromHook } from '../agent/normalize.ts';
+import { createWarmPool, type ClosedWarmProcess } from '../agent/warm-pool.ts';
+import { newId } from '../core/ids.ts';
 import { loadPriceTable } from '../agent/pricing.ts';
 import { resolveModel } from '../agent/models.ts';
 import type { AgentRuntime } from '../agent/run-agent.ts';
@@ -98,9 +101,10 @@ export async function startServices(
     log: options.log,
   });
   const admission = createAdmission({ scope: config.home, slots: config.maxAgents });
-  const runtime: AgentRuntime = { ...agentRuntimeFor(config), admission };
-  await endOrphanedRuns({ pool: db.pool, runtime }, isAlive);
   const writer = createEventWriter(db.pool, { bufferBytes: config.eventBufferBytes });
+  const warm = createWarmPool({ idleMs: config.warmIdleMs, onClosed: recordWarmClose(writer) });
+  const runtime: AgentRuntime = { ...agentRuntimeFor(config), admission, warm };
+  await endOrphanedRuns({ pool: db.pool, runtime }, isAlive);
   const sessions = createSessionMirror(db.pool, { bufferBytes: config.eventBufferBytes });
   const summarizer =
     summaryClient && createSummarizer({ writer, pool: db.pool, client: summaryClient, log: options.log });
@@ -133,6 +137,7 @@ export async function startServices(
         prices: runtime.prices,
       }),
     async close() {
+      await warm.closeAll();
       await commands?.catch(() => {});
       await (await queue)?.stop().catch(() => {});
       admission.close();
@@ -142,6 +147,23 @@ export async function startServices(
       await bus?.close();
       await db.close();
     },
+  };
+}
+
+/**
+ * A warm process that closes after its last run has ended still reports SessionEnd as it exits: the
+ * event is recorded in that run's scope.
+ */
+function recordWarmClose(writer: EventWriter) {
+  return (closed: ClosedWarmProcess) => {
+    if (!closed.scope || !closed.sessionEnds.length) return;
+    const stream = writer.open();
+    const context = { cwd: closed.cwd, toolCalls: new Map() };
+    for (const hookInput of closed.sessionEnds) {
+      void stream
+        .write({ id: newId(), ...closed.scope, ...eventFromHook(hookInput, context), occurredAt: new Date() })
+        .catch(() => {});
+    }
   };
 }
 

@@ -20,7 +20,11 @@ export interface CommandAgentHarness {
   agents: AgentService;
   env: Record<string, string>;
   /** Starts a command worker on `services` (default: this harness's), stopped after the test. */
-  worker(services?: Services, concurrency?: number): Promise<CommandWorker>;
+  worker(
+    services?: Services,
+    concurrency?: number,
+    options?: { staleMs?: number; heartbeatMs?: number; deferMs?: number },
+  ): Promise<CommandWorker>;
   /** Another set of services on the same database and data directory (a second process, in effect). */
   moreServices(): Promise<Services>;
 }
@@ -40,7 +44,7 @@ export function useCommandAgentHarness(db: { readonly current: TestDatabase }) {
     },
     async setUp(
       script: Turn[] | ((dir: string) => Turn[]),
-      options: { files?: Record<string, string> } = {},
+      options: { files?: Record<string, string>; env?: Record<string, string> } = {},
     ): Promise<CommandAgentHarness> {
       const home = await scratchDir('cmd-home');
       const work = await scratchDir('cmd-work');
@@ -60,6 +64,7 @@ export function useCommandAgentHarness(db: { readonly current: TestDatabase }) {
         BATON_MODEL_MAX_RETRIES: '1',
         BATON_SUMMARIES: 'off',
         BATON_MAX_AGENTS: '4',
+        ...options.env,
       };
       const start = async () => {
         const started = await startServices(loadConfig(env));
@@ -74,8 +79,8 @@ export function useCommandAgentHarness(db: { readonly current: TestDatabase }) {
         services,
         agents: await services.agents(),
         env,
-        async worker(on = services, concurrency = 4) {
-          const worker = await startCommandWorker(on, { concurrency, watchMs: 500 });
+        async worker(on = services, concurrency = 4, extra = {}) {
+          const worker = await startCommandWorker(on, { concurrency, watchMs: 500, ...extra });
           cleanup.push(() => worker.stop());
           return worker;
         },

@@ -20,12 +20,17 @@ interface Waiter {
  * slots.ts), read by connecting to each and learnt anew whenever anything changes. Each waiter is told
  * its position whenever it changes, and which slot to take when one is free and it is first in line; a
  * waiter that leaves (it took its slot, it was cancelled, its process died) closes its connection.
+ * A slot whose holder says it is idle (a warm Claude Code process between commands) is asked to give
+ * itself up when a waiter cannot go, one slot per blocked waiter, the longest idle first.
  * Returns undefined when another process serves the queue already.
  */
 export async function serveQueue(addresses: AdmissionAddresses) {
   const waiters: Waiter[] = [];
   const connections = new Set<Socket>();
   const held = new Map<number, Socket>();
+  /** Held slots whose holder is idle, with since when; and those asked to give themselves up. */
+  const idleSince = new Map<number, number>();
+  const evicting = new Set<number>();
   let watchedUpTo = 0;
   let pumping = false;
   let again = false;
@@ -65,8 +70,19 @@ export async function serveQueue(addresses: AdmissionAddresses) {
         if (!watch) return;
         if (closed) return void watch.destroy();
         held.set(index, watch);
+        onMessages(watch, (message) => {
+          if (message.type === 'idle' && typeof message.since === 'number')
+            idleSince.set(index, message.since);
+          else if (message.type === 'busy') {
+            idleSince.delete(index);
+            evicting.delete(index); // it declined: another idle slot may be asked
+          } else return;
+          pump();
+        });
         watch.once('close', () => {
           held.delete(index);
+          idleSince.delete(index);
+          evicting.delete(index);
           pump();
         });
       }),
@@ -97,6 +113,21 @@ export async function serveQueue(addresses: AdmissionAddresses) {
         waiter.position = position;
         sendMessage(waiter.socket, { type: 'queued', position });
       }
+    }
+    evictIdle(position);
+  }
+
+  /** Asks idle holders to give their slots up, as many as there are waiters who cannot go. */
+  function evictIdle(blocked: number): void {
+    const candidates = [...idleSince]
+      .filter(([index]) => !evicting.has(index))
+      .sort(([, a], [, b]) => a - b)
+      .slice(0, Math.max(0, blocked - evicting.size));
+    for (const [index] of candidates) {
+      const watch = held.get(index);
+      if (!watch) continue;
+      evicting.add(index);
+      sendMessage(watch, { type: 'evict' });
     }
   }
 

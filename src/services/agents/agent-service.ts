@@ -212,6 +212,7 @@ export function createAgentService(deps: AgentServiceDeps) {
         ),
       ]);
       await deps.queue.enqueue({ commandId: id, agentId: agent.id }, client);
+      await publishControl(client, { type: 'command_queued', agentId: agent.id });
       return id;
     });
     return { agent, commandId, ahead };
@@ -280,6 +281,7 @@ export function createAgentService(deps: AgentServiceDeps) {
         await requestStop(client, runningRow.id, 'delete');
         await publishControl(client, { type: 'stop_command', commandId: runningRow.id });
       }
+      await publishControl(client, { type: 'agent_deleted', agentId: agent.id });
       const scope = { agentId: agent.id, orchestratorId: agent.orchestrator_id };
       await insertEvents(client, [
         ...cancelledIds.map((id) =>

@@ -16,7 +16,7 @@ const maxExpirySeconds = 24 * 60 * 60;
 // Redeliveries after a dead or stopping worker. A job that fails for good holds its agent's queue back
 // (key_strict_fifo), so the worker reports agent errors as command outcomes and only throws to give a
 // command back; this many give-backs in a row is a worker that cannot run it at all, and the job is then
-// taken out of the queue (`takeFailed`) so the agent's later commands can run.
+// taken out of the queue (`failedCommands`, `release`) so the agent's later commands can run.
 export const commandRetryLimit = 25;
 
 /**
@@ -53,24 +53,18 @@ export async function startCommandQueue(boss: PgBoss, options: { log?: (line: st
     },
     /**
      * The commands whose jobs failed for good (deliveries exhausted, or expired), which pg-boss keeps as
-     * blockers of their agent's queue. `release` takes them out once their commands are marked ended.
+     * blockers of their agent's queue; `release` takes such jobs out once their commands are ended.
      */
-    async takeFailed(): Promise<{ jobs: CommandJob[]; release(): Promise<void> }> {
-      const failed: string[] = [];
+    async failedCommands(): Promise<CommandJob[]> {
       const jobs: CommandJob[] = [];
       for (const key of await boss.getBlockedKeys(queueName)) {
-        for (const job of await boss.findJobs<CommandJob>(queueName, { key })) {
-          if (job.state !== 'failed') continue;
-          failed.push(job.id);
-          jobs.push(job.data);
-        }
+        for (const job of await boss.findJobs<CommandJob>(queueName, { key }))
+          if (job.state === 'failed') jobs.push(job.data);
       }
-      return {
-        jobs,
-        release: async () => {
-          if (failed.length) await boss.deleteJob(queueName, failed);
-        },
-      };
+      return jobs;
+    },
+    async release(commandIds: string[]): Promise<void> {
+      if (commandIds.length) await boss.deleteJob(queueName, commandIds);
     },
     /** Runs `handler` for queued commands, `concurrency` at a time in this process, until `stop`. */
     async work(

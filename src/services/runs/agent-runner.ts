@@ -89,6 +89,11 @@ export function createAgentRunner(deps: AgentRunnerDeps) {
   async function start(input: RunAgentInput): Promise<RecordedRun> {
     assertWorkingDirectory(input.cwd); // before anything is recorded
     const runId = newId();
+    // The session's last figures are read beside the start (a warm process keeps its own; see LiveClaude).
+    const baselineRead = input.resumeSessionId
+      ? whileReachable(() => latestSessionUsage(deps.pool, input.resumeSessionId!))
+      : Promise.resolve(undefined);
+    baselineRead.catch(() => {}); // awaited below, after the start is recorded
     const agentId = await whileReachable(() => recordStart(runId, input));
     const events = deps.writer.open();
     const transcript = deps.sessions?.open();
@@ -177,9 +182,7 @@ export function createAgentRunner(deps: AgentRunnerDeps) {
       onEvent: _onEvent,
       ...request
     } = input;
-    const sessionBaseline = resumeSessionId
-      ? await whileReachable(() => latestSessionUsage(deps.pool, resumeSessionId))
-      : undefined;
+    const sessionBaseline = resumeSessionId ? await baselineRead : undefined;
     handle = startAgentRun(
       {
         ...request,
