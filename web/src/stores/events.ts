@@ -14,9 +14,8 @@ export type WindowChange =
   | { kind: 'updated'; event: WireEvent }
   | { kind: 'reset' };
 
-/** Rows the window holds at most; it lets go of a chunk at a time, so trimming is not per event. */
+/** Rows the window holds at most; it lets go of a tenth at a time, so trimming is not per event. */
 export const defaultWindowRows = 5_000;
-const trimChunk = 500;
 
 /**
  * The event window: a bounded slice of the ledger, in seq order, each event once (by id). Live events
@@ -98,7 +97,7 @@ export const useEventsStore = defineStore('events', () => {
       list.splice(lowerBound(list, event.seq), 0, event);
       notify({ kind: 'reset' });
     }
-    if (list.length > capacity.value + trimChunk) {
+    if (list.length > capacity.value + Math.ceil(capacity.value / 10)) {
       const gone = list.splice(0, list.length - capacity.value);
       for (const row of gone) byId.delete(row.id);
       hasOlder.value = true;

@@ -32,7 +32,6 @@ export const useLiveStore = defineStore('live', () => {
   /** The ledger's newest seq when the socket opened: caught up once the cursor reaches it. */
   const serverLatestSeq = ref(0);
   const subscribed = ref(false);
-  const everLive = ref(false);
   const applied = ref(0);
   /** Frames not applied, by why: a type this UI does not know, a known type in a wrong shape, not JSON. */
   const ignored = reactive({ unknownType: 0, badShape: 0, notJson: 0 });
@@ -46,7 +45,6 @@ export const useLiveStore = defineStore('live', () => {
     if (!subscribed.value) return;
     if ((cursor.value ?? 0) >= serverLatestSeq.value) {
       connection.value = 'live';
-      everLive.value = true;
     }
   }
 
@@ -57,12 +55,14 @@ export const useLiveStore = defineStore('live', () => {
         if (message.state === 'closed') {
           connection.value = 'offline';
           subscribed.value = false;
-        } else if (message.state === 'connecting' && !everLive.value) connection.value = 'connecting';
+        } else if (message.state === 'connecting' && cursor.value === undefined)
+          connection.value = 'connecting';
         break;
       case 'connection.opened':
         serverLatestSeq.value = message.latestSeq;
         subscribed.value = false;
-        connection.value = everLive.value ? 'resyncing' : 'loading';
+        // Once something was loaded, a new connection catches up from it rather than loading afresh.
+        connection.value = cursor.value === undefined ? 'loading' : 'resyncing';
         break;
       case 'subscription.started':
         if (message.topic === followedTopic) {
