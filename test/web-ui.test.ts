@@ -1,7 +1,9 @@
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
-import { readEventsAfter } from '../src/db/events.ts';
+import type { EventDraft } from '../src/core/events.ts';
+import { newId } from '../src/core/ids.ts';
+import { insertEvents, readEventsAfter } from '../src/db/events.ts';
 import { loadWebUi, type WebUi } from '../src/server/ui/web-ui.ts';
 import { reply, toolUse, turn } from '../src/testing/fake-model-server/turns.ts';
 import { managementTools } from '../src/tools/registry.ts';
@@ -22,6 +24,25 @@ const pageSeqs = (page: Page) =>
   page.evaluate(() =>
     (globalThis as unknown as { batonDebug: { eventSeqs(): number[] } }).batonDebug.eventSeqs(),
   );
+
+/** Ledger rows written straight to the table (no agent needed), `count` at a time in order. */
+async function seedEvents(
+  pool: Parameters<typeof insertEvents>[0],
+  count: number,
+  label: string,
+): Promise<void> {
+  for (let start = 0; start < count; start += 500) {
+    const batch: EventDraft[] = Array.from({ length: Math.min(500, count - start) }, (_, i) => ({
+      id: newId(),
+      category: 'response',
+      type: 'TextBlock',
+      payload: { text: `${label} ${start + i}` },
+      summary: `${label} ${start + i}`,
+      occurredAt: new Date(),
+    }));
+    await insertEvents(pool, batch);
+  }
+}
 
 const connection = (page: Page, state: string) =>
   page.locator(`[data-testid=connection][data-state=${state}]`).waitFor({ timeout: 60_000 });
@@ -158,5 +179,62 @@ describe('the web UI in Chromium against a real server, real Claude Code and the
     const wrong = await page.goto(`${origin}/?token=not-the-token`);
     expect(wrong?.status()).toBe(401);
     await browser.screenshot(page, '5-how-to');
+  });
+
+  it('renders a window of rows, pages older ones in on scroll-up, pauses auto-follow, and keeps the layout choices', async () => {
+    const h = await agents.setUp([]);
+    const pool = db.current.pool;
+    await seedEvents(pool, 1500, 'seeded');
+    const server = await servers.setUp({ services: h.services, cwd: h.dir, webUi: await builtUi() });
+    const origin = await server.listen();
+    const page = await browser.page();
+    await page.goto(`${origin}/?token=${testToken}`);
+    await connection(page, 'live');
+    const ledger = (await readEventsAfter(pool, 0, {}, 100_000)).map((event) => event.seq);
+    expect(await pageSeqs(page)).toEqual(ledger.slice(-200)); // the newest page, not the whole ledger
+    const rendered = await page.getByTestId('event-row').count();
+    expect(rendered).toBeGreaterThan(0);
+    expect(rendered).toBeLessThan(100); // virtualised: only what is on screen, and a margin
+    const stream = page.getByTestId('event-stream');
+    await page.getByTestId('event-row').filter({ hasText: 'seeded 1499' }).waitFor(); // followed to the newest
+
+    // Scrolling up pages older rows in, above the ones being read, in ledger order.
+    for (let pages = 2; pages <= 3; pages += 1) {
+      await stream.evaluate((element) => (element.scrollTop = 0));
+      await expect.poll(async () => (await pageSeqs(page)).length, { timeout: 30_000 }).toBe(200 * pages);
+    }
+    expect(await pageSeqs(page)).toEqual(ledger.slice(-600));
+    await expect.poll(() => page.getByTestId('event-row').filter({ hasText: 'seeded 1499' }).count()).toBe(0);
+    await browser.screenshot(page, '6-paged-back');
+
+    // Scrolled up, new events do not move the view; the button brings the newest back and following resumes.
+    await seedEvents(pool, 3, 'later');
+    await expect.poll(async () => (await pageSeqs(page)).length, { timeout: 30_000 }).toBe(603);
+    expect(await page.getByTestId('event-row').filter({ hasText: 'later 2' }).count()).toBe(0);
+    await page.getByTestId('jump-latest').click();
+    await page.getByTestId('event-row').filter({ hasText: 'later 2' }).waitFor();
+    await seedEvents(pool, 1, 'followed');
+    await page.getByTestId('event-row').filter({ hasText: 'followed 0' }).waitFor();
+
+    // Filters: a category off hides its rows; the search box takes a regex, or plain text when it is none.
+    await page.getByTestId('event-search').fill('later [12]');
+    await expect.poll(() => page.getByTestId('event-row').count()).toBe(2);
+    await page.getByTestId('event-search').fill('later (');
+    await expect.poll(() => page.getByTestId('event-row').count()).toBe(0);
+    await page.getByTestId('event-search').fill('');
+    await page.getByTestId('filter-response').click();
+    await page.getByTestId('event-stream-empty').waitFor();
+    await page.getByTestId('filter-response').click();
+
+    // Ctrl+J switches the centre; the chat's width is remembered across a reload.
+    await page.keyboard.press('Control+j');
+    await page.getByTestId('adw-swimlanes').waitFor();
+    await page.keyboard.press('Control+j');
+    await stream.waitFor();
+    await page.getByTestId('chat-width').click();
+    expect(await page.getByTestId('chat-width').textContent()).toContain('lg');
+    await page.reload();
+    await connection(page, 'live');
+    expect(await page.getByTestId('chat-width').textContent()).toContain('lg');
   });
 });
