@@ -1,10 +1,11 @@
+import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import type { EventDraft } from '../src/core/events.ts';
 import { newId } from '../src/core/ids.ts';
 import { insertEvents, readEventsAfter } from '../src/db/events.ts';
-import { loadWebUi, type WebUi } from '../src/server/ui/web-ui.ts';
+import { defaultWebUiDir, loadWebUi, type WebUi } from '../src/server/ui/web-ui.ts';
 import { reply, toolUse, turn } from '../src/testing/fake-model-server/turns.ts';
 import { managementTools } from '../src/tools/registry.ts';
 import { useBrowser } from './helpers/browser.ts';
@@ -13,9 +14,24 @@ import { useTestDatabase } from './helpers/database.ts';
 import { auth, testToken, useServerHarness } from './helpers/server.ts';
 import { until } from './helpers/wait.ts';
 
+/** The newest modification time under a directory. */
+function newestChange(path: string): number {
+  const stat = statSync(path);
+  if (!stat.isDirectory()) return stat.mtimeMs;
+  return Math.max(stat.mtimeMs, ...readdirSync(path).map((name) => newestChange(join(path, name))));
+}
+
+/** The built UI, refused when web/ changed after it was built (the test would check an old UI). */
 async function builtUi(): Promise<WebUi> {
   const webUi = await loadWebUi();
   if (!webUi) throw new Error('the web UI is not built: run `npm run build:web` (npm ci does)');
+  const built = statSync(join(defaultWebUiDir(), 'index.html')).mtimeMs;
+  const sources = Math.max(
+    newestChange('web/src'),
+    newestChange('web/index.html'),
+    newestChange('src/protocol'),
+  );
+  if (sources > built) throw new Error('web/ changed since the UI was built: run `npm run build:web`');
   return webUi;
 }
 
@@ -107,6 +123,13 @@ describe('the web UI in Chromium against a real server, real Claude Code and the
     );
     await expect.poll(() => card.getByTestId('agent-status').textContent(), { timeout: 60_000 }).toBe('IDLE');
     await browser.screenshot(page, '2-agent-and-diff');
+
+    // Selecting the card filters the stream to the agent (a chip says so); selecting it again clears it.
+    await card.click();
+    expect(await card.getAttribute('aria-pressed')).toBe('true');
+    await page.getByRole('button', { name: 'Stop filtering by alice' }).waitFor();
+    await card.click();
+    await expect.poll(() => page.getByRole('button', { name: 'Stop filtering by alice' }).count()).toBe(0);
 
     // The reply's Markdown is rendered, and what it carried of HTML is not.
     const textRow = page.locator('[data-testid=event-row][data-type=TextBlock]', { hasText: 'hello.md' });
