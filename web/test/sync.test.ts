@@ -91,6 +91,7 @@ function fakeApi(overrides: Partial<ApiClient> = {}) {
       calls.push('adws');
       return [];
     },
+    health: async () => ({ status: 'ok' as const, latestSeq: 0, websocketClients: 1 }),
     fileChanges: async () => [],
     callTool: async () => ({}),
     ...overrides,
@@ -194,6 +195,30 @@ describe('sync: load over REST, subscribe from the cursor, reconnect with backof
     expect(sockets[0]!.sent).toEqual([]);
     clock.runAll();
     expect(sockets).toHaveLength(2);
+    sync.close();
+  });
+
+  it('a socket that closes because the token is no longer accepted says to open the URL again', async () => {
+    const sockets: FakeSocket[] = [];
+    const clock = manualTimers();
+    const { api } = fakeApi({
+      health: async () => {
+        throw new ApiError(401, 'unauthorized', 'Missing or wrong access token');
+      },
+    });
+    const sync = startSync({
+      api,
+      socketUrl: 'ws://127.0.0.1/ws',
+      createSocket: () => {
+        const socket = new FakeSocket();
+        sockets.push(socket);
+        return socket;
+      },
+      timers: clock.timers,
+    });
+    sockets[0]!.drop();
+    await settle();
+    expect(useLiveStore().lastError?.message).toMatch(/open the URL `baton up` printed/);
     sync.close();
   });
 

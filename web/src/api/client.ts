@@ -7,6 +7,7 @@ import {
   costReportSchema,
   eventPageSchema,
   fileChangeListSchema,
+  healthSchema,
 } from './schemas.ts';
 
 /** The REST calls the UI makes, each answer checked. A value, so tests pass their own fetch. */
@@ -17,6 +18,10 @@ export function createApiClient(fetchImpl: FetchLike = (input, init) => fetch(in
       const query = new URLSearchParams({ limit: String(limit) });
       query.set('beforeSeq', String(beforeSeq ?? Number.MAX_SAFE_INTEGER));
       return requestJson(fetchImpl, `/api/events?${query}`, eventPageSchema);
+    },
+    /** Whether the server answers and takes this page's token (an ApiError with status 401 if not). */
+    health() {
+      return requestJson(fetchImpl, '/api/health', healthSchema);
     },
     async agents() {
       return (await requestJson(fetchImpl, '/api/agents?limit=500', agentListSchema)).agents;

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { wireEventSchema } from '@protocol';
+import { healthBody, wireEventSchema } from '@protocol';
 
 /**
  * The shapes of the REST answers the UI reads, checked when they arrive so a field that changed on the
@@ -83,3 +83,5 @@ export const fileChangeSchema = z.object({
 });
 export type FileChange = z.infer<typeof fileChangeSchema>;
 export const fileChangeListSchema = z.object({ fileChanges: z.array(fileChangeSchema) });
+
+export const healthSchema = healthBody;

@@ -1,5 +1,6 @@
 import type { ServerMessage, WireEvent } from '@protocol';
 import type { ApiClient } from '../api/client.ts';
+import { ApiError } from '../api/http.ts';
 import { useEventsStore } from '../stores/events.ts';
 import { followedTopic, useLiveStore } from '../stores/live.ts';
 import { createSocketLink, type SocketLike, type SocketLink, type Timers } from './socket-link.ts';
@@ -76,6 +77,7 @@ export function startSync(options: SyncOptions): Sync {
     onClose: () => {
       generation += 1;
       live.apply({ type: 'local.connection', state: 'closed' });
+      void explainClose();
     },
     onFrame: (data) => {
       const message = live.receive(data);
@@ -109,6 +111,25 @@ export function startSync(options: SyncOptions): Sync {
       if (forGeneration !== generation || closed) return;
       fail('loading the state', error);
       link.restart(); // try again with backoff
+    }
+  }
+
+  /**
+   * A browser does not say why an upgrade was refused; the REST API does. A 401 means this page's token
+   * is no longer the server's (BATON_HOME/server-token was replaced): retrying will not help, opening the
+   * URL again will.
+   */
+  async function explainClose(): Promise<void> {
+    try {
+      await api.health();
+    } catch (error) {
+      if (error instanceof ApiError && error.status === 401) {
+        live.apply({
+          type: 'local.failed',
+          what: 'connecting',
+          message: "the server no longer accepts this page's access token: open the URL `baton up` printed",
+        });
+      }
     }
   }
 
