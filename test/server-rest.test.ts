@@ -113,6 +113,17 @@ describe('the REST API over the ledger', () => {
     });
     expect(typeof page1.body.events[0].occurredAt).toBe('string');
 
+    // Paging back from the newest (the web UI's scroll-up): each page oldest first, ending before beforeSeq.
+    const newest = await get(
+      `/api/agents/${alice.agent.id}/events?beforeSeq=${Number.MAX_SAFE_INTEGER}&limit=3`,
+    );
+    expect(newest.body.events.map((event: { seq: number }) => event.seq)).toEqual(seqs.slice(2));
+    expect(newest.body.more).toBe(true);
+    const back = await get(`/api/agents/${alice.agent.id}/events?beforeSeq=${seqs[2]}&limit=3`);
+    expect(back.body.events.map((event: { seq: number }) => event.seq)).toEqual(seqs.slice(0, 2));
+    expect(back.body.more).toBe(false);
+    expect((await get('/api/events?beforeSeq=0')).body.error.field).toBe('query.beforeSeq');
+
     const changes = await get(`/api/agents/${alice.agent.id}/file-changes`);
     expect(changes.body.fileChanges).toEqual([
       expect.objectContaining({ path: 'hello.txt', status: 'created', lines_added: 1, diff: '+hello\n' }),

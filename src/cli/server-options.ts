@@ -5,6 +5,7 @@ import { findOrchestrator } from '../db/orchestrators.ts';
 import { openChat } from '../orchestrator/open-chat.ts';
 import { describeProblem, discoverAgentTemplates, discoverSlashCommands } from '../project/index.ts';
 import { bindWarnings, listen, type RunningServer } from '../server/listen.ts';
+import { loadWebUi } from '../server/ui/web-ui.ts';
 import type { Services } from '../services/services.ts';
 import { managementTools } from '../tools/registry.ts';
 import type { AnyTool } from '../tools/tool.ts';
@@ -55,12 +56,22 @@ export async function startHttpServer(
   const cwd = resolve(flags.cwd);
   const address = serverAddress(config, flags);
   const chat = await openChat(services, cwd, tools);
+  const webUi = await loadWebUi();
+  if (!webUi)
+    console.error(
+      paint(
+        'yellow',
+        'warning: the web UI is not built: run `npm run build:web` to serve it',
+        process.stderr,
+      ),
+    );
   const server = await listen(
     {
       services,
       cwd,
       tools,
       chat,
+      webUi,
       slashCommands: async (dir) => {
         const { commands, problems } = await discoverSlashCommands(dir);
         return { commands, errors: problems.map(describeProblem) };

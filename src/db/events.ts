@@ -150,6 +150,26 @@ export async function readEventsAfter(
   return result.rows.map(toLedgerEvent);
 }
 
+/**
+ * The `limit` events just before `beforeSeq` (and after `afterSeq`) matching the filter, oldest first:
+ * a page back from some point, read backwards on the same indexes as readEventsAfter.
+ */
+export async function readEventsBefore(
+  db: Queryable,
+  beforeSeq: number,
+  filter: EventFilter = {},
+  limit = 1000,
+  afterSeq = 0,
+): Promise<LedgerEvent[]> {
+  const params: unknown[] = [beforeSeq, limit, afterSeq];
+  const conditions = ['seq < $1', 'seq > $3', ...filterConditions(filter, params)];
+  const result = await db.query<EventRow>(
+    `select * from events ${where(conditions)} order by seq desc limit (select $2::int)`,
+    params,
+  );
+  return result.rows.reverse().map(toLedgerEvent);
+}
+
 /** The seq just before the last `count` events matching the filter: where a tail starts. */
 export async function seqBeforeLast(db: Queryable, filter: EventFilter, count: number): Promise<number> {
   const params: unknown[] = [count];

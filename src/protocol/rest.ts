@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { AdwStatus, AgentKind, EventCategory, LogLevel } from '../core/statuses.ts';
-import { queryBoolean, queryInt, queryList, uuidSchema } from './query-values.ts';
+import { optionalQueryInt, queryBoolean, queryInt, queryList, uuidSchema } from './query-values.ts';
 
 /** Bodies, queries and path parameters of the REST API under /api, and its error shape. */
 
@@ -13,9 +13,13 @@ export const pageQuery = z.strictObject({
   offset: queryInt({ min: 0, max: 1_000_000, default: 0 }),
 });
 
-/** GET /api/events: stored events after `fromSeq`, in seq order. */
+/**
+ * GET /api/events: stored events after `fromSeq`, in seq order. With `beforeSeq`, the `limit` events
+ * just before it instead (still oldest first): paging back from the newest (a large `beforeSeq`).
+ */
 export const eventsQuery = z.strictObject({
   fromSeq: queryInt({ min: 0, max: Number.MAX_SAFE_INTEGER, default: 0 }),
+  beforeSeq: optionalQueryInt({ min: 1, max: Number.MAX_SAFE_INTEGER }),
   limit: queryInt({ min: 1, max: 1000, default: 200 }),
   agent: uuidSchema.optional(),
   run: uuidSchema.optional(),
@@ -26,7 +30,12 @@ export const eventsQuery = z.strictObject({
 export type EventsQuery = z.output<typeof eventsQuery>;
 
 /** The events of one agent or ADW: the same paging without the scope filters. */
-export const scopedEventsQuery = eventsQuery.pick({ fromSeq: true, limit: true, category: true });
+export const scopedEventsQuery = eventsQuery.pick({
+  fromSeq: true,
+  beforeSeq: true,
+  limit: true,
+  category: true,
+});
 
 /** GET /api/agents: live agents, a page at a time, of one kind or one ADW. */
 export const agentListQuery = pageQuery.extend({

@@ -17,6 +17,7 @@ import { templateRoutes } from './routes/templates.ts';
 import { toolRoutes } from './routes/tools.ts';
 import { workflowRoutes } from './routes/workflows.ts';
 import { requestGuard } from './security/request-guard.ts';
+import { howToOpenPage } from './ui/pages.ts';
 import { createAdwWatcher } from './ws/adw-watcher.ts';
 import { startClientSession } from './ws/client-session.ts';
 
@@ -36,7 +37,7 @@ export interface BatonApp {
 export async function createApp(deps: ServerDeps): Promise<BatonApp> {
   const limits = { ...defaultServerLimits, ...deps.limits };
   const log = deps.log ?? (() => {});
-  const { guard, refuse } = requestGuard({ token: deps.token, hosts: deps.hosts });
+  const { guard, refuse } = requestGuard({ token: deps.token, hosts: deps.hosts, howToPage: howToOpenPage });
   const app = Fastify({
     logger: false,
     bodyLimit: limits.bodyLimitBytes,
@@ -52,13 +53,14 @@ export async function createApp(deps: ServerDeps): Promise<BatonApp> {
 
   app.addHook('onRequest', guard);
   // Nothing of baton's may be framed by another site, sniffed into another type, cached, or leak the
-  // token-bearing address in a Referer.
+  // token-bearing address in a Referer. (The UI's page and assets set their own caching and policy.)
   app.addHook('onSend', async (_request, reply) => {
     reply.header('x-content-type-options', 'nosniff');
     reply.header('x-frame-options', 'DENY');
-    reply.header('content-security-policy', "frame-ancestors 'none'");
+    if (!reply.hasHeader('content-security-policy'))
+      reply.header('content-security-policy', "frame-ancestors 'none'");
     reply.header('referrer-policy', 'no-referrer');
-    reply.header('cache-control', 'no-store');
+    if (!reply.hasHeader('cache-control')) reply.header('cache-control', 'no-store');
   });
   app.setErrorHandler((error, _request, reply) => {
     const { status, body } = errorResponse(error);
@@ -94,7 +96,7 @@ export async function createApp(deps: ServerDeps): Promise<BatonApp> {
   });
 
   const router = createRouter(app);
-  rootRoutes(router);
+  rootRoutes(router, deps.webUi);
   healthRoutes(router, deps, () => sessions.size);
   eventRoutes(router, deps);
   orchestratorRoutes(router, deps);

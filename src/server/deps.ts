@@ -2,6 +2,7 @@ import type { ChatService } from '../orchestrator/chat-service.ts';
 import type { Services } from '../services/services.ts';
 import type { AnyTool } from '../tools/tool.ts';
 import type { HostPolicy } from './security/allowed-hosts.ts';
+import type { WebUi } from './ui/web-ui.ts';
 
 /** Limits that keep one client from costing the others; each has a default (see serverLimits). */
 export interface ServerLimits {
@@ -67,6 +68,8 @@ export interface ServerDeps {
    * `orchestrator`, when there is one.
    */
   orchestrator?: () => Promise<OrchestratorRef | undefined>;
+  /** The built web UI served at `/` (see loadWebUi). @default a page that says how to build it */
+  webUi?: WebUi;
   limits?: Partial<ServerLimits>;
   log?: (line: string) => void;
 }

@@ -1,4 +1,4 @@
-import { readEventsAfter } from '../../db/events.ts';
+import { readEventsAfter, readEventsBefore, type EventFilter } from '../../db/events.ts';
 import { toWireEvent } from '../../protocol/wire-event.ts';
 import { eventsQuery, type EventsQuery } from '../../protocol/rest.ts';
 import type { Queryable } from '../../db/pool.ts';
@@ -7,21 +7,22 @@ import type { Router } from '../route.ts';
 
 /**
  * A page of stored events after `fromSeq`, in seq order, with where the next page starts (`nextSeq`):
- * the same backfill a WebSocket subscription does, for clients that page by hand.
+ * the same backfill a WebSocket subscription does, for clients that page by hand. With `beforeSeq`, the
+ * page that ends just before it (the web UI pages back from the newest this way); `more` then says
+ * whether older events may remain.
  */
 export async function eventPage(db: Queryable, query: EventsQuery) {
-  const events = await readEventsAfter(
-    db,
-    query.fromSeq,
-    {
-      agentId: query.agent,
-      runId: query.run,
-      adwId: query.adw,
-      orchestratorId: query.orchestrator,
-      categories: query.category,
-    },
-    query.limit,
-  );
+  const filter: EventFilter = {
+    agentId: query.agent,
+    runId: query.run,
+    adwId: query.adw,
+    orchestratorId: query.orchestrator,
+    categories: query.category,
+  };
+  const events =
+    query.beforeSeq === undefined
+      ? await readEventsAfter(db, query.fromSeq, filter, query.limit)
+      : await readEventsBefore(db, query.beforeSeq, filter, query.limit, query.fromSeq);
   return {
     events: events.map(toWireEvent),
     nextSeq: events.at(-1)?.seq ?? query.fromSeq,

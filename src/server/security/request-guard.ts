@@ -14,9 +14,18 @@ const safeMethods = new Set(['GET', 'HEAD', 'OPTIONS']);
  * 3. the access token must be shown: `Authorization: Bearer`, the cookie, or `?token=` (which also sets
  *    the cookie, so the browser drops it from the address bar on the next page).
  */
-export function requestGuard(options: { token: string; hosts: HostPolicy }) {
+export function requestGuard(options: { token: string; hosts: HostPolicy; howToPage?: string }) {
   const guard = async function guard(request: FastifyRequest, reply: FastifyReply): Promise<void> {
     const refusal = refuse(request);
+    if (refusal?.code === 'unauthorized' && options.howToPage && wantsPage(request)) {
+      // A person's browser: say how to get the URL with the token, not a JSON error.
+      await reply
+        .code(401)
+        .type('text/html; charset=utf-8')
+        .header('cache-control', 'no-store')
+        .send(options.howToPage);
+      return;
+    }
     if (refusal) {
       const { status, body } = errorResponse(refusal);
       await reply.code(status).header('cache-control', 'no-store').send(body);
@@ -54,6 +63,17 @@ export function requestGuard(options: { token: string; hosts: HostPolicy }) {
     }
     return undefined;
   }
+}
+
+/** A browser navigating to a page (not the API, the socket or a script's fetch). */
+function wantsPage(request: FastifyRequest): boolean {
+  const path = request.url.split('?')[0] ?? '';
+  return (
+    request.method === 'GET' &&
+    !path.startsWith('/api/') &&
+    path !== '/ws' &&
+    (request.headers.accept ?? '').includes('text/html')
+  );
 }
 
 function presentedToken(request: FastifyRequest): string | undefined {

@@ -1,0 +1,58 @@
+import { z } from 'zod';
+import { requestJson, type FetchLike } from './http.ts';
+import {
+  adwListSchema,
+  agentDetailSchema,
+  agentListSchema,
+  costReportSchema,
+  eventPageSchema,
+  fileChangeListSchema,
+  healthSchema,
+} from './schemas.ts';
+
+/** The REST calls the UI makes, each answer checked. A value, so tests pass their own fetch. */
+export function createApiClient(fetchImpl: FetchLike = (input, init) => fetch(input, init)) {
+  return {
+    /** The `limit` events just before `beforeSeq` (the newest ones when omitted), oldest first. */
+    eventsBefore(beforeSeq: number | undefined, limit: number) {
+      const query = new URLSearchParams({ limit: String(limit) });
+      query.set('beforeSeq', String(beforeSeq ?? Number.MAX_SAFE_INTEGER));
+      return requestJson(fetchImpl, `/api/events?${query}`, eventPageSchema);
+    },
+    /** Whether the server answers and takes this page's token (an ApiError with status 401 if not). */
+    health() {
+      return requestJson(fetchImpl, '/api/health', healthSchema);
+    },
+    async agents() {
+      return (await requestJson(fetchImpl, '/api/agents?limit=500', agentListSchema)).agents;
+    },
+    async agent(id: string) {
+      return (await requestJson(fetchImpl, `/api/agents/${encodeURIComponent(id)}`, agentDetailSchema)).agent;
+    },
+    cost() {
+      return requestJson(fetchImpl, '/api/cost', costReportSchema);
+    },
+    async adws() {
+      return (await requestJson(fetchImpl, '/api/adws?limit=100', adwListSchema)).adws;
+    },
+    async fileChanges(agentId: string, runId: string) {
+      const query = new URLSearchParams({ run: runId });
+      return (
+        await requestJson(
+          fetchImpl,
+          `/api/agents/${encodeURIComponent(agentId)}/file-changes?${query}`,
+          fileChangeListSchema,
+        )
+      ).fileChanges;
+    },
+    /** A management tool through POST /api/tools/:name (create_agent, command_agent, …). */
+    callTool(name: string, args: Record<string, unknown>) {
+      return requestJson(fetchImpl, `/api/tools/${encodeURIComponent(name)}`, z.unknown(), {
+        method: 'POST',
+        body: args,
+      });
+    },
+  };
+}
+
+export type ApiClient = ReturnType<typeof createApiClient>;
