@@ -108,7 +108,7 @@ function fillTemplate(template: string, values: Record<PromptPlaceholder, string
 }
 
 /** A command file's YAML front matter (description, allowed-tools…) configures Claude Code, not the agent. */
-function stripFrontMatter(text: string): string {
+export function stripFrontMatter(text: string): string {
   return text.replace(/^\uFEFF?---[ \t]*\r?\n(?:[\s\S]*?\r?\n)?---[ \t]*(?:\r?\n|$)/, '');
 }
 
@@ -141,7 +141,7 @@ const argumentPattern = /\$ARGUMENTS\[(\d+)\]|\$ARGUMENTS|\$(\d+)/g;
  * from 0; a position past the end is empty. A command that uses none of them gets `ARGUMENTS: …` appended,
  * as Claude Code does.
  */
-function expandCommand(body: string, args: string[]): string {
+export function expandCommand(body: string, args: string[]): string {
   let used = false;
   const expanded = body.replace(argumentPattern, (_match, fromZero: string | undefined, fromOne?: string) => {
     used = true;
