@@ -15,7 +15,8 @@ import {
 import { gitRepository, scratchDir } from './helpers/agents.ts';
 
 const code = {
-  'greet.js': "function greet(name) {\n  return 'Hello, ' + name;\n}\nfunction farewell(name) {}\nmodule.exports = { greet, farewell };\n",
+  'greet.js':
+    "function greet(name) {\n  return 'Hello, ' + name;\n}\nfunction farewell(name) {}\nmodule.exports = { greet, farewell };\n",
   'README.md': '# greeter\n',
 };
 const expertisePath = '.claude/commands/experts/greeting/expertise.yaml';

@@ -32,8 +32,14 @@ describe('expertise files', () => {
   it('report invalid YAML, duplicate keys and a top level that is not a mapping', () => {
     const invalid = parseExpertise('overview:\n  description: "unclosed\n');
     expect(invalid.ok).toBe(false);
-    expect(parseExpertise('a: 1\na: 2\n')).toMatchObject({ ok: false, error: expect.stringMatching(/unique/i) });
-    expect(parseExpertise('- a\n- b\n')).toMatchObject({ ok: false, error: expect.stringContaining('mapping') });
+    expect(parseExpertise('a: 1\na: 2\n')).toMatchObject({
+      ok: false,
+      error: expect.stringMatching(/unique/i),
+    });
+    expect(parseExpertise('- a\n- b\n')).toMatchObject({
+      ok: false,
+      error: expect.stringContaining('mapping'),
+    });
     expect(parseExpertise('')).toMatchObject({ ok: false });
   });
 

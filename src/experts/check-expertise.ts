@@ -42,7 +42,12 @@ export async function checkExpertiseText(
 ): Promise<ExpertiseCheck> {
   const parsed = parseExpertise(text);
   if (!parsed.ok) {
-    return { ok: false, problem: 'invalid_yaml', message: `${path} is not valid YAML: ${parsed.error}`, text };
+    return {
+      ok: false,
+      problem: 'invalid_yaml',
+      message: `${path} is not valid YAML: ${parsed.error}`,
+      text,
+    };
   }
   const { lines } = parsed.value;
   if (lines > maxLines) {
@@ -93,7 +98,9 @@ export function followUpFor(
     }
   }
   if (check.stale.length === 0) return undefined;
-  const list = check.stale.map((claim) => `- ${claim.kind} \`${claim.text}\` at ${claim.at}: ${claim.reason}`);
+  const list = check.stale.map(
+    (claim) => `- ${claim.kind} \`${claim.text}\` at ${claim.at}: ${claim.reason}`,
+  );
   return (
     `baton checked the expertise against the code and found ${check.stale.length} stale claim${check.stale.length === 1 ? '' : 's'}:\n` +
     `${list.join('\n')}\n\n` +

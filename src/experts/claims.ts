@@ -113,7 +113,9 @@ export function symbolName(entry: string, key = 'symbols'): string | undefined {
   const route = /^(?:GET|POST|PUT|PATCH|DELETE|HEAD|OPTIONS|WS)\s+(\/\S*)$/i.exec(entry);
   if (route) return route[1];
   if (/^\/[\w/:{}.-]*$/.test(entry)) return entry; // a route written alone
-  const call = /^(?:async\s+)?([A-Za-z_$][\w$]*(?:[.#][A-Za-z_$][\w$]*)*)\s*(?:\(.*\))?(?:\s*:.*)?$/.exec(entry);
+  const call = /^(?:async\s+)?([A-Za-z_$][\w$]*(?:[.#][A-Za-z_$][\w$]*)*)\s*(?:\(.*\))?(?:\s*:.*)?$/.exec(
+    entry,
+  );
   if (call) return lastPart(call[1]!);
   return undefined;
 }

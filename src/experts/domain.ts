@@ -36,4 +36,3 @@ export function expertPaths(domain: string) {
 }
 
 export type ExpertPaths = ReturnType<typeof expertPaths>;
-

@@ -50,9 +50,10 @@ export async function headCommit(cwd: string): Promise<string> {
 /** `rev` as a full commit id, or a UserError naming `field` (`--since`). */
 export async function resolveRevision(cwd: string, rev: string, field: string): Promise<string> {
   // A revision starting with "-" would be read as an option; nothing a person types needs one.
-  const resolved = /^[\w./@^~{}:-]{1,200}$/.test(rev) && !rev.startsWith('-')
-    ? await git(cwd, ['rev-parse', '--verify', '-q', '--end-of-options', `${rev}^{commit}`])
-    : undefined;
+  const resolved =
+    /^[\w./@^~{}:-]{1,200}$/.test(rev) && !rev.startsWith('-')
+      ? await git(cwd, ['rev-parse', '--verify', '-q', '--end-of-options', `${rev}^{commit}`])
+      : undefined;
   if (!resolved || resolved.code !== 0) {
     throw new UserError(`${field} ${rev} is not a commit of the repository at ${cwd}.`, { field });
   }

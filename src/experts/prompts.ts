@@ -22,7 +22,12 @@ export function expertiseSection(files: ExpertFiles, standing?: string): string 
   ].join('\n');
 }
 
-export function questionPrompt(command: string, question: string, files: ExpertFiles, standing?: string): string {
+export function questionPrompt(
+  command: string,
+  question: string,
+  files: ExpertFiles,
+  standing?: string,
+): string {
   return join(
     expandCommand(stripFrontMatter(command), [question]),
     expertiseSection(files, standing),
