@@ -1,11 +1,8 @@
 import { UserError } from '../core/errors.ts';
+import { expertDomainPattern } from '../core/expert-domain.ts';
 
-/**
- * An expert's domain names its folder, `.claude/commands/experts/<domain>/`, and its slash commands
- * (`/experts:<domain>:question`): a lowercase word, so it is a safe folder name on every system and a
- * valid part of a Claude Code command name.
- */
-export const domainPattern = /^[a-z][a-z0-9_-]{0,39}$/;
+/** See core/expert-domain.ts. */
+export const domainPattern = expertDomainPattern;
 
 /** Where every expert of a project lives, relative to the project directory. */
 export const expertsFolder = '.claude/commands/experts';

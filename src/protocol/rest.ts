@@ -1,6 +1,7 @@
 import { z } from 'zod';
+import { expertDomainPattern } from '../core/expert-domain.ts';
 import { AdwStatus, AgentKind, EventCategory, LogLevel } from '../core/statuses.ts';
-import { queryBoolean, queryInt, queryList, uuidSchema } from './query-values.ts';
+import { optionalQueryInt, queryBoolean, queryInt, queryList, uuidSchema } from './query-values.ts';
 
 /** Bodies, queries and path parameters of the REST API under /api, and its error shape. */
 
@@ -78,6 +79,48 @@ export type StartAdwBody = z.output<typeof startAdwBody>;
 export const resumeAdwBody = z.strictObject({
   addCostUsd: usd.optional(),
   addTurns: count.optional(),
+});
+
+const expertDomain = z
+  .string()
+  .regex(expertDomainPattern, 'must be an expert domain: lowercase letters, digits, - or _ (e.g. database)');
+const model = z.string().min(1).max(100);
+
+/** /api/experts/:domain/… (the experts of the server's own workspace). */
+export const expertParams = z.strictObject({ domain: expertDomain });
+
+/** GET /api/experts/:domain/diff: the latest version's diff, one version's, or `from` → `to`. */
+export const expertDiffQuery = z.strictObject({
+  version: optionalQueryInt({ min: 1, max: 2_147_483_647 }),
+  from: optionalQueryInt({ min: 1, max: 2_147_483_647 }),
+  to: optionalQueryInt({ min: 1, max: 2_147_483_647 }),
+});
+
+/** POST /api/experts/:domain/init */
+export const initExpertBody = z.strictObject({
+  focus: z.string().trim().min(1).max(2_000).optional(),
+  model: model.optional(),
+});
+
+/** POST /api/experts/:domain/improve */
+export const improveExpertBody = z.strictObject({
+  untilStable: z.boolean().optional(),
+  maxRounds: z.number().int().min(1).max(20).optional(),
+  since: z.string().trim().min(1).max(200).optional(),
+  focus: z.string().trim().min(1).max(2_000).optional(),
+  model: model.optional(),
+});
+
+/** POST /api/experts/:domain/questions */
+export const expertQuestionBody = z.strictObject({
+  question: z.string().trim().min(1, 'must not be empty').max(20_000),
+  model: model.optional(),
+});
+
+/** POST /api/experts/:domain/plans */
+export const expertPlanBody = z.strictObject({
+  task: z.string().trim().min(1, 'must not be empty').max(20_000),
+  model: model.optional(),
 });
 
 /** POST /api/orchestrator/messages: one message to the workspace's orchestrator. */
