@@ -199,6 +199,31 @@ describe('agent experts (real Claude Code, git and PostgreSQL; fake model)', () 
     ]);
   });
 
+  it('a model that keeps writing invalid YAML: a rejected round, no version, and the last good expertise kept', async () => {
+    const bad = 'overview: [unclosed\n';
+    const { dir, server, experts } = await project([
+      ...writesExpertise('greeting', '# greeting expert: self-improve', bad),
+      ...writesExpertise('greeting', 'is not valid YAML', bad),
+      ...writesExpertise('greeting', 'is not valid YAML', bad),
+    ]);
+    await scaffoldExpert(dir, 'greeting');
+    await writeFile(join(dir, paths.expertise), v1);
+    commitAll(dir, 'expert');
+
+    const result = await experts.improve({ cwd: dir, domain: 'greeting' });
+    server.assertComplete();
+    expect(result.ended).toBe('rejected');
+    expect(result.rounds).toMatchObject([{ outcome: 'rejected', followUps: 2 }]);
+    expect(result.rounds[0]!.detail).toMatch(
+      /not valid YAML.*after 2 follow-ups; the last good version was restored/s,
+    );
+    expect(readFileSync(join(dir, paths.expertise), 'utf8')).toBe(v1);
+    expect(await listExpertiseVersions(db.current.pool, result.expert.id)).toEqual([]);
+    expect((await listExpertRounds(db.current.pool, result.expert.id)).map((round) => round.outcome)).toEqual(
+      ['rejected'],
+    );
+  });
+
   it('refuses bad input before running anything: unsafe domain, unknown expert, no expertise, no commits', async () => {
     const { dir, server, experts } = await project([]);
     await expect(experts.init({ cwd: dir, domain: '../etc' })).rejects.toThrow(

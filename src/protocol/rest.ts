@@ -53,6 +53,9 @@ export const logsQuery = z.strictObject({
   level: z.enum(Object.values(LogLevel) as [LogLevel, ...LogLevel[]]).optional(),
 });
 
+const expertDomain = z
+  .string()
+  .regex(expertDomainPattern, 'must be an expert domain: lowercase letters, digits, - or _ (e.g. database)');
 const usd = z.number().positive().max(99_999_999);
 const count = z.number().int().positive().max(2_147_483_647);
 
@@ -73,6 +76,7 @@ export const startAdwBody = z.strictObject({
   stepMaxTurns: count.optional(),
   fixRounds: z.number().int().min(0).max(100).optional(),
   inPlace: z.boolean().optional(),
+  expert: expertDomain.optional(),
 });
 export type StartAdwBody = z.output<typeof startAdwBody>;
 
@@ -81,9 +85,6 @@ export const resumeAdwBody = z.strictObject({
   addTurns: count.optional(),
 });
 
-const expertDomain = z
-  .string()
-  .regex(expertDomainPattern, 'must be an expert domain: lowercase letters, digits, - or _ (e.g. database)');
 const model = z.string().min(1).max(100);
 
 /** /api/experts/:domain/… (the experts of the server's own workspace). */
