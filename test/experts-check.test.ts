@@ -12,6 +12,7 @@ import {
   scaffoldExpert,
   unifiedDiff,
 } from '../src/experts/index.ts';
+import { discoverSlashCommands } from '../src/project/index.ts';
 import { gitRepository, scratchDir } from './helpers/agents.ts';
 
 const code = {
@@ -150,6 +151,15 @@ describe('expert folders', () => {
     expect(await readFile(join(dir.path, '.claude/commands/experts/db/plan.md'), 'utf8')).toContain(
       'argument-hint: [task]',
     );
+    // They are ordinary slash commands: Claude Code's convention, as baton's own discovery reads it.
+    const catalog = await discoverSlashCommands(dir.path);
+    expect(catalog.problems).toEqual([]);
+    expect(catalog.commands.map((command) => [command.name, command.allowedTools])).toEqual([
+      ['experts:db:plan', ['Read', 'Glob', 'Grep', 'Write', 'TodoWrite']],
+      ['experts:db:plan_build_improve', ['Task', 'TodoWrite']],
+      ['experts:db:question', []],
+      ['experts:db:self-improve', ['Read', 'Grep', 'Glob', 'Bash', 'Edit', 'Write', 'TodoWrite']],
+    ]);
   });
 
   it('name the experts there are when one is unknown', async () => {
