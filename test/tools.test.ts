@@ -33,6 +33,8 @@ describe('management tools over the services', () => {
       'list_adws',
       'cancel_adw',
       'resume_adw',
+      'ask_expert',
+      'improve_expert',
     ]);
     for (const tool of managementTools) expect(tool.description.length).toBeGreaterThan(40);
   });
@@ -153,6 +155,11 @@ describe('management tools over the services', () => {
       ['check_adw', { id: 'not-an-id' }, 'id'],
       ['cancel_adw', { id: unknownId }, 'id'],
       ['resume_adw', { id: unknownId }, 'id'],
+      ['ask_expert', { domain: '../etc', question: 'q' }, 'domain'],
+      ['ask_expert', { domain: 'nobody', question: 'q' }, 'domain', /No expert "nobody"/],
+      ['ask_expert', { domain: 'db', question: ' ' }, 'question'],
+      ['improve_expert', { domain: 'nobody' }, 'domain', /No expert "nobody"/],
+      ['improve_expert', { domain: 'db', max_rounds: 0 }, 'max_rounds'],
     ];
     for (const [tool, args, field, message] of cases) {
       const result = await call(context, tool, args);

@@ -5,6 +5,8 @@ import {
   builtinSteps,
   builtinWorkflows,
   conditionSteps,
+  needsExpertInput,
+  stepExpert,
   slugify,
   withFixRounds,
   type StepDefinition,
@@ -55,12 +57,23 @@ describe('builtinSteps', () => {
         artifact: { path: 'app_test_reports/test-{adw8}-{iteration}.md', format: 'test' },
         verdict: true,
       },
+      { name: 'expert_improve', kind: 'expert_improve', artifact: undefined, verdict: undefined },
     ]);
+  });
+
+  it('lets expert_improve take its expert from the ADW, and the expert workflow plan with it', () => {
+    expect(builtinSteps.expert_improve.expert).toBe('{{expert}}');
+    const workflow = builtin('expert_plan_build_improve');
+    expect(needsExpertInput(workflow)).toBe(true);
+    expect(needsExpertInput(builtin('plan_build'))).toBe(false);
+    expect(workflow.steps.map((step) => stepExpert(step, 'db'))).toEqual(['db', undefined, 'db']);
+    expect(stepExpert({ ...builtinSteps.build, expert: 'websocket' }, 'db')).toBe('websocket');
   });
 
   it('lets only the steps that change code edit files', () => {
     const editors = Object.values(builtinSteps).filter((step) => step.allowedTools?.includes('Edit'));
-    expect(editors.map((step) => step.name)).toEqual(['plan', 'build', 'fix']);
+    // expert_improve edits only its expertise file (baton checks it and restores the last good one).
+    expect(editors.map((step) => step.name)).toEqual(['plan', 'build', 'fix', 'expert_improve']);
     expect(builtinSteps.review.allowedTools).toEqual(['Read', 'Glob', 'Grep', 'Bash', 'Write']);
     expect(builtinSteps.fix.allowedTools).toEqual([
       'Read',
@@ -146,12 +159,13 @@ describe('slugify', () => {
 });
 
 describe('builtinWorkflows', () => {
-  it('ships four workflows, each described in one line', () => {
+  it('ships five workflows, each described in one line', () => {
     expect(builtinWorkflows.map((workflow) => workflow.name)).toEqual([
       'plan_build',
       'plan_build_review',
       'plan_build_review_fix',
       'plan_build_test',
+      'expert_plan_build_improve',
     ]);
     for (const workflow of builtinWorkflows) {
       expect(workflow.source).toBe('builtin');
@@ -164,6 +178,7 @@ describe('builtinWorkflows', () => {
     ['plan_build_review', ['plan', 'build', 'review']],
     ['plan_build_review_fix', ['plan', 'build', 'review', 'fix']],
     ['plan_build_test', ['plan', 'build', 'test']],
+    ['expert_plan_build_improve', ['plan', 'build', 'improve']],
   ])('%s runs %j', (name, steps) => {
     expect(builtin(name).steps.map((step) => step.name)).toEqual(steps);
   });

@@ -30,6 +30,7 @@ const builtinSteps: Record<BuiltinStepKind, StepDefinition> = Object.freeze({
     artifact: Object.freeze({ path: 'app_test_reports/test-{adw8}.md', format: 'test' }),
     verdict: true,
   }),
+  expert_improve: Object.freeze({ name: 'expert_improve', kind: 'expert_improve', expert: '{{expert}}' }),
 }) as Record<BuiltinStepKind, StepDefinition>;
 
 const builtinWorkflowNames = ['plan_build', 'plan_build_review', 'plan_build_review_fix'];
@@ -170,6 +171,36 @@ describe('parseWorkflowFile: valid files', () => {
     });
   });
 
+  it('reads an expert_improve step after any step, and an expert whose expertise a step gets', () => {
+    const result = parse(
+      ...header,
+      'steps:',
+      '  - use: plan',
+      '    expert: database',
+      '  - use: build',
+      '  - use: expert_improve',
+      '    expert: database',
+      '  - use: expert_improve',
+      '    name: learn_more',
+    );
+    if (!result.ok) throw new Error(result.error);
+    expect(result.value.steps.map((step) => [step.name, step.kind, step.expert])).toEqual([
+      ['plan', 'plan', 'database'],
+      ['build', 'build', undefined],
+      ['expert_improve', 'expert_improve', 'database'],
+      ['learn_more', 'expert_improve', '{{expert}}'],
+    ]);
+  });
+
+  it('refuses an unsafe expert, and a prompt, command or artifact on an expert_improve step', () => {
+    expect(errorOf(...header, 'steps:', '  - use: build', '    expert: ../etc')).toBe(
+      `${file}:5:13: steps[0].expert must be an expert's domain (lowercase letters, digits, - or _, e.g. database) or "{{expert}}" for the ADW's --expert`,
+    );
+    expect(errorOf(...header, 'steps:', '  - use: expert_improve', '    prompt: do it')).toBe(
+      `${file}:5:5: steps[0] improves an expert: its prompt is the expert's self-improve.md and baton checks the expertise, so it takes no prompt`,
+    );
+  });
+
   it('allows a loop over a single step', () => {
     const result = parse(
       ...header,
@@ -230,7 +261,7 @@ describe('parseWorkflowFile: errors name the file, line and column', () => {
   it('an unknown key points at the key and lists the allowed ones', () => {
     expect(errorOf(...header, 'steps:', '  - use: plan', '    modle: opus')).toBe(
       `${file}:5:5: unknown key modle in steps[0]; the keys of a step are use, name, description, prompt, ` +
-        'command, model, allowed_tools, artifact, verdict, run_if, max_turns, max_cost_usd, timeout_seconds, retries',
+        'command, model, allowed_tools, artifact, verdict, expert, run_if, max_turns, max_cost_usd, timeout_seconds, retries',
     );
     expect(errorOf(...header, 'version: 2', 'steps: [{ use: plan }]')).toBe(
       `${file}:3:1: unknown key version; the keys of a workflow are name, description, steps, loop`,
@@ -250,7 +281,7 @@ describe('parseWorkflowFile: errors name the file, line and column', () => {
       ),
     ).toBe(
       [
-        `${file}:5:10: steps[1].use must be one of plan, build, review, fix, test`,
+        `${file}:5:10: steps[1].use must be one of plan, build, review, fix, test, expert_improve`,
         `${file}:8:42: steps[2].artifact.format must be one of spec, review, fix, test, markdown`,
       ].join('\n'),
     );
@@ -296,10 +327,10 @@ describe('parseWorkflowFile: errors name the file, line and column', () => {
   it('a step with neither use nor name, and a custom step with nothing to run', () => {
     expect(errorOf(...header, 'steps:', '  - model: opus', '  - name: docs')).toBe(
       [
-        `${file}:4:5: steps[0] needs \`use: <plan|build|review|fix|test>\` for a built-in step, or \`name\` and ` +
+        `${file}:4:5: steps[0] needs \`use: <plan|build|review|fix|test|expert_improve>\` for a built-in step, or \`name\` and ` +
           '`prompt` (or `command`) for a custom step',
         `${file}:5:5: steps[1] (docs) is a custom step, so it needs \`prompt\` or \`command\` (or ` +
-          '`use: <plan|build|review|fix|test>` to base it on a built-in step)',
+          '`use: <plan|build|review|fix|test|expert_improve>` to base it on a built-in step)',
       ].join('\n'),
     );
   });

@@ -61,6 +61,11 @@ export const commandIndex: readonly CommandEntry[] = [
     load: async () => (await import('./commands/adw.ts')).registerAdw,
   },
   {
+    name: 'expert',
+    summary: 'codebase experts: expertise that baton checks against the code, versioned in the ledger',
+    load: async () => (await import('./commands/expert.ts')).registerExpert,
+  },
+  {
     name: 'worker',
     summary:
       'run ADW steps and agent commands from the queue (any number of workers, on any machines, against one database)',

@@ -27,6 +27,7 @@ const sections: Record<string, string> = {
   doctor: 'Prerequisites',
   agent: 'Using it with Claude',
   adw: 'AI Developer Workflows',
+  expert: 'Agent experts',
   worker: 'AI Developer Workflows',
   agents: 'Command agents',
   cost: 'Command agents',

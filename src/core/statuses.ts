@@ -55,6 +55,25 @@ export type PromptAuthor = keyof typeof PromptAuthor;
 export const AgentKind = vocabulary(['run', 'adw_step', 'command', 'orchestrator']);
 export type AgentKind = keyof typeof AgentKind;
 
+/** What baton ran for an agent expert (`adw_step`: an ADW's `expert_improve` step). */
+export const ExpertOperation = vocabulary(['init', 'improve', 'question', 'plan', 'adw_step']);
+export type ExpertOperation = keyof typeof ExpertOperation;
+
+/**
+ * How baton judged one of an expert's runs: a self-improve round `accepted` (a new version), `unchanged`
+ * (the same expertise, normalised), `rejected` (still invalid or over its limit after the follow-ups: the
+ * last good version restored) or `failed` (the agent's run failed); a question `answered`, a plan `planned`.
+ */
+export const ExpertRoundOutcome = vocabulary([
+  'accepted',
+  'unchanged',
+  'rejected',
+  'failed',
+  'answered',
+  'planned',
+]);
+export type ExpertRoundOutcome = keyof typeof ExpertRoundOutcome;
+
 /** A command given to a command agent, from queued to its end. */
 export const CommandStatus = vocabulary([
   'queued',
@@ -86,4 +105,7 @@ export const checkedVocabularies = [
   { table: 'file_changes', column: 'status', values: FileChangeStatus },
   { table: 'agents', column: 'kind', values: AgentKind },
   { table: 'agent_commands', column: 'status', values: CommandStatus },
+  { table: 'expertise_versions', column: 'operation', values: ExpertOperation },
+  { table: 'expert_rounds', column: 'operation', values: ExpertOperation },
+  { table: 'expert_rounds', column: 'outcome', values: ExpertRoundOutcome },
 ] as const;

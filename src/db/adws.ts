@@ -76,6 +76,8 @@ export interface AdwInputs {
   stepTimeoutSeconds: number;
   /** The commit the worktree was created from. */
   baseCommit?: string;
+  /** The agent expert (domain) of the steps whose `expert` is `{{expert}}` (`--expert`). */
+  expert?: string;
 }
 
 /** Represents records in the adw_steps table. */

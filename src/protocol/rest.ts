@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { expertDomainPattern } from '../core/expert-domain.ts';
 import { AdwStatus, AgentKind, EventCategory, LogLevel } from '../core/statuses.ts';
 import { optionalQueryInt, queryBoolean, queryInt, queryList, uuidSchema } from './query-values.ts';
 
@@ -61,6 +62,9 @@ export const logsQuery = z.strictObject({
   level: z.enum(Object.values(LogLevel) as [LogLevel, ...LogLevel[]]).optional(),
 });
 
+const expertDomain = z
+  .string()
+  .regex(expertDomainPattern, 'must be an expert domain: lowercase letters, digits, - or _ (e.g. database)');
 const usd = z.number().positive().max(99_999_999);
 const count = z.number().int().positive().max(2_147_483_647);
 
@@ -81,12 +85,52 @@ export const startAdwBody = z.strictObject({
   stepMaxTurns: count.optional(),
   fixRounds: z.number().int().min(0).max(100).optional(),
   inPlace: z.boolean().optional(),
+  expert: expertDomain.optional(),
 });
 export type StartAdwBody = z.output<typeof startAdwBody>;
 
 export const resumeAdwBody = z.strictObject({
   addCostUsd: usd.optional(),
   addTurns: count.optional(),
+});
+
+const model = z.string().min(1).max(100);
+
+/** /api/experts/:domain/… (the experts of the server's own workspace). */
+export const expertParams = z.strictObject({ domain: expertDomain });
+
+/** GET /api/experts/:domain/diff: the latest version's diff, one version's, or `from` → `to`. */
+export const expertDiffQuery = z.strictObject({
+  version: optionalQueryInt({ min: 1, max: 2_147_483_647 }),
+  from: optionalQueryInt({ min: 1, max: 2_147_483_647 }),
+  to: optionalQueryInt({ min: 1, max: 2_147_483_647 }),
+});
+
+/** POST /api/experts/:domain/init */
+export const initExpertBody = z.strictObject({
+  focus: z.string().trim().min(1).max(2_000).optional(),
+  model: model.optional(),
+});
+
+/** POST /api/experts/:domain/improve */
+export const improveExpertBody = z.strictObject({
+  untilStable: z.boolean().optional(),
+  maxRounds: z.number().int().min(1).max(20).optional(),
+  since: z.string().trim().min(1).max(200).optional(),
+  focus: z.string().trim().min(1).max(2_000).optional(),
+  model: model.optional(),
+});
+
+/** POST /api/experts/:domain/questions */
+export const expertQuestionBody = z.strictObject({
+  question: z.string().trim().min(1, 'must not be empty').max(20_000),
+  model: model.optional(),
+});
+
+/** POST /api/experts/:domain/plans */
+export const expertPlanBody = z.strictObject({
+  task: z.string().trim().min(1, 'must not be empty').max(20_000),
+  model: model.optional(),
 });
 
 /** POST /api/orchestrator/messages: one message to the workspace's orchestrator. */

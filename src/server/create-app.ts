@@ -14,6 +14,7 @@ import { openApiRoutes } from './routes/openapi.ts';
 import { orchestratorRoutes } from './routes/orchestrator.ts';
 import { rootRoutes } from './routes/root.ts';
 import { templateRoutes } from './routes/templates.ts';
+import { expertRoutes } from './routes/experts.ts';
 import { toolRoutes } from './routes/tools.ts';
 import { workflowRoutes } from './routes/workflows.ts';
 import { requestGuard } from './security/request-guard.ts';
@@ -105,6 +106,7 @@ export async function createApp(deps: ServerDeps): Promise<BatonApp> {
   workflowRoutes(router, deps);
   commandRoutes(router, deps);
   templateRoutes(router, deps);
+  expertRoutes(router, deps);
   logRoutes(router, deps);
   costRoutes(router, deps);
   toolRoutes(router, deps);

@@ -16,6 +16,7 @@ import { createSessionMirror, type SessionMirror } from '../db/session-store.ts'
 import { endOrphanedRuns } from './runs/abandoned-runs.ts';
 import { createAdmission } from './admission/admission.ts';
 import { createAgentService, type AgentService } from './agents/agent-service.ts';
+import { createExpertService, type ExpertService } from './experts/expert-service.ts';
 import { startCommandQueue, type CommandQueue } from './agents/command-queue.ts';
 import { createAdwService, type AdwService } from './adws/adw-service.ts';
 import { startStepQueue, type StepQueue } from './adws/step-queue.ts';
@@ -41,6 +42,8 @@ export interface Services {
   commands(): Promise<CommandQueue>;
   /** Persistent command agents: create, command, wait, interrupt, delete. */
   agents(): Promise<AgentService>;
+  /** Agent experts: init, improve (checked rounds), question, plan, history. */
+  experts(): ExpertService;
   close(): Promise<void>;
 }
 
@@ -116,6 +119,7 @@ export async function startServices(
   const startCommands = () =>
     (commands ??= startQueue().then((steps) => startCommandQueue(steps.boss, { log: options.log })));
   const getBus = () => (bus ??= createEventBus(db.url, db.pool, { log: options.log }));
+  let experts: ExpertService | undefined;
   return {
     config,
     db,
@@ -136,6 +140,8 @@ export async function startServices(
         config,
         prices: runtime.prices,
       }),
+    experts: () =>
+      (experts ??= createExpertService({ pool: db.pool, runner, config, prices: runtime.prices })),
     async close() {
       await warm.closeAll();
       await commands?.catch(() => {});

@@ -1,9 +1,11 @@
+import { askExpert } from './ask-expert.ts';
 import { cancelAdw } from './cancel-adw.ts';
 import { checkAdw } from './check-adw.ts';
 import { checkAgentStatus } from './check-agent-status.ts';
 import { commandAgent } from './command-agent.ts';
 import { createAgent } from './create-agent.ts';
 import { deleteAgent } from './delete-agent.ts';
+import { improveExpert } from './improve-expert.ts';
 import { interruptAgent } from './interrupt-agent.ts';
 import { listAdws } from './list-adws.ts';
 import { listAgents } from './list-agents.ts';
@@ -30,6 +32,8 @@ export const managementTools: readonly AnyTool[] = Object.freeze([
   listAdws,
   cancelAdw,
   resumeAdw,
+  askExpert,
+  improveExpert,
 ]);
 
 /** The tool named `name`, if there is one. */

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { expertDomainPattern } from '../core/expert-domain.ts';
 import { adwData, adwLine } from './adw-summary.ts';
 import { defineTool } from './tool.ts';
 
@@ -11,6 +12,11 @@ export const startAdw = defineTool({
     workflow: z.string().trim().min(1).describe('e.g. plan_build, plan_build_review_fix'),
     prompt: z.string().trim().min(1, 'the prompt is empty: say what the workflow should build').max(100_000),
     name: z.string().trim().min(1).max(200).optional(),
+    expert: z
+      .string()
+      .regex(expertDomainPattern, 'a domain is lowercase letters, digits, - or _ (e.g. database)')
+      .optional()
+      .describe('the agent expert, for workflows that take one (expert_plan_build_improve)'),
     budgets: z
       .object({
         max_cost_usd: z.number().positive().optional(),
@@ -27,6 +33,7 @@ export const startAdw = defineTool({
       prompt: input.prompt,
       cwd: context.cwd,
       name: input.name,
+      expert: input.expert,
       maxCostUsd: input.budgets?.max_cost_usd,
       maxTurns: input.budgets?.max_turns,
       stepMaxCostUsd: input.budgets?.step_max_cost_usd,

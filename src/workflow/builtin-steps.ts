@@ -48,6 +48,14 @@ export const builtinSteps: Readonly<Record<BuiltinStepKind, StepDefinition>> = d
     artifact: { path: 'app_test_reports/test-{adw8}-{iteration}.md', format: 'test' },
     verdict: true,
   },
+  expert_improve: {
+    name: 'expert_improve',
+    kind: 'expert_improve',
+    description:
+      "Self-improve an agent expert from the change: its prompt, then baton's check of the expertise (YAML, line limit, paths and symbols).",
+    allowedTools: ['Read', 'Glob', 'Grep', 'Bash', 'Edit', 'Write', 'TodoWrite'],
+    expert: '{{expert}}',
+  },
 });
 
 /** The placeholders an artifact path may use. */

@@ -1,9 +1,12 @@
 import { UserError } from '../core/errors.ts';
 import { builtinSteps, deepFreeze } from './builtin-steps.ts';
 import { verdictIs } from './conditions.ts';
-import type { WorkflowDefinition } from './types.ts';
+import type { StepDefinition, WorkflowDefinition } from './types.ts';
 
-const { plan, build, review, fix, test } = builtinSteps;
+/** A step's `expert` that stands for the ADW's `expert` input. */
+export const expertInput = '{{expert}}';
+
+const { plan, build, review, fix, test, expert_improve: expertImprove } = builtinSteps;
 
 /**
  * The workflows baton ships. `plan_build_review_fix` fixes only after a FAIL, and its review → fix loop
@@ -35,7 +38,28 @@ export const builtinWorkflows: readonly WorkflowDefinition[] = deepFreeze([
     steps: [plan, build, test],
     source: 'builtin',
   },
+  {
+    name: 'expert_plan_build_improve',
+    description:
+      'Plan with an agent expert’s expertise (--expert), build, then let the expert learn from the change.',
+    steps: [{ ...plan, expert: expertInput }, build, { ...expertImprove, name: 'improve' }],
+    source: 'builtin',
+  },
 ]);
+
+/**
+ * The domain of the agent expert a step works with: its own `expert`, or the ADW's `expert` input when
+ * it says `{{expert}}`; undefined for a step without one.
+ */
+export function stepExpert(step: StepDefinition, inputExpert: string | undefined): string | undefined {
+  if (step.expert === undefined) return undefined;
+  return step.expert === expertInput ? inputExpert : step.expert;
+}
+
+/** Whether a workflow needs the ADW's `expert` input (`--expert`). */
+export function needsExpertInput(workflow: WorkflowDefinition): boolean {
+  return workflow.steps.some((step) => step.expert === expertInput);
+}
 
 /**
  * A copy of `workflow` whose loop may run `rounds` passes in all, e.g. up to 3 reviews and 3 fixes for

@@ -10,7 +10,13 @@ export { parseAdwState } from './state.ts';
 export { describeCondition, evaluate, conditionSteps, latestRun, statusIs, verdictIs } from './conditions.ts';
 export { artifactPath, artifactPlaceholders, builtinSteps, slugify } from './builtin-steps.ts';
 export type { ArtifactContext } from './builtin-steps.ts';
-export { builtinWorkflows, withFixRounds } from './builtin-workflows.ts';
+export {
+  builtinWorkflows,
+  expertInput,
+  needsExpertInput,
+  stepExpert,
+  withFixRounds,
+} from './builtin-workflows.ts';
 export { normalizeWorkflowName, parseAdwTrigger } from './trigger.ts';
 export type { AdwTrigger } from './trigger.ts';
 

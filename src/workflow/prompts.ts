@@ -41,6 +41,8 @@ export interface StepPromptInput {
    * or its kind for a built-in step the project overrides).
    */
   projectCommand?: string;
+  /** The step's expert's expertise as a prompt section (see src/experts/prompts.ts), when it has one. */
+  expertise?: string;
 }
 
 /** What a missing path reads as in a prompt: a literal `{{spec_path}}` would only confuse the agent. */
@@ -56,6 +58,7 @@ export function renderStepPrompt(input: StepPromptInput): string {
   const { step } = input;
   const header = `ADW ${input.adwId} · workflow ${input.workflow} · step ${step.name}`;
   const parts = [header, instructions(input).trim()];
+  if (input.expertise) parts.push(input.expertise.trim());
   const contract = contractSection(input);
   if (contract !== undefined) parts.push(contract);
   return `${parts.join('\n\n')}\n`;
@@ -86,6 +89,9 @@ function instructions(input: StepPromptInput): string {
   if (step.kind === 'custom') {
     throw new Error(`Custom step "${step.name}" has neither a prompt nor a command.`);
   }
+  if (step.kind === 'expert_improve') {
+    throw new Error(`Step "${step.name}" improves an expert: its prompt is the expert's self-improve.`);
+  }
   return fillTemplate(builtinPrompts[step.kind], templateValues(input));
 }
 
@@ -108,7 +114,7 @@ function fillTemplate(template: string, values: Record<PromptPlaceholder, string
 }
 
 /** A command file's YAML front matter (description, allowed-tools…) configures Claude Code, not the agent. */
-function stripFrontMatter(text: string): string {
+export function stripFrontMatter(text: string): string {
   return text.replace(/^\uFEFF?---[ \t]*\r?\n(?:[\s\S]*?\r?\n)?---[ \t]*(?:\r?\n|$)/, '');
 }
 
@@ -130,6 +136,8 @@ function commandArguments(input: StepPromptInput): string[] {
       return [input.userPrompt, spec];
     case 'fix':
       return [input.userPrompt, spec, input.reviewPath ?? none];
+    case 'expert_improve':
+      return ['true'];
   }
 }
 
@@ -141,7 +149,7 @@ const argumentPattern = /\$ARGUMENTS\[(\d+)\]|\$ARGUMENTS|\$(\d+)/g;
  * from 0; a position past the end is empty. A command that uses none of them gets `ARGUMENTS: …` appended,
  * as Claude Code does.
  */
-function expandCommand(body: string, args: string[]): string {
+export function expandCommand(body: string, args: string[]): string {
   let used = false;
   const expanded = body.replace(argumentPattern, (_match, fromZero: string | undefined, fromOne?: string) => {
     used = true;
@@ -308,7 +316,8 @@ The spec: {{spec_path}}
 
 Then reply in a few lines: the report path, the verdict, and the counts.`;
 
-const builtinPrompts: Record<BuiltinStepKind, string> = {
+/** An `expert_improve` step runs its expert's own self-improve prompt (src/experts), not one of these. */
+const builtinPrompts: Record<Exclude<BuiltinStepKind, 'expert_improve'>, string> = {
   plan: planPrompt,
   build: buildPrompt,
   review: reviewPrompt,

@@ -7,7 +7,7 @@ import type { AdwStatus, StepStatus } from '../core/statuses.ts';
  */
 
 /** The built-in step kinds; a custom step is based on none of them. */
-export type BuiltinStepKind = 'plan' | 'build' | 'review' | 'fix' | 'test';
+export type BuiltinStepKind = 'plan' | 'build' | 'review' | 'fix' | 'test' | 'expert_improve';
 
 /**
  * What an artifact must look like to count:
@@ -51,6 +51,12 @@ export interface StepDefinition {
   artifact?: { path: string; format: ArtifactFormat };
   /** Parse a PASS/FAIL verdict from the artifact (on by default for `review` and `test` formats). */
   verdict?: boolean;
+  /**
+   * An agent expert (`.claude/commands/experts/<domain>/`) this step works with, or `{{expert}}` for the
+   * ADW's `expert` input. An `expert_improve` step runs its self-improve, checked by baton; any other
+   * step gets its expertise in the prompt.
+   */
+  expert?: string;
   /** Run only when this holds; otherwise the step is recorded as skipped. */
   runIf?: Condition;
   maxTurns?: number;

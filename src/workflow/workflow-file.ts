@@ -1,5 +1,6 @@
 import { isMap, isNode, isScalar, LineCounter, parseDocument, type Document } from 'yaml';
 import { z } from 'zod';
+import { expertDomainPattern } from '../core/expert-domain.ts';
 import { StepStatus } from '../core/statuses.ts';
 import type { Result } from './artifacts.ts';
 import { artifactPlaceholders } from './builtin-steps.ts';
@@ -30,7 +31,15 @@ import type {
  *     artifact: { path: "docs/changes-{adw8}.md", format: markdown }
  */
 
-const builtinKinds = ['plan', 'build', 'review', 'fix', 'test'] as const satisfies readonly BuiltinStepKind[];
+const builtinKinds = [
+  'plan',
+  'build',
+  'review',
+  'fix',
+  'test',
+  'expert_improve',
+] as const satisfies readonly BuiltinStepKind[];
+
 const artifactFormats = [
   'spec',
   'review',
@@ -83,6 +92,7 @@ const stepSchema = z.strictObject({
   allowed_tools: z.array(z.string().min(1)).optional(),
   artifact: artifactSchema.optional(),
   verdict: z.boolean().optional(),
+  expert: z.string().min(1).optional(),
   run_if: conditionSchema.optional(),
   max_turns: z.int().positive().optional(),
   max_cost_usd: z.number().positive().optional(),
@@ -315,6 +325,29 @@ function toStep(
   if (raw.artifact !== undefined) {
     step.artifact = { ...raw.artifact };
     problems.push(...artifactPathProblems(raw.artifact.path, [...path, 'artifact', 'path']));
+  }
+  if (raw.expert !== undefined) {
+    step.expert = raw.expert;
+    // A domain (see core/expert-domain.ts), or `{{expert}}` for the ADW's `--expert`.
+    if (raw.expert !== '{{expert}}' && !expertDomainPattern.test(raw.expert)) {
+      problems.push({
+        path: [...path, 'expert'],
+        message:
+          `steps[${index}].expert must be an expert's domain (lowercase letters, digits, - or _, e.g. database) ` +
+          'or "{{expert}}" for the ADW\'s --expert',
+      });
+    }
+  }
+  if (step.kind === 'expert_improve') {
+    for (const key of ['prompt', 'command', 'artifact'] as const) {
+      if (raw[key] !== undefined) {
+        problems.push({
+          path: [...path, key],
+          atKey: true,
+          message: `steps[${index}] improves an expert: its prompt is the expert's self-improve.md and baton checks the expertise, so it takes no ${key}`,
+        });
+      }
+    }
   }
   if (raw.verdict !== undefined) step.verdict = raw.verdict;
   if (raw.max_turns !== undefined) step.maxTurns = raw.max_turns;

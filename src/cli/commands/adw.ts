@@ -25,6 +25,7 @@ interface RunOptions {
   stepMaxTurns?: number;
   fixRounds?: number;
   inPlace?: boolean;
+  expert?: string;
   detach?: boolean;
   json?: boolean;
 }
@@ -52,6 +53,7 @@ export function registerAdw(program: Command): void {
       positiveInteger,
     )
     .option('--in-place', 'work in the directory itself instead of a new git worktree')
+    .option('--expert <domain>', 'the agent expert of a workflow that takes one (expert_plan_build_improve)')
     .option('--detach', 'queue the ADW and return; a running `baton up` or `baton worker` does the work')
     .option('--json', 'print one JSON object at the end instead of the live view')
     .action(async (workflow: string, prompt: string, options: RunOptions) => {
@@ -242,6 +244,7 @@ async function run(workflow: string, prompt: string, options: RunOptions): Promi
       stepMaxTurns: options.stepMaxTurns,
       fixRounds: options.fixRounds,
       inPlace: options.inPlace,
+      expert: options.expert,
     });
     if (!options.json) {
       console.log(`ADW ${row.id} · ${row.workflow} · ${row.total_steps} steps`);

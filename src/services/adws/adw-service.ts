@@ -12,7 +12,9 @@ import { getAdw, insertAdw, listAdws, listSteps, lockAdw, raiseBudget, type AdwR
 import { insertEvents } from '../../db/events.ts';
 import { inTransaction, type Pool } from '../../db/pool.ts';
 import { slugify } from '../../workflow/builtin-steps.ts';
-import { withFixRounds } from '../../workflow/builtin-workflows.ts';
+import { needsExpertInput, stepExpert, withFixRounds } from '../../workflow/builtin-workflows.ts';
+import type { WorkflowDefinition } from '../../workflow/types.ts';
+import { checkDomain, loadExpertFiles, requirePrompt } from '../../experts/index.ts';
 import { initialState } from '../../workflow/engine.ts';
 import { applyLocked, applyTransition } from './apply-transition.ts';
 import type { StepQueue } from './step-queue.ts';
@@ -33,6 +35,8 @@ export interface StartAdwInput {
   /** Let review → fix repeat up to this many passes until the review passes (workflows with a loop). */
   fixRounds?: number;
   inPlace?: boolean;
+  /** The agent expert (domain) of a workflow that asks for one, such as expert_plan_build_improve. */
+  expert?: string;
   name?: string;
   description?: string;
   orchestratorId?: string;
@@ -95,6 +99,7 @@ export function createAdwService(deps: AdwServiceDeps) {
     );
     for (const step of workflow.steps)
       if (step.model) checkedModel(step.model, `step ${step.name} of ${workflow.source}`);
+    await checkExperts(cwd, workflow, input.expert);
 
     const id = newId();
     // Branch and artifact names come from the prompt: from its redacted text, so no secret lands in git.
@@ -131,6 +136,7 @@ export function createAdwService(deps: AdwServiceDeps) {
             stepRetries: defaultStepRetries,
             stepTimeoutSeconds: defaultStepTimeoutSeconds,
             baseCommit: workspace.baseCommit,
+            ...(input.expert !== undefined ? { expert: input.expert } : {}),
           },
           state,
         });
@@ -161,6 +167,32 @@ export function createAdwService(deps: AdwServiceDeps) {
       // Nothing half-made is left behind: the ADW was not recorded, so its worktree and branch go too.
       await removeWorkspace(cwd, workspace).catch(() => {});
       throw error;
+    }
+  }
+
+  /**
+   * The experts a workflow's steps name must exist in the project, with the prompts baton runs, before
+   * anything is recorded; `--expert` is needed exactly when a step says `{{expert}}`.
+   */
+  async function checkExperts(cwd: string, workflow: WorkflowDefinition, expert: string | undefined) {
+    if (expert !== undefined) checkDomain(expert);
+    if (needsExpertInput(workflow) && expert === undefined) {
+      throw new UserError(
+        `Workflow ${workflow.name} works with an agent expert: pass its domain with --expert (expert).`,
+        { field: 'expert' },
+      );
+    }
+    if (expert !== undefined && !needsExpertInput(workflow)) {
+      throw new UserError(
+        `Workflow ${workflow.name} has no step that takes --expert (expert): drop it, or use expert_plan_build_improve.`,
+        { field: 'expert' },
+      );
+    }
+    for (const step of workflow.steps) {
+      const domain = stepExpert(step, expert);
+      if (domain === undefined) continue;
+      const files = await loadExpertFiles(cwd, domain);
+      if (step.kind === 'expert_improve') requirePrompt(files, 'self-improve');
     }
   }
 

@@ -2,6 +2,8 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseArtifact } from '../../workflow/artifacts.ts';
 import { artifactPath, slugify } from '../../workflow/builtin-steps.ts';
+import { stepExpert } from '../../workflow/builtin-workflows.ts';
+import { expertiseSection, loadExpertFiles } from '../../experts/index.ts';
 import { renderStepPrompt } from '../../workflow/prompts.ts';
 import type { AdwState, StepDefinition, StepOutput, StepRun } from '../../workflow/types.ts';
 import type { AdwRow } from '../../db/adws.ts';
@@ -37,6 +39,10 @@ export async function promptFor(
   const latestVerdict = [...state.steps]
     .reverse()
     .find((step) => step.status === 'succeeded' && step.output?.verdict);
+  const domain = definition.kind === 'expert_improve' ? undefined : stepExpert(definition, row.inputs.expert);
+  const expertise = domain
+    ? expertiseSection(await loadExpertFiles(row.inputs.cwd, domain), 'as the ADW started')
+    : undefined;
   return renderStepPrompt({
     step: definition,
     userPrompt: row.inputs.prompt,
@@ -46,6 +52,7 @@ export async function promptFor(
     specPath: latest('plan')?.output?.artifactPath,
     reviewPath: latestVerdict?.output?.artifactPath,
     projectCommand,
+    expertise,
   });
 }
 

@@ -26,6 +26,7 @@ import { applyTransition, type TransitionDeps } from './apply-transition.ts';
 import { unrecordedStepCost } from './step-cost.ts';
 import { artifactFor, checkArtifact, promptFor } from './step-inputs.ts';
 import { definitionOf } from './step-settings.ts';
+import { runExpertStep, type ExpertStepOutcome } from './expert-step.ts';
 import type { StepJob, StepQueue } from './step-queue.ts';
 import { workspaceExists } from './workspace.ts';
 
@@ -180,6 +181,17 @@ export function createStepWorker(deps: StepWorkerDeps) {
     try {
       await checkStanding(attempt);
       if (attempt.stopped) return stoppedOutcome(attempt.stopped, outcome, timeoutSeconds);
+      if (definition.kind === 'expert_improve') {
+        return await expertAttempt(row, definition, stepRun, number, budget, attempt, startClock, (id) => {
+          agentId = id;
+        }).then(async (result) => {
+          if (attempt.stopped) return stoppedOutcome(attempt.stopped, outcome, timeoutSeconds);
+          if (result.ok) return outcome({ type: 'step.succeeded', output: result.output });
+          if (result.lastRun?.status === 'budget_exceeded')
+            return outcome({ type: 'step.paused', reason: result.lastRun.error_message ?? 'budget reached' });
+          return outcome({ type: 'step.failed', error: result.error, retryable: result.retryable });
+        });
+      }
       let ended;
       try {
         attempt.run = await startAgent(
@@ -362,6 +374,54 @@ export function createStepWorker(deps: StepWorkerDeps) {
             sessionId: event.payload.session_id as string,
           }).catch(() => {});
         }
+      },
+    });
+  }
+
+  /** An `expert_improve` attempt: its runs go through the step's agent, limits and stop handling. */
+  async function expertAttempt(
+    row: AdwRow,
+    definition: StepDefinition,
+    stepRun: StepRun,
+    attemptNumber: number,
+    budget: Awaited<ReturnType<typeof remainingBudget>>,
+    attempt: ActiveAttempt,
+    onAgentStarted: () => void,
+    onAgent: (agentId: string) => void,
+  ): Promise<ExpertStepOutcome> {
+    const model = resolveModel(definition.model ?? row.inputs.model, `the model of step ${definition.name}`);
+    const step = await getStep(deps.pool, row.id, stepRun.index);
+    const agentId = await stepAgent(row, definition, stepRun, model, step?.agent_id ?? undefined);
+    onAgent(agentId);
+    let first = true;
+    return runExpertStep({
+      pool: deps.pool,
+      row,
+      definition,
+      start: async (prompt, resumeSessionId) => {
+        const limits = first ? budget.limits : (await remainingBudget(row, definition)).limits;
+        first = false;
+        const run = await deps.runner.start({
+          prompt,
+          cwd: row.inputs.cwd,
+          model,
+          agentId,
+          resumeSessionId,
+          allowedTools: definition.allowedTools,
+          ...limits,
+          author: 'adw',
+          orchestratorId: row.orchestrator_id ?? undefined,
+          adwId: row.id,
+          adwStep: definition.name,
+          adwStepIndex: stepRun.index,
+          adwAttempt: attemptNumber,
+          onEvent: (event) => {
+            if (event.type === EventType.RunStarted) onAgentStarted();
+          },
+        });
+        attempt.run = run;
+        if (attempt.stopped) void run.interrupt();
+        return run;
       },
     });
   }
