@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { modelAliases } from '../src/agent/models.ts';
 import { createChatService, type ChatService } from '../src/orchestrator/chat-service.ts';
-import type { Services } from '../src/services/services.ts';
+import { loadConfig } from '../src/config/index.ts';
+import { startServices, type Services } from '../src/services/services.ts';
 import { reply, toolUse, turn } from '../src/testing/fake-model-server/turns.ts';
 import { defineTool } from '../src/tools/tool.ts';
 import { useAdwHarness } from './helpers/adw.ts';
@@ -36,6 +37,14 @@ function chatFor(services: Services, cwd: string): ChatService {
 describe('chat with the orchestrator', () => {
   const db = useTestDatabase();
   const harness = useAdwHarness(db);
+  /** The chat of `cwd` in a fresh set of services on the same database and data directory: a restart. */
+  async function chatInNextProcess(env: Record<string, string>, cwd: string): Promise<ChatService> {
+    const next = await startServices(loadConfig(env));
+    harness.defer(() => next.close());
+    const chat = chatFor(next, cwd);
+    harness.defer(() => chat.close());
+    return chat;
+  }
 
   it('runs a turn that calls a baton tool and records user, tool and text items in order', async () => {
     const { services, repo, server } = await harness.setUp([
@@ -116,12 +125,7 @@ describe('chat with the orchestrator', () => {
     await chat.close(); // interrupts the slow turn; the waiting message stays queued
     await services.close();
 
-    const { startServices } = await import('../src/services/services.ts');
-    const { loadConfig } = await import('../src/config/index.ts');
-    const next = await startServices(loadConfig(env));
-    harness.defer(() => next.close());
-    const resumed = chatFor(next, repo);
-    harness.defer(() => resumed.close());
+    const resumed = await chatInNextProcess(env, repo);
     expect((await resumed.orchestrator()).id).toBe((await chat.orchestrator()).id);
     void resumed.resume();
     await resumed.settled(waiting.message.id);
@@ -144,12 +148,7 @@ describe('chat with the orchestrator', () => {
     await chat.close();
     await services.close();
 
-    const { startServices } = await import('../src/services/services.ts');
-    const { loadConfig } = await import('../src/config/index.ts');
-    const next = await startServices(loadConfig(env));
-    harness.defer(() => next.close());
-    const resumed = chatFor(next, repo);
-    harness.defer(() => resumed.close());
+    const resumed = await chatInNextProcess(env, repo);
     const second = await resumed.send('which word did I say?');
     await resumed.settled(second.message.id);
     const request = JSON.stringify(server.messageRequests().at(-1)!.body);

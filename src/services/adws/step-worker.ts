@@ -355,18 +355,9 @@ export function createStepWorker(deps: StepWorkerDeps) {
       prompt: sessionId
         ? `Your previous attempt at this step was interrupted. Carry on and finish it.\n\n${prompt}`
         : prompt,
-      cwd: row.inputs.cwd,
-      model,
-      agentId,
+      ...stepRunFields(row, definition, stepRun, attemptNumber, model, agentId),
       resumeSessionId: sessionId,
-      allowedTools: definition.allowedTools,
       ...budget.limits,
-      author: 'adw',
-      orchestratorId: row.orchestrator_id ?? undefined,
-      adwId: row.id,
-      adwStep: definition.name,
-      adwStepIndex: stepRun.index,
-      adwAttempt: attemptNumber,
       onEvent: (event) => {
         if (event.type === EventType.RunStarted) onAgentStarted();
         if (event.type === 'SystemInit') {
@@ -403,18 +394,9 @@ export function createStepWorker(deps: StepWorkerDeps) {
         first = false;
         const run = await deps.runner.start({
           prompt,
-          cwd: row.inputs.cwd,
-          model,
-          agentId,
+          ...stepRunFields(row, definition, stepRun, attemptNumber, model, agentId),
           resumeSessionId,
-          allowedTools: definition.allowedTools,
           ...limits,
-          author: 'adw',
-          orchestratorId: row.orchestrator_id ?? undefined,
-          adwId: row.id,
-          adwStep: definition.name,
-          adwStepIndex: stepRun.index,
-          adwAttempt: attemptNumber,
           onEvent: (event) => {
             if (event.type === EventType.RunStarted) onAgentStarted();
           },
@@ -424,6 +406,29 @@ export function createStepWorker(deps: StepWorkerDeps) {
         return run;
       },
     });
+  }
+
+  /** What every run of a step attempt is started with: where, by which agent, and its place in the ADW. */
+  function stepRunFields(
+    row: AdwRow,
+    definition: StepDefinition,
+    stepRun: StepRun,
+    attemptNumber: number,
+    model: string,
+    agentId: string,
+  ) {
+    return {
+      cwd: row.inputs.cwd,
+      model,
+      agentId,
+      allowedTools: definition.allowedTools,
+      author: 'adw' as const,
+      orchestratorId: row.orchestrator_id ?? undefined,
+      adwId: row.id,
+      adwStep: definition.name,
+      adwStepIndex: stepRun.index,
+      adwAttempt: attemptNumber,
+    };
   }
 
   /**
