@@ -4,7 +4,7 @@
 // sources as they are), it runs the TypeScript sources through tsx. See docs/decisions/0020-compiled-build.md.
 import { existsSync } from 'node:fs';
 
-const compiled = new URL('../dist/cli/main.js', import.meta.url);
+const compiled = new URL('../dist/src/cli/main.js', import.meta.url);
 
 if (process.env.BATON_FROM_SOURCE !== '1' && existsSync(compiled)) {
   await import(compiled.href);

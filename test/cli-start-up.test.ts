@@ -176,8 +176,8 @@ describe('bin/baton.js', () => {
   });
 
   it('runs dist/ when it is built, and the sources when BATON_FROM_SOURCE=1', async () => {
-    await mkdir(join(dir.path, 'dist', 'cli'), { recursive: true });
-    await writeFile(join(dir.path, 'dist', 'cli', 'main.js'), "console.log('dist');\n");
+    await mkdir(join(dir.path, 'dist', 'src', 'cli'), { recursive: true });
+    await writeFile(join(dir.path, 'dist', 'src', 'cli', 'main.js'), "console.log('dist');\n");
     try {
       expect((await launch()).stdout).toBe('dist\n');
       expect((await launch({ BATON_FROM_SOURCE: '1' })).stdout).toBe('sources\n');

@@ -1,4 +1,5 @@
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+import { packageRoot } from '../config/package-root.ts';
 import type { Command } from 'commander';
 
 /**
@@ -18,8 +19,7 @@ export function examplesOf(command: Command): readonly string[] {
   return examples.get(command) ?? [];
 }
 
-// The README sits beside src/ and dist/ alike: ../../README.md from either.
-const readme = fileURLToPath(new URL('../../README.md', import.meta.url));
+const readme = join(packageRoot(), 'README.md');
 
 /** The README section that explains each top-level command. */
 const sections: Record<string, string> = {

@@ -1,9 +1,10 @@
 import { readdir, readFile } from 'node:fs/promises';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+import { packageRoot } from '../config/package-root.ts';
 import { AppError } from '../core/errors.ts';
 import { withClient, type Pool } from './pool.ts';
 
-export const migrationsDir = fileURLToPath(new URL('../../migrations/', import.meta.url));
+export const migrationsDir = join(packageRoot(), 'migrations');
 
 export interface Migration {
   version: number;

@@ -1,6 +1,6 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { extname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { packageRoot } from '../../config/package-root.ts';
 
 /** The built web UI, read into memory once: its page and its hashed assets by file name. */
 export interface WebUi {
@@ -18,12 +18,9 @@ const contentTypes: Record<string, string> = {
   '.json': 'application/json',
 };
 
-/**
- * Where `npm run build:web` writes the UI: dist/web of the package. This module sits three folders
- * below the package root both as source (src/server/ui) and compiled (dist/server/ui).
- */
+/** Where `npm run build:web` writes the UI: dist/web of the package. */
 export function defaultWebUiDir(): string {
-  return fileURLToPath(new URL('../../../dist/web', import.meta.url));
+  return join(packageRoot(), 'dist', 'web');
 }
 
 /**
