@@ -4,6 +4,11 @@ import { modelAliases } from '../src/agent/models.ts';
 import { createChatService, type ChatService } from '../src/orchestrator/chat-service.ts';
 import { loadConfig } from '../src/config/index.ts';
 import { startServices, type Services } from '../src/services/services.ts';
+import {
+  lastUserMessage,
+  messageText,
+  type MessagesRequest,
+} from '../src/testing/fake-model-server/request.ts';
 import { reply, toolUse, turn } from '../src/testing/fake-model-server/turns.ts';
 import { defineTool } from '../src/tools/tool.ts';
 import { useAdwHarness } from './helpers/adw.ts';
@@ -116,8 +121,10 @@ describe('chat with the orchestrator', () => {
 
   it('a message queued when its process stops runs when the next process starts', async () => {
     const { services, repo, server, env } = await harness.setUp([
-      { ...reply('Held up.'), match: { lastUserText: { contains: 'slow one' } }, delayMs: 60_000 },
+      // First: the message after the restart also quotes the unanswered 'slow one'.
       { ...reply('Picked up after the restart.'), match: { lastUserText: { contains: 'waiting one' } } },
+      { ...reply('Held up.'), match: { lastUserText: { contains: 'slow one' } }, delayMs: 60_000 },
+      { ...reply('Third answer.'), match: { lastUserText: { contains: 'third one' } } },
     ]);
     const chat = chatFor(services, repo);
     const slow = await chat.send('slow one');
@@ -134,6 +141,14 @@ describe('chat with the orchestrator', () => {
     expect(status(slow.message.id)).toBe('interrupted');
     expect(status(waiting.message.id)).toBe('done');
     expect(history.at(-1)!.message).toBe('Picked up after the restart.');
+    // The model is told what it never answered, once: the turn after an answered one carries no note.
+    const lastUserText = () =>
+      messageText(lastUserMessage(server.messageRequests().at(-1)!.body as MessagesRequest));
+    expect(lastUserText()).toContain('> slow one');
+    const third = await resumed.send('third one');
+    await resumed.settled(third.message.id);
+    expect(lastUserText()).toContain('third one');
+    expect(lastUserText()).not.toContain('slow one');
     expect(server.failures).toEqual([]);
   });
 

@@ -147,3 +147,29 @@ export async function recoverStrandedTurns(
     }
   }
 }
+
+/**
+ * The person's messages since the orchestrator last finished a turn whose turns ended (interrupted or
+ * failed) before it said anything: the resumed session may hold nothing of them (a turn stopped before the
+ * model answered can leave none of it behind). Oldest first; `beforePosition` is the message about to run.
+ */
+export async function unansweredMessages(
+  db: Queryable,
+  orchestratorId: string,
+  beforePosition: string,
+): Promise<ChatRow[]> {
+  const { rows } = await db.query<ChatRow>(
+    `select asked.* from orchestrator_chat asked
+      where asked.orchestrator_id = $1 and asked.sender_type = 'user' and asked.position < $2
+        and asked.status in ('interrupted', 'failed')
+        and asked.position > coalesce((select max(position) from orchestrator_chat
+                                        where orchestrator_id = $1 and sender_type = 'user' and status = 'done'
+                                          and position < $2), 0)
+        and not exists (select 1 from orchestrator_chat said
+                         where said.orchestrator_id = $1 and said.sender_type = 'orchestrator'
+                           and said.kind = 'text' and said.run_id = asked.run_id)
+      order by asked.position`,
+    [orchestratorId, beforePosition],
+  );
+  return rows;
+}

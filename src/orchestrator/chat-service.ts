@@ -13,6 +13,7 @@ import {
   insertChatItem,
   recoverStrandedTurns,
   settleMessage,
+  unansweredMessages,
   type ChatRow,
   type TurnOwner,
 } from '../db/chat.ts';
@@ -28,6 +29,7 @@ import type { AnyTool, ToolContext } from '../tools/tool.ts';
 import { parseAdwTrigger } from '../workflow/trigger.ts';
 import { orchestratorPrompt, type PromptContext } from './system-prompt.ts';
 import { orchestratorToolNames, orchestratorToolServer } from './tool-server.ts';
+import { withUnansweredNote } from './unanswered-note.ts';
 
 /** Tools the orchestrator may use besides baton's: looking things up, never changing them. */
 const lookUpTools = ['Read', 'Glob', 'Grep'];
@@ -222,12 +224,16 @@ export function createChatService(deps: ChatServiceDeps) {
     let sessionId: string | undefined;
     try {
       await setOrchestratorState(pool, row.id, { status: 'executing' });
+      const unanswered = await unansweredMessages(pool, row.id, message.position);
       active = await deps.services.runner.start({
         agentId: row.agent_id,
         resumeSessionId: row.session_id ?? undefined,
         cwd: deps.cwd,
         model: row.model ?? deps.model,
-        prompt: message.message,
+        prompt: withUnansweredNote(
+          message.message,
+          unanswered.map((item) => item.message),
+        ),
         systemPrompt: orchestratorPrompt(await deps.promptContext(deps.cwd), deps.promptTemplate),
         mcpServers: { baton: orchestratorToolServer(deps.tools, toolContext) },
         allowedTools: [...orchestratorToolNames(deps.tools), ...lookUpTools],
