@@ -24,7 +24,8 @@ export interface WarmPoolOptions {
 /**
  * Claude Code processes kept alive between runs of one key (a command agent), so the next run pushes
  * its prompt into a live process instead of starting one. A kept process is idle: it still holds its
- * admission slot, but offers it up (AdmissionSlot.idle), so a run waiting anywhere on the host evicts it;
+ * admission slot, but offers it up (AdmissionSlot.idle), so a run waiting anywhere on the host evicts it
+ * (the slot passes on at once; the process closes beside the run that took it);
  * it is closed after `idleMs` without a prompt, when its key is closed (its agent deleted), and when the
  * pool closes. A run takes a process only if it was set up the same way and continues the same session.
  */
@@ -96,7 +97,13 @@ export function createWarmPool(options: WarmPoolOptions) {
       const timer = setTimeout(() => void drop(key, 'idle', live), options.idleMs);
       timer.unref();
       kept.set(key, { live, timer });
-      live.slot.idle(() => void drop(key, 'evicted', live));
+      live.slot.idle(() => {
+        // The waiting run starts now, not once this process has exited: closing only finishes its session
+        // (exit and the SessionEnd hook, 0.1–0.5 s), and a slot held through that left a core idle at
+        // every eviction (bench:server's 20 commands used ~1.8 of 2 cores).
+        live.slot.release();
+        void drop(key, 'evicted', live);
+      });
       void live.ended.then(() => drop(key, 'exited', live));
       tell({ key, state: 'kept', pid: live.pid });
       return true;
