@@ -62,6 +62,11 @@ describe('the agent detail view and its actions in Chromium, against a real serv
         stall: { afterDeltas: 1 },
         match: { lastUserText: { contains: 'long job' } },
       },
+      {
+        error: { status: 500, message: 'the model is broken' },
+        times: 'always',
+        match: { lastUserText: { contains: 'break' } },
+      },
     ]);
     await h.worker();
     const server = await servers.setUp({
@@ -72,14 +77,14 @@ describe('the agent detail view and its actions in Chromium, against a real serv
     });
     const origin = await server.listen();
     const pool = db.current.pool;
-    const tool = async (name: string, args: object) => {
+    const tool = async (name: string, args: object): Promise<{ structured: { agent: { id: string } } }> => {
       const response = await fetch(`${origin}/api/tools/${name}`, {
         method: 'POST',
         headers: { ...auth, 'content-type': 'application/json' },
         body: JSON.stringify(args),
       });
       expect(response.status, `${name}: ${await response.clone().text()}`).toBe(200);
-      return response.json();
+      return (await response.json()) as { structured: { agent: { id: string } } };
     };
     const runsOf = async (agentId: string) =>
       (
@@ -187,16 +192,32 @@ describe('the agent detail view and its actions in Chromium, against a real serv
       .toBe('interrupted');
     await browser.screenshot(page, 'agents-4-interrupted');
 
+    // A command whose model keeps failing: the card says blocked, with the reason.
+    await input.fill('Please break');
+    await input.press('Enter');
+    await expect
+      .poll(() => card.getByTestId('agent-status').textContent(), { timeout: 120_000 })
+      .toBe('BLOCKED');
+    const blocked = await pool.query<{ blocked_reason: string }>(
+      'select blocked_reason from agents where id = $1',
+      [agentId],
+    );
+    expect(blocked.rows[0]!.blocked_reason).toBeTruthy();
+    await expect
+      .poll(() => card.getByTestId('agent-blocked').textContent())
+      .toContain(blocked.rows[0]!.blocked_reason.slice(0, 40));
+    await browser.screenshot(page, 'agents-5-blocked');
+
     // Delete asks first; confirmed, the card, the detail and the stream's filter go, and the ledger says so.
     await detail.getByTestId('agent-delete').click();
-    await browser.screenshot(page, 'agents-5-confirm-delete');
+    await browser.screenshot(page, 'agents-6-confirm-delete');
     await detail.getByTestId('agent-delete-confirm').click();
     await expect.poll(() => card.count(), { timeout: 30_000 }).toBe(0);
     await expect.poll(() => page.getByTestId('agent-detail').count()).toBe(0);
     await expect.poll(() => page.getByRole('button', { name: 'Stop filtering by alice' }).count()).toBe(0);
     const archived = await pool.query('select archived from agents where id = $1', [agentId]);
     expect(archived.rows[0].archived).toBe(true);
-    await browser.screenshot(page, 'agents-6-deleted');
+    await browser.screenshot(page, 'agents-7-deleted');
     expect(errors).toEqual([]);
     h.server.assertComplete();
   });
@@ -286,7 +307,7 @@ describe('the agent detail view and its actions in Chromium, against a real serv
     await column.evaluate((element) => (element.scrollTop = element.scrollHeight));
     await page.getByTestId('agent-card-agent-3000').waitFor();
     expect(await page.getByTestId('agent-card-agent-0001').count()).toBe(0);
-    await browser.screenshot(page, 'agents-7-thousands');
+    await browser.screenshot(page, 'agents-8-thousands');
     await column.evaluate((element) => (element.scrollTop = 0));
     await page.getByTestId('agent-card-agent-0001').click();
 
@@ -310,7 +331,7 @@ describe('the agent detail view and its actions in Chromium, against a real serv
     expect((await input.textContent())!.length).toBeLessThan(5_000);
     await toolRow.getByTestId('event-detail').locator('section').getByTestId('show-all').click();
     await expect.poll(async () => (await input.textContent())!.includes(hugeContent)).toBe(true);
-    await browser.screenshot(page, 'agents-8-huge-diff-and-input');
+    await browser.screenshot(page, 'agents-9-huge-diff-and-input');
 
     // A frame of a type this UI does not know: ignored and counted in the header, the page goes on.
     expect(toPage).toBeDefined();
