@@ -333,6 +333,12 @@ describe('the agent detail view and its actions in Chromium, against a real serv
     await expect.poll(async () => (await input.textContent())!.includes(hugeContent)).toBe(true);
     await browser.screenshot(page, 'agents-9-huge-diff-and-input');
 
+    // Esc from inside the detail closes it, and the stream's filter with it.
+    await runRow.getByRole('button').first().focus();
+    await page.keyboard.press('Escape');
+    await expect.poll(() => page.getByTestId('agent-detail').count()).toBe(0);
+    expect(await page.getByRole('button', { name: 'Stop filtering by agent-0001' }).count()).toBe(0);
+
     // A frame of a type this UI does not know: ignored and counted in the header, the page goes on.
     expect(toPage).toBeDefined();
     toPage!(JSON.stringify({ type: 'agent.teleported', agentId: first.id }));
