@@ -130,7 +130,7 @@ describe('the agent detail view and its actions in Chromium, against a real serv
       .poll(() => run.getByTestId('run-cost').textContent())
       .toBe(`$${Number(firstRun!.cost_usd).toFixed(4)}`);
     expect(await run.getByTestId('run-duration').textContent()).toMatch(/^\d+(\.\d)? (ms|s)$|^\d+ m \d\d s$/);
-    expect(await run.getByTestId('run-files').textContent()).toBe('1 files');
+    expect(await run.getByTestId('run-files').textContent()).toBe('1 file');
     await run.getByRole('button').first().click();
     const file = run.locator('[data-testid=file-change][data-path="hello.md"]');
     await file.waitFor();
