@@ -308,6 +308,13 @@ describe('the agent detail view and its actions in Chromium, against a real serv
     await page.getByTestId('agent-card-agent-3000').waitFor();
     expect(await page.getByTestId('agent-card-agent-0001').count()).toBe(0);
     await browser.screenshot(page, 'agents-8-thousands');
+    // Folded to avatars, the column stays virtualised and reaches the last agent too.
+    await page.getByRole('button', { name: 'Collapse the agents column' }).click();
+    await column.evaluate((element) => (element.scrollTop = element.scrollHeight));
+    await page.getByTestId('agent-card-agent-3000').waitFor();
+    expect(await cards.count()).toBeLessThan(60);
+    await browser.screenshot(page, 'agents-8-thousands-folded');
+    await page.getByRole('button', { name: 'Expand the agents column' }).click();
     await column.evaluate((element) => (element.scrollTop = 0));
     await page.getByTestId('agent-card-agent-0001').click();
 
