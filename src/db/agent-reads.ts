@@ -8,11 +8,14 @@ import type { RunRow } from './runs.ts';
 export interface AgentListing extends AgentRow {
   run_count: number;
   cost_usd: number;
+  /** Commands waiting for it (not the one running): its card says queued when it is not executing. */
+  queued_commands: number;
 }
 
 const listingColumns = `a.*,
   (select count(*) from agent_runs r where r.agent_id = a.id)::int as run_count,
-  coalesce((select sum(u.cost_usd) from usage u where u.agent_id = a.id), 0)::float as cost_usd`;
+  coalesce((select sum(u.cost_usd) from usage u where u.agent_id = a.id), 0)::float as cost_usd,
+  (select count(*) from agent_commands c where c.agent_id = a.id and c.status = 'queued')::int as queued_commands`;
 
 /** Live (not archived) agents, newest activity first; of one kind, or one ADW's step agents. */
 export async function listAgentListings(
@@ -33,14 +36,24 @@ export async function getAgentListing(db: Queryable, id: string): Promise<AgentL
   return result.rows[0];
 }
 
+/** A run as the agent's detail lists it: its row, the prompt it ran, and how many files it changed. */
+export interface AgentRunListing extends RunRow {
+  /** The prompt whose latest run this is (a command run again after its worker died names the last). */
+  prompt_text: string | null;
+  files_changed: number;
+}
+
 /** An agent's runs, newest first. */
 export async function listAgentRuns(
   db: Queryable,
   agentId: string,
   options: { limit: number; offset: number },
-): Promise<RunRow[]> {
-  const result = await db.query<RunRow>(
-    `select * from agent_runs where agent_id = $1 order by started_at desc, id limit $2 offset $3`,
+): Promise<AgentRunListing[]> {
+  const result = await db.query<AgentRunListing>(
+    `select r.*,
+            (select p.prompt_text from prompts p where p.run_id = r.id order by p.created_at limit 1) as prompt_text,
+            (select count(*) from file_changes f where f.run_id = r.id)::int as files_changed
+       from agent_runs r where r.agent_id = $1 order by r.started_at desc, r.id limit $2 offset $3`,
     [agentId, options.limit, options.offset],
   );
   return result.rows;

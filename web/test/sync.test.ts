@@ -93,6 +93,8 @@ function fakeApi(overrides: Partial<ApiClient> = {}) {
     },
     health: async () => ({ status: 'ok' as const, latestSeq: 0, websocketClients: 1 }),
     fileChanges: async () => [],
+    agentRuns: async () => [],
+    agentCommands: async () => [],
     callTool: async () => ({}),
     ...overrides,
   };

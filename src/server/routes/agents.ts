@@ -1,4 +1,5 @@
 import { NotFoundError } from '../../core/errors.ts';
+import { openCommands } from '../../db/agent-commands.ts';
 import {
   getAgentListing,
   listAgentFileChanges,
@@ -12,6 +13,7 @@ import {
   pageQuery,
   scopedEventsQuery,
 } from '../../protocol/rest.ts';
+import { commandData } from '../../tools/agent-summary.ts';
 import type { ServerDeps } from '../deps.ts';
 import type { Router } from '../route.ts';
 import { eventPage } from './events.ts';
@@ -50,12 +52,23 @@ export function agentRoutes(router: Router, deps: ServerDeps): void {
   router.add({
     method: 'GET',
     url: '/api/agents/:id/runs',
-    summary: "An agent's runs, newest first.",
+    summary: "An agent's runs, newest first, each with the prompt it ran and how many files it changed.",
     params: idParams,
     query: pageQuery,
     handler: async ({ params, query }) => {
       await existing(params.id);
       return { runs: await listAgentRuns(pool, params.id, query) };
+    },
+  });
+
+  router.add({
+    method: 'GET',
+    url: '/api/agents/:id/commands',
+    summary: "An agent's command queue: the command it is running, then those waiting, in order.",
+    params: idParams,
+    handler: async ({ params }) => {
+      await existing(params.id);
+      return { commands: (await openCommands(pool, params.id)).map(commandData) };
     },
   });
 

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { agentCommandListSchema, agentRunListSchema } from './agent-schemas.ts';
 import { requestJson, type FetchLike } from './http.ts';
 import {
   adwListSchema,
@@ -9,6 +10,9 @@ import {
   fileChangeListSchema,
   healthSchema,
 } from './schemas.ts';
+
+/** Agents per listing page (the server's maximum). */
+const agentsPage = 500;
 
 /** The REST calls the UI makes, each answer checked. A value, so tests pass their own fetch. */
 export function createApiClient(fetchImpl: FetchLike = (input, init) => fetch(input, init)) {
@@ -23,8 +27,16 @@ export function createApiClient(fetchImpl: FetchLike = (input, init) => fetch(in
     health() {
       return requestJson(fetchImpl, '/api/health', healthSchema);
     },
+    /** Every live agent, a page of 500 at a time (a workspace may have thousands). */
     async agents() {
-      return (await requestJson(fetchImpl, '/api/agents?limit=500', agentListSchema)).agents;
+      const all: z.infer<typeof agentListSchema>['agents'] = [];
+      for (let offset = 0; ; offset += agentsPage) {
+        const page = (
+          await requestJson(fetchImpl, `/api/agents?limit=${agentsPage}&offset=${offset}`, agentListSchema)
+        ).agents;
+        all.push(...page);
+        if (page.length < agentsPage) return all;
+      }
     },
     async agent(id: string) {
       return (await requestJson(fetchImpl, `/api/agents/${encodeURIComponent(id)}`, agentDetailSchema)).agent;
@@ -35,8 +47,21 @@ export function createApiClient(fetchImpl: FetchLike = (input, init) => fetch(in
     async adws() {
       return (await requestJson(fetchImpl, '/api/adws?limit=100', adwListSchema)).adws;
     },
-    async fileChanges(agentId: string, runId: string) {
-      const query = new URLSearchParams({ run: runId });
+    /** An agent's runs, newest first, with the prompt each ran. */
+    async agentRuns(agentId: string, limit = 50) {
+      const path = `/api/agents/${encodeURIComponent(agentId)}/runs?limit=${limit}`;
+      return (await requestJson(fetchImpl, path, agentRunListSchema)).runs;
+    },
+    /** An agent's command queue: the running command, then the waiting ones. */
+    async agentCommands(agentId: string) {
+      const path = `/api/agents/${encodeURIComponent(agentId)}/commands`;
+      return (await requestJson(fetchImpl, path, agentCommandListSchema)).commands;
+    },
+    /** What one run changed (or, with `diffs` false, every run of the agent without the diffs). */
+    async fileChanges(agentId: string, runId?: string, diffs = true) {
+      const query = new URLSearchParams();
+      if (runId) query.set('run', runId);
+      if (!diffs) query.set('diffs', 'false');
       return (
         await requestJson(
           fetchImpl,

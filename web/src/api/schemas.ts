@@ -28,6 +28,7 @@ export const agentListingSchema = z.object({
   adw_step: nullableString.optional(),
   archived: z.boolean().optional(),
   run_count: z.number().int().optional(),
+  queued_commands: z.number().int().optional(),
   cost_usd: z.coerce.number().optional(),
   updated_at: z.string().optional(),
 });

@@ -4,7 +4,7 @@ import MarkdownIt from 'markdown-it';
 /**
  * Markdown from agents and models, as HTML that can do nothing: markdown-it with raw HTML off, then
  * DOMPurify with no scripts, frames, forms, styles, data- attributes or event handlers, and links that
- * open elsewhere without a referrer. Text longer than `maxCharacters` is cut (the payload has it all).
+ * open elsewhere without a referrer. Text longer than `maxCharacters` is cut (MarkdownView offers the rest).
  */
 const markdown = new MarkdownIt({ html: false, linkify: true, breaks: false });
 
@@ -33,7 +33,10 @@ function hookLinks(): void {
   });
 }
 
-export function renderMarkdown(text: string, maxCharacters = 20_000): string {
+/** How much of a text is rendered before the person asks for all of it. */
+export const markdownPreviewCharacters = 20_000;
+
+export function renderMarkdown(text: string, maxCharacters = markdownPreviewCharacters): string {
   hookLinks();
   const source = text.length > maxCharacters ? `${text.slice(0, maxCharacters)}\n\n…` : text;
   return DOMPurify.sanitize(markdown.render(source), {

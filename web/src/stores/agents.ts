@@ -1,5 +1,5 @@
 import { acceptHMRUpdate, defineStore } from 'pinia';
-import { computed, reactive } from 'vue';
+import { computed, reactive, shallowRef, triggerRef } from 'vue';
 import type { WireEvent } from '@protocol';
 import type { AgentListing, CostReport } from '../api/schemas.ts';
 import type { StoreMessage } from './messages.ts';
@@ -43,11 +43,39 @@ export const useAgentsStore = defineStore('agents', () => {
   const byId = reactive(new Map<string, AgentCard>());
   const spend = new Map<string, { tokens: number; contextTokens: number }>();
 
-  const list = computed(() =>
-    [...byId.values()].sort((a, b) => a.name.localeCompare(b.name) || a.id.localeCompare(b.id)),
-  );
-  const activeCount = computed(() => list.value.filter((agent) => agent.status !== 'complete').length);
-  const runningCount = computed(() => list.value.filter((agent) => agent.status === 'executing').length);
+  /**
+   * The cards' order (by name, then id), as ids: sorted again only when an agent comes or goes, not when
+   * a card changes, so an event costs one card's update even with thousands of agents.
+   */
+  const order = shallowRef<string[]>([]);
+  let orderStale = false;
+  const byName = (a: AgentCard, b: AgentCard) => a.name.localeCompare(b.name) || a.id.localeCompare(b.id);
+
+  function reorder(): void {
+    if (!orderStale) return;
+    orderStale = false;
+    order.value = [...byId.values()].sort(byName).map((agent) => agent.id);
+  }
+  function remove(id: string): void {
+    if (!byId.delete(id)) return;
+    const index = order.value.indexOf(id);
+    if (index !== -1) {
+      order.value.splice(index, 1);
+      triggerRef(order);
+    }
+  }
+
+  const list = computed(() => order.value.map((id) => byId.get(id)!).filter(Boolean));
+  const activeCount = computed(() => {
+    let count = 0;
+    for (const agent of byId.values()) if (agent.status !== 'complete') count += 1;
+    return count;
+  });
+  const runningCount = computed(() => {
+    let count = 0;
+    for (const agent of byId.values()) if (agent.status === 'executing') count += 1;
+    return count;
+  });
 
   function card(listing: AgentListing, previous?: AgentCard): AgentCard {
     const spent = spend.get(listing.id);
@@ -61,23 +89,27 @@ export const useAgentsStore = defineStore('agents', () => {
   }
 
   function upsert(listing: AgentListing): void {
-    if (listing.archived || listing.kind === 'orchestrator') {
-      byId.delete(listing.id);
-      return;
-    }
-    byId.set(listing.id, card(listing, byId.get(listing.id)));
+    if (listing.archived || listing.kind === 'orchestrator') return remove(listing.id);
+    const previous = byId.get(listing.id);
+    if (!previous || previous.name !== listing.name) orderStale = true;
+    byId.set(listing.id, card(listing, previous));
   }
 
   function apply(message: StoreMessage): void {
     switch (message.type) {
       case 'local.snapshot': {
         const live = new Set(message.agents.map((agent) => agent.id));
-        for (const id of [...byId.keys()]) if (!live.has(id)) byId.delete(id);
+        for (const id of [...byId.keys()])
+          if (!live.has(id)) {
+            byId.delete(id);
+            orderStale = true;
+          }
         for (const agent of message.agents) upsert(agent);
-        return;
+        return reorder();
       }
       case 'local.agent.loaded':
-        return upsert(message.agent);
+        upsert(message.agent);
+        return reorder();
       case 'local.cost.loaded':
         return applyCost(message.cost);
       case 'event.appended':
@@ -101,10 +133,7 @@ export const useAgentsStore = defineStore('agents', () => {
     if (!event.agentId) return;
     const agent = byId.get(event.agentId);
     if (!agent) return; // a new agent: its listing is fetched (see sync.ts)
-    if (event.type === 'AgentDeleted') {
-      byId.delete(event.agentId);
-      return;
-    }
+    if (event.type === 'AgentDeleted') return remove(event.agentId);
     const next: AgentCard = { ...agent };
     if (event.type === 'SummaryUpdated') {
       if (event.payload.event_id === agent.latestEventId) next.latestSummary = event.summary;
@@ -122,7 +151,7 @@ export const useAgentsStore = defineStore('agents', () => {
     byId.set(event.agentId, next);
   }
 
-  return { byId, list, activeCount, runningCount, apply };
+  return { byId, order, list, activeCount, runningCount, apply };
 });
 
 if (import.meta.hot) import.meta.hot.accept(acceptHMRUpdate(useAgentsStore, import.meta.hot));

@@ -35,6 +35,8 @@ export const useUiStore = defineStore('ui', () => {
   /** Agent chips: when any, only these agents' rows. */
   const agentFilter = reactive(new Set<string>());
   const search = ref('');
+  /** The ADW filter: when set, only that ADW's rows. */
+  const adwFilter = ref<string | undefined>();
   const selectedAgentId = ref<string | undefined>();
 
   watch(chatWidth, (width) => store(storageKeys.chatWidth, width));
@@ -73,6 +75,7 @@ export const useUiStore = defineStore('ui', () => {
     categories,
     agentFilter,
     search,
+    adwFilter,
     selectedAgentId,
     cycleChatWidth,
     toggleCentre,
