@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { createAdwCalls } from './adw-calls.ts';
 import { requestJson, type FetchLike } from './http.ts';
 import {
   adwListSchema,
@@ -13,6 +14,7 @@ import {
 /** The REST calls the UI makes, each answer checked. A value, so tests pass their own fetch. */
 export function createApiClient(fetchImpl: FetchLike = (input, init) => fetch(input, init)) {
   return {
+    ...createAdwCalls(fetchImpl),
     /** The `limit` events just before `beforeSeq` (the newest ones when omitted), oldest first. */
     eventsBefore(beforeSeq: number | undefined, limit: number) {
       const query = new URLSearchParams({ limit: String(limit) });
