@@ -149,7 +149,10 @@ describe('the adws store: swimlanes from a recorded ADW, through the one apply p
         payload: { event_id: text.id, summary: 'The spec is written.' },
       },
     });
-    const found = adws.lanesOf(adw.id).lanes.flatMap((lane) => lane.events).find((e) => e.id === text.id);
+    const found = adws
+      .lanesOf(adw.id)
+      .lanes.flatMap((lane) => lane.events)
+      .find((e) => e.id === text.id);
     expect(found?.summary).toBe('The spec is written.');
     const { adwId: _adw, adwStep: _step, ...noAdw } = last;
     live.apply({

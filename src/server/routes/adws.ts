@@ -58,7 +58,7 @@ export function adwRoutes(router: Router, deps: ServerDeps): void {
     method: 'GET',
     url: '/api/adws/:id/steps/:position/artifact',
     summary:
-      "The artifact (spec, review or fix report) the engine recorded for one step, as text; 404 when it has none.",
+      'The artifact (spec, review or fix report) the engine recorded for one step, as text; 404 when it has none.',
     params: adwStepParams,
     handler: async ({ params }) => {
       const adw = await existing(params.id);

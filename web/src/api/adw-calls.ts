@@ -25,9 +25,8 @@ export function createAdwCalls(fetchImpl: FetchLike) {
     },
     /** What the engine recorded for a step as its artifact (a spec, a review or fix report). */
     async adwArtifact(id: string, position: number) {
-      return (
-        await requestJson(fetchImpl, `${adwPath(id)}/steps/${position}/artifact`, artifactSchema)
-      ).artifact;
+      return (await requestJson(fetchImpl, `${adwPath(id)}/steps/${position}/artifact`, artifactSchema))
+        .artifact;
     },
     workflows() {
       return requestJson(fetchImpl, '/api/workflows', workflowListSchema);
@@ -39,8 +38,7 @@ export function createAdwCalls(fetchImpl: FetchLike) {
       return (await requestJson(fetchImpl, '/api/adws', adwAnswerSchema, { method: 'POST', body })).adw;
     },
     async cancelAdw(id: string) {
-      return (await requestJson(fetchImpl, `${adwPath(id)}/cancel`, adwAnswerSchema, { method: 'POST' }))
-        .adw;
+      return (await requestJson(fetchImpl, `${adwPath(id)}/cancel`, adwAnswerSchema, { method: 'POST' })).adw;
     },
     async resumeAdw(id: string, body: { addCostUsd?: number; addTurns?: number }) {
       return (

@@ -150,7 +150,11 @@ export function buildLanes(
   for (const lane of ordered) {
     const step = lane.step!;
     if (step.verdict)
-      verdict = { verdict: step.verdict, tiers: step.tiers ?? {}, step: stepLabel(step.name, step.iteration) };
+      verdict = {
+        verdict: step.verdict,
+        tiers: step.tiers ?? {},
+        step: stepLabel(step.name, step.iteration),
+      };
   }
   return { lanes: workflow.events.length > 0 ? [workflow, ...ordered] : ordered, verdict };
 }
