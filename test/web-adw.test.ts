@@ -13,18 +13,19 @@ const slowModelMs = 120_000;
 
 /** Records, in the page, the order in which lanes first appear in a card (the swimlane filling live). */
 async function recordLaneOrder(page: Page): Promise<void> {
-  await page.evaluate(() => {
-    const seen: string[] = [];
-    (globalThis as unknown as { laneOrder: string[] }).laneOrder = seen;
+  // A script string: this file is compiled without the DOM's types.
+  await page.evaluate(`(() => {
+    const seen = [];
+    globalThis.laneOrder = seen;
     const note = () => {
       for (const card of document.querySelectorAll('[data-testid^=adw-card-]'))
         for (const lane of card.querySelectorAll('[data-testid^=adw-lane-]')) {
-          const key = `${card.getAttribute('data-testid')}/${lane.getAttribute('data-testid')}`;
+          const key = card.getAttribute('data-testid') + '/' + lane.getAttribute('data-testid');
           if (!seen.includes(key)) seen.push(key);
         }
     };
     new MutationObserver(note).observe(document.body, { childList: true, subtree: true });
-  });
+  })()`);
 }
 
 const laneOrder = (page: Page, card: string) =>
