@@ -44,6 +44,9 @@ describe('GET /api/adws/:id/steps/:position/artifact, after a real ADW with the 
     expect(review.body.artifact.content).toContain('**Verdict**: FAIL');
     expect((await artifact(3)).body.artifact.content).toContain('# Fix Report');
 
+    // The UI's form shows where ADWs start; a server without a banner sends none.
+    expect((await get('/api/server-info')).body).toEqual({ workspace: adw.repo, banner: null });
+
     // The build step writes no artifact; a position past the last step does not exist.
     const build = await artifact(1);
     expect(build.status).toBe(404);
