@@ -141,13 +141,25 @@ describe('ADW swimlanes in Chromium against a real server, real Claude Code and 
     await first.getByTestId('adw-cancel').click();
     await first.locator('[data-testid=adw-lane-plan][data-status=cancelled]').waitFor({ timeout: 60_000 });
 
-    // The second ADW runs to the end: its lanes appear step by step, the review FAILs, the fix follows.
+    // The second ADW starts with a budget its plan overspends: it pauses, and resumes with more budget.
     await page.getByTestId('new-adw').click();
     await page.getByTestId('adw-prompt').fill('Add a farewell(name) function to greet.js, with a test');
     await page.getByTestId('adw-name').fill('farewell');
+    await page.getByTestId('adw-maxCostUsd').fill('0.01');
     await page.getByTestId('adw-start').click();
     await page.getByTestId('adw-notice').filter({ hasText: 'Started farewell' }).waitFor();
     const card = page.getByTestId('adw-card-farewell');
+    await expect.poll(() => card.getByTestId('adw-status').textContent(), { timeout: 90_000 }).toBe('paused');
+    expect(await card.getByTestId('adw-paused').textContent()).toMatch(
+      /Paused: .*budget.*Resume it with more budget/,
+    );
+    // Its step went back to the queue: the lane says pending, no longer running.
+    await card.locator('[data-testid=adw-lane-plan][data-status=pending]').waitFor();
+    await browser.screenshot(page, 'adw-3-paused');
+    await card.getByTestId('adw-add-cost').fill('5');
+    await card.getByTestId('adw-resume').click();
+
+    // Then it runs to the end: its lanes appear step by step, the review FAILs, the fix follows.
     await card.locator('[data-testid=adw-lane-fix][data-status=succeeded]').waitFor({ timeout: 150_000 });
     await expect
       .poll(() => card.getByTestId('adw-status').textContent(), { timeout: 60_000 })
@@ -175,7 +187,7 @@ describe('ADW swimlanes in Chromium against a real server, real Claude Code and 
       .getByTestId('adw-square')
       .evaluateAll((nodes) => nodes.map((node) => Number(node.getAttribute('data-seq'))))) as number[];
     expect([...squares].sort((a, b) => a - b)).toEqual(stored.rows.map((r) => Number(r.seq)));
-    await browser.screenshot(page, 'adw-3-swimlanes-fail-and-fix');
+    await browser.screenshot(page, 'adw-4-swimlanes-fail-and-fix');
 
     // A square opens its details: summary, type, step, payload.
     const reviewText = card
@@ -193,7 +205,7 @@ describe('ADW swimlanes in Chromium against a real server, real Claude Code and 
     expect(JSON.parse((await panel.getByTestId('adw-event-payload').textContent())!)).toMatchObject({
       text: '[scripted demo] Review written: FAIL.',
     });
-    await browser.screenshot(page, 'adw-4-square-detail');
+    await browser.screenshot(page, 'adw-5-square-detail');
     // A file change's square shows its diff.
     await card.getByTestId('adw-lane-fix').locator('[data-testid=adw-square][data-type=FileChanges]').click();
     const diff = panel.getByTestId('diff').first();
@@ -210,7 +222,7 @@ describe('ADW swimlanes in Chromium against a real server, real Claude Code and 
       /^app_review\/review-[0-9a-f]{8}-1\.md$/,
     );
     expect(await panel.locator('table').count()).toBeGreaterThan(0);
-    await browser.screenshot(page, 'adw-5-review-artifact');
+    await browser.screenshot(page, 'adw-6-review-artifact');
     await card.getByTestId('adw-lane-plan').getByTestId('open-artifact').click();
     await panel.locator('h1', { hasText: 'Add a farewell function' }).waitFor();
     await page.keyboard.press('Escape');

@@ -101,6 +101,29 @@ describe('the adws store: swimlanes from a recorded ADW, through the one apply p
     expect(before.verdict).toBeUndefined();
   });
 
+  it('a pause puts the running step back to pending (the engine says so only with AdwPaused), resume starts it again', () => {
+    const plan = adwEvents.filter((event) => event.adwStep === 'plan' || event.type === 'AdwStarted');
+    const started = plan.findIndex((event) => event.type === 'StepStart');
+    const midway = plan.slice(0, started + 4);
+    const last = midway.at(-1)!;
+    const paused: WireEvent = {
+      ...last,
+      seq: last.seq + 1,
+      id: '00000000-0000-4000-8000-00000000aaaa',
+      category: 'system',
+      type: 'AdwPaused',
+      payload: { reason: 'The run reached its cost budget (--max-cost).' },
+      agentId: undefined,
+      adwStep: undefined,
+    };
+    const lanes = (events: WireEvent[]) =>
+      buildLanes([], events).lanes.find((lane) => lane.label === 'plan')!;
+    expect(lanes(midway).step!.status).toBe('running');
+    expect(lanes([...midway, paused]).step!.status).toBe('pending');
+    const restart = { ...plan[started]!, seq: paused.seq + 1, id: '00000000-0000-4000-8000-00000000aaab' };
+    expect(lanes([...midway, paused, restart]).step!.status).toBe('running');
+  });
+
   it('a stored page that overlaps the live feed leaves each event once, in seq order', () => {
     const live = useLiveStore();
     const adws = useAdwsStore();

@@ -133,6 +133,11 @@ export function buildLanes(
       lane.events.push(event);
       continue;
     }
+    if (event.type === 'AdwPaused') {
+      // A pause hands the running step back to the queue (pending) without a step event of its own.
+      for (const lane of lanes.values())
+        if (lane.step?.status === 'running') lane.step = { ...lane.step, status: 'pending' };
+    }
     if (event.adwStep !== undefined) {
       let position = event.agentId ? agentLane.get(event.agentId) : undefined;
       position ??= latestByName.get(event.adwStep);
