@@ -11,7 +11,8 @@ import { eventsOf, frameText } from './replay.ts';
 /**
  * A recorded session: every frame a real server sent on `all` (subscribed from seq 0) while a real
  * ADW ran plan_build_review_fix with two fix rounds against the scripted model (review FAIL twice, so
- * the loop ran `review #2` and `fix #2`), and the ADW's detail (row and step runs) at the end.
+ * the loop ran `review #2` and `fix #2`), and the ADW's detail (row and step runs) at the end. Kept
+ * small: long payload strings are cut and only the first token fragments (`event.delta`) are kept.
  */
 interface AdwRecording {
   detail: { adw: AdwDetail; steps: AdwStep[] };
