@@ -228,6 +228,25 @@ describe('ADW swimlanes in Chromium against a real server, real Claude Code and 
     await page.keyboard.press('Escape');
     await expect.poll(() => page.getByTestId('adw-panel').count()).toBe(0);
 
+    // The kind toggles hide squares (a step's start and end stay); one kind always stays on.
+    const hooks = card.locator('[data-testid=adw-square][data-type=PreToolUse]');
+    expect(await hooks.count()).toBeGreaterThan(0);
+    await page.getByTestId('adw-kind-hook').click();
+    await expect.poll(() => hooks.count()).toBe(0);
+    expect(await card.getByTestId('adw-lane-build').textContent()).toMatch(/\+\d+ hidden/);
+    for (const kind of ['response', 'tool', 'thinking', 'system'])
+      await page.getByTestId(`adw-kind-${kind}`).click();
+    expect(await page.getByTestId('adw-kind-system').getAttribute('aria-pressed')).toBe('true');
+    const starts = await h.services.db.pool.query(
+      `select 1 from events where adw_id = $1 and type = 'StepStart'`,
+      [row.id],
+    );
+    expect(starts.rowCount).toBe(5); // plan twice: before the pause and after the resume
+    expect(await card.locator('[data-testid=adw-square][data-type=StepStart]').count()).toBe(5);
+    for (const kind of ['hook', 'response', 'tool', 'thinking'])
+      await page.getByTestId(`adw-kind-${kind}`).click();
+    await expect.poll(() => hooks.count()).toBeGreaterThan(0);
+
     // Switching views and back keeps the lanes; Ctrl+J goes back to the event stream.
     await page.keyboard.press('Control+j');
     await page.getByTestId('event-stream').waitFor();
