@@ -73,6 +73,6 @@ describe('every command’s help', () => {
     expect(result.stdout).toMatch(/\nExamples:\n {2}\$ baton adw run plan_build_review_fix /);
     expect(result.stdout).toMatch(/\nDocs:\n {2}\S+README\.md \("AI Developer Workflows"/);
     const root = await runBaton(['--help'], cliEnvironment({}));
-    expect(root.stdout).toContain('  $ baton demo\n');
+    expect(root.stdout).toContain('  $ baton demo --ui\n');
   });
 });

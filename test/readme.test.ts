@@ -68,7 +68,7 @@ describe('the README', () => {
   it('keeps the quick start to two commands', () => {
     const quickStart = readme.slice(readme.indexOf('## Quick start'), readme.indexOf('## Prerequisites'));
     const block = /```sh\n([\s\S]*?)```/.exec(quickStart)![1]!;
-    expect(block.trim().split('\n')).toEqual(['npm ci && npx baton demo', 'npm test']);
+    expect(block.trim().split('\n')).toEqual(['npm ci && npx baton demo --ui', 'npm test']);
     expect(readme.indexOf('## Prerequisites')).toBeGreaterThan(0);
   });
 });

@@ -40,7 +40,7 @@ const sections: Record<string, string> = {
 };
 
 const rootExamples = [
-  'baton demo',
+  'baton demo --ui',
   'baton agent run "Add input validation to the signup form" --max-cost 2',
   'baton adw run plan_build_review_fix "Add rate limiting to the login route"',
   'baton adw ls',

@@ -4,6 +4,7 @@ import type { Config } from '../config/index.ts';
 import { findOrchestrator } from '../db/orchestrators.ts';
 import { openChat } from '../orchestrator/open-chat.ts';
 import { describeProblem, discoverAgentTemplates, discoverSlashCommands } from '../project/index.ts';
+import type { ServerDeps } from '../server/deps.ts';
 import { bindWarnings, listen, type RunningServer } from '../server/listen.ts';
 import { loadWebUi } from '../server/ui/web-ui.ts';
 import type { Services } from '../services/services.ts';
@@ -52,6 +53,7 @@ export async function startHttpServer(
   config: Readonly<Config>,
   flags: ServerFlags,
   tools: readonly AnyTool[] = managementTools,
+  extra: Pick<ServerDeps, 'banner'> = {},
 ): Promise<RunningServer> {
   const cwd = resolve(flags.cwd);
   const address = serverAddress(config, flags);
@@ -72,6 +74,7 @@ export async function startHttpServer(
       tools,
       chat,
       webUi,
+      ...extra,
       slashCommands: async (dir) => {
         const { commands, problems } = await discoverSlashCommands(dir);
         return { commands, errors: problems.map(describeProblem) };

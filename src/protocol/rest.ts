@@ -9,6 +9,15 @@ const categories = Object.values(EventCategory) as [EventCategory, ...EventCateg
 
 export const idParams = z.strictObject({ id: uuidSchema });
 
+/** /api/adws/:id/steps/:position/…: one step run of an ADW, by its position (0 first, loop passes after). */
+export const adwStepParams = z.strictObject({
+  id: uuidSchema,
+  position: z
+    .string()
+    .regex(/^\d{1,4}$/, 'must be a step position (0, 1, …) as GET /api/adws/:id lists them')
+    .transform(Number),
+});
+
 export const pageQuery = z.strictObject({
   limit: queryInt({ min: 1, max: 500, default: 50 }),
   offset: queryInt({ min: 0, max: 1_000_000, default: 0 }),

@@ -13,6 +13,7 @@ import { logRoutes } from './routes/logs.ts';
 import { openApiRoutes } from './routes/openapi.ts';
 import { orchestratorRoutes } from './routes/orchestrator.ts';
 import { rootRoutes } from './routes/root.ts';
+import { serverInfoRoutes } from './routes/server-info.ts';
 import { templateRoutes } from './routes/templates.ts';
 import { expertRoutes } from './routes/experts.ts';
 import { toolRoutes } from './routes/tools.ts';
@@ -99,6 +100,7 @@ export async function createApp(deps: ServerDeps): Promise<BatonApp> {
   const router = createRouter(app);
   rootRoutes(router, deps.webUi);
   healthRoutes(router, deps, () => sessions.size);
+  serverInfoRoutes(router, deps);
   eventRoutes(router, deps);
   orchestratorRoutes(router, deps);
   adwRoutes(router, deps);

@@ -68,6 +68,11 @@ export interface ServerDeps {
    * `orchestrator`, when there is one.
    */
   orchestrator?: () => Promise<OrchestratorRef | undefined>;
+  /**
+   * A line every page shows across its top (GET /api/server-info): `baton demo --ui` says there that a
+   * scripted model plays. @default none
+   */
+  banner?: string;
   /** The built web UI served at `/` (see loadWebUi). @default a page that says how to build it */
   webUi?: WebUi;
   limits?: Partial<ServerLimits>;

@@ -1,6 +1,7 @@
 import { createPinia, setActivePinia } from 'pinia';
 import { beforeEach, describe, expect, it } from 'vitest';
 import type { ClientMessage } from '@protocol';
+import { createAdwCalls } from '../src/api/adw-calls.ts';
 import type { ApiClient } from '../src/api/client.ts';
 import { ApiError } from '../src/api/http.ts';
 import type { EventPage } from '../src/api/schemas.ts';
@@ -71,6 +72,8 @@ function fakeApi(overrides: Partial<ApiClient> = {}) {
   const calls: string[] = [];
   const newest: EventPage = { events: recorded.slice(0, 6), nextSeq: recorded[5]!.seq, more: false };
   const api: ApiClient = {
+    // The swimlanes' calls: sync never makes them.
+    ...createAdwCalls(() => Promise.reject(new Error('sync makes no ADW detail calls'))),
     eventsBefore: async (beforeSeq) => {
       calls.push(`events<${beforeSeq ?? 'newest'}`);
       return newest;

@@ -8,16 +8,52 @@ import { adwJson, printAdwSummary } from '../adw-output.ts';
 import { ExitCode } from '../exit-codes.ts';
 import { paint } from '../terminal.ts';
 import { withExamples } from '../help-text.ts';
+import { positiveInteger } from '../parse-options.ts';
+import { UserError } from '../../core/errors.ts';
+
+interface DemoFlags {
+  json?: boolean;
+  ui?: boolean;
+  port?: number;
+  host?: string;
+  open?: boolean;
+}
+
+function portNumber(value: string): number {
+  return value === '0' ? 0 : positiveInteger(value);
+}
 
 export function registerDemo(program: Command): void {
   const command = program
     .command('demo')
     .description('watch a scripted plan → build → review → fix on a sample repository: no API key needed')
     .option('--json', 'print one JSON object with the outcome instead of the live view')
-    .action(async (options: { json?: boolean }) => {
+    .option(
+      '--ui',
+      'serve the web UI and play the scene in the browser: a chat that creates and commands an agent, then an ADW (scripted, labelled so)',
+    )
+    .option('--port <n>', 'with --ui: the port to serve on (default: any free one)', portNumber)
+    .option('--host <address>', 'with --ui: the loopback address to bind (default: BATON_HOST or 127.0.0.1)')
+    .option('--open', "with --ui: open the URL in the desktop's browser")
+    .action(async (options: DemoFlags) => {
+      if (options.ui) {
+        if (options.json)
+          throw new UserError('--json and --ui: choose one (--json is for the terminal demo).');
+        const { demoUi } = await import('../demo-ui.ts');
+        process.exitCode = await demoUi(options);
+        return;
+      }
+      for (const flag of ['port', 'host', 'open'] as const)
+        if (options[flag] !== undefined)
+          throw new UserError(`--${flag} is for the web UI demo: add --ui (baton demo --ui --${flag} …).`);
       process.exitCode = await demo(options);
     });
-  withExamples(command, ['baton demo', 'baton demo --json']);
+  withExamples(command, [
+    'baton demo --ui',
+    'baton demo --ui --port 4800 --open',
+    'baton demo',
+    'baton demo --json',
+  ]);
 }
 
 /**

@@ -1,7 +1,9 @@
 import { NotFoundError } from '../../core/errors.ts';
-import { getAdw, listAdws, listSteps } from '../../db/adws.ts';
+import { getAdw, getStep, listAdws, listSteps } from '../../db/adws.ts';
+import { readStepArtifact } from '../../services/adws/artifact-file.ts';
 import {
   adwListQuery,
+  adwStepParams,
   idParams,
   resumeAdwBody,
   scopedEventsQuery,
@@ -49,6 +51,23 @@ export function adwRoutes(router: Router, deps: ServerDeps): void {
     handler: async ({ params, query }) => {
       await existing(params.id);
       return eventPage(pool, { ...query, adw: params.id });
+    },
+  });
+
+  router.add({
+    method: 'GET',
+    url: '/api/adws/:id/steps/:position/artifact',
+    summary:
+      'The artifact (spec, review or fix report) the engine recorded for one step, as text; 404 when it has none.',
+    params: adwStepParams,
+    handler: async ({ params }) => {
+      const adw = await existing(params.id);
+      const step = await getStep(pool, params.id, params.position);
+      if (!step)
+        throw new NotFoundError(
+          `ADW ${params.id} has no step at position ${params.position} (it has ${adw.total_steps}: 0 to ${adw.total_steps - 1}).`,
+        );
+      return { artifact: await readStepArtifact(adw, step) };
     },
   });
 

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { agentCommandListSchema, agentRunListSchema } from './agent-schemas.ts';
+import { createAdwCalls } from './adw-calls.ts';
 import { requestJson, type FetchLike } from './http.ts';
 import {
   adwListSchema,
@@ -17,6 +18,7 @@ const agentsPage = 500;
 /** The REST calls the UI makes, each answer checked. A value, so tests pass their own fetch. */
 export function createApiClient(fetchImpl: FetchLike = (input, init) => fetch(input, init)) {
   return {
+    ...createAdwCalls(fetchImpl),
     /** The `limit` events just before `beforeSeq` (the newest ones when omitted), oldest first. */
     eventsBefore(beforeSeq: number | undefined, limit: number) {
       const query = new URLSearchParams({ limit: String(limit) });

@@ -1,4 +1,6 @@
 import { serverMessageSchema, type ServerMessage } from '@protocol';
+import type { WireEvent } from '@protocol';
+import type { AdwDetail, AdwStep } from '../api/adw-schemas.ts';
 import type { AdwListing, AgentListing, CostReport, EventPage } from '../api/schemas.ts';
 
 /**
@@ -16,6 +18,10 @@ export type LocalMessage =
   | { type: 'local.agent.loaded'; agent: AgentListing }
   | { type: 'local.cost.loaded'; cost: CostReport }
   | { type: 'local.adws.loaded'; adws: AdwListing[] }
+  /** One ADW's row, steps and newest events (the swimlanes load it; `more`: older events not loaded). */
+  | { type: 'local.adw.loaded'; adw: AdwDetail; steps: AdwStep[]; events: WireEvent[]; more: boolean }
+  /** An ADW the person started, cancelled or resumed, as the API answered. */
+  | { type: 'local.adw.changed'; adw: AdwDetail }
   /** A REST call failed: shown in place with what to do. */
   | { type: 'local.failed'; what: string; message: string };
 
