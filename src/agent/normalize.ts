@@ -1,3 +1,4 @@
+import { plural } from '../core/plural.ts';
 import type { HookInput, SDKMessage } from '@anthropic-ai/claude-agent-sdk';
 import { EventType } from '../core/events.ts';
 import type { EventCategory } from '../core/statuses.ts';
@@ -54,7 +55,7 @@ function systemEvents(message: Extract<SDKMessage, { type: 'system' }>): Normali
           slash_commands: message.slash_commands,
           claude_code_version: message.claude_code_version,
         },
-        summary: `Session started: ${message.model}, ${message.tools.length} tools`,
+        summary: `Session started: ${message.model}, ${plural(message.tools.length, 'tool')}`,
       },
     ];
   }
@@ -185,7 +186,7 @@ function resultEvent(message: Extract<SDKMessage, { type: 'result' }>): Normaliz
     },
     summary: failed
       ? oneLine(`Run ended with an error (${message.subtype}): ${text ?? errors.join('; ')}`)
-      : `Run completed in ${message.num_turns} turns`,
+      : `Run completed in ${plural(message.num_turns, 'turn')}`,
   };
 }
 

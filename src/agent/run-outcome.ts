@@ -1,3 +1,4 @@
+import { plural } from '../core/plural.ts';
 import type { SDKResultMessage } from '@anthropic-ai/claude-agent-sdk';
 import { describeError } from '../core/errors.ts';
 import type { RunStatus } from '../core/statuses.ts';
@@ -48,5 +49,5 @@ export function fileChangeSummary(changes: FileChangeSummary): string {
   if (changes.error) return `File tracking failed: ${changes.error}`;
   if (changes.files.length === 0) return 'No files changed';
   const count = (status: string) => changes.files.filter((file) => file.status === status).length;
-  return `${changes.files.length} ${changes.files.length === 1 ? 'file' : 'files'} changed: ${count('created')} created, ${count('modified')} modified, ${count('deleted')} deleted (+${changes.totalAdded} −${changes.totalRemoved})`;
+  return `${plural(changes.files.length, 'file')} changed: ${count('created')} created, ${count('modified')} modified, ${count('deleted')} deleted (+${changes.totalAdded} −${changes.totalRemoved})`;
 }

@@ -1,3 +1,4 @@
+import { plural } from '../../core/plural.ts';
 import { hostname } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { resolveModel } from '../../agent/models.ts';
@@ -316,7 +317,7 @@ export function createStepWorker(deps: StepWorkerDeps) {
       costLeft !== undefined && costLeft <= 0
         ? `cost budget reached: $${used.costUsd.toFixed(4)} of $${row.max_cost_usd!.toFixed(4)} spent (raise it with --add-cost)`
         : turnsLeft !== undefined && turnsLeft <= 0
-          ? `turn budget reached: ${row.inputs.maxTurns} turns used (raise it with --add-turns)`
+          ? `turn budget reached: ${plural(row.inputs.maxTurns!, 'turn')} used (raise it with --add-turns)`
           : undefined;
     return {
       exhausted,

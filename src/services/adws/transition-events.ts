@@ -1,3 +1,4 @@
+import { plural } from '../../core/plural.ts';
 import { EventType, type EventDraft } from '../../core/events.ts';
 import { newId } from '../../core/ids.ts';
 import type { AdwState, StepRun } from '../../workflow/types.ts';
@@ -139,7 +140,7 @@ export function transitionEvents(adwId: string, before: AdwState, after: AdwStat
           },
           after.status === 'failed'
             ? `Workflow failed at ${after.error?.step}: ${after.error?.message}`
-            : `Workflow ${after.status} (${completed(after)}/${after.steps.length} steps, $${after.costUsd.toFixed(4)})`,
+            : `Workflow ${after.status} (${completed(after)}/${plural(after.steps.length, 'step')}, $${after.costUsd.toFixed(4)})`,
         );
       }
     }

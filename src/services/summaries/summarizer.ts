@@ -1,3 +1,4 @@
+import { plural } from '../../core/plural.ts';
 import { describeError } from '../../core/errors.ts';
 import { EventType, type EventDraft } from '../../core/events.ts';
 import { newId } from '../../core/ids.ts';
@@ -95,7 +96,7 @@ export function createSummarizer(options: SummarizerOptions): Summarizer {
       summaries = await client.summarize(batch.map((queued) => queued.item));
     } catch (error) {
       log(
-        `summarizing ${batch.length} events with ${client.model} failed, they keep their short summaries: ${describeError(error)}`,
+        `summarizing ${plural(batch.length, 'event')} with ${client.model} failed, they keep their short summaries: ${describeError(error)}`,
       );
       return;
     }
@@ -114,7 +115,7 @@ export function createSummarizer(options: SummarizerOptions): Summarizer {
       for (const { event, summary } of found)
         await writer.write(summaryUpdated(event, summary, client.model));
     } catch (error) {
-      log(`storing ${found.length} event summaries failed: ${describeError(error)}`);
+      log(`storing ${plural(found.length, 'event summary', 'event summaries')} failed: ${describeError(error)}`);
     }
   }
 
@@ -140,7 +141,7 @@ export function createSummarizer(options: SummarizerOptions): Summarizer {
       const text = raw.trim().slice(0, maxTextLength);
       if (text === '') return;
       if (queue.length >= maxQueue) {
-        if (!overflowing) log(`${queue.length} events are waiting for summaries; newer ones are skipped`);
+        if (!overflowing) log(`${plural(queue.length, 'event')} are waiting for summaries; newer ones are skipped`);
         overflowing = true;
         return;
       }
