@@ -286,7 +286,7 @@ async function workUntilSettled(
   const worker = await startAdwWorker(services, { concurrency: services.config.workerConcurrency });
   const removeInterrupt = onInterrupt(() => {
     if (!options.json)
-      console.log(paint('yellow', '\ncancelling the ADW (resume it later with `baton adw resume`)…'));
+      console.log(paint('yellow', 'cancelling the ADW (resume it later with `baton adw resume`)…'));
     void services
       .adws()
       .then((adws) => adws.cancel(id))
