@@ -1,4 +1,5 @@
 import { plural } from '../core/plural.ts';
+import { reportableErrors } from './result-errors.ts';
 import type { HookInput, SDKMessage } from '@anthropic-ai/claude-agent-sdk';
 import { EventType } from '../core/events.ts';
 import type { EventCategory } from '../core/statuses.ts';
@@ -184,9 +185,7 @@ function resultEvent(message: Extract<SDKMessage, { type: 'result' }>): Normaliz
       result: text ?? null,
       errors,
     },
-    summary: failed
-      ? oneLine(`Run ended with an error (${message.subtype}): ${text ?? errors.join('; ')}`)
-      : `Run completed in ${plural(message.num_turns, 'turn')}`,
+    summary: failed ? failedResultSummary(message.subtype, text ?? reportableErrors(errors).join('; ')) : `Run completed in ${plural(message.num_turns, 'turn')}`,
   };
 }
 
@@ -244,4 +243,10 @@ function hookSummary(input: HookInput, context: NormalizeContext): string {
     default:
       return input.hook_event_name;
   }
+}
+
+function failedResultSummary(subtype: string, detail: string): string {
+  // Nothing but Claude Code's diagnostics: the turn was stopped (an interrupt, a cancelled step).
+  if (!detail && subtype === 'error_during_execution') return 'Turn stopped before it finished';
+  return oneLine(`Run ended with an error (${subtype})${detail ? `: ${detail}` : ''}`);
 }

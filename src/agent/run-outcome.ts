@@ -1,4 +1,5 @@
 import { plural } from '../core/plural.ts';
+import { reportableErrors } from './result-errors.ts';
 import type { SDKResultMessage } from '@anthropic-ai/claude-agent-sdk';
 import { describeError } from '../core/errors.ts';
 import type { RunStatus } from '../core/statuses.ts';
@@ -34,7 +35,7 @@ export function classify(
   }
   if (final && final.subtype === 'success' && !final.is_error) return { status: 'succeeded' };
   if (final) {
-    const detail = final.subtype === 'success' ? final.result : final.errors.join('; ');
+    const detail = final.subtype === 'success' ? final.result : reportableErrors(final.errors).join('; ');
     return { status: 'failed', error: detail || `Claude Code ended with ${final.subtype}` };
   }
   const tail = stderrTail.trim().split('\n').slice(-3).join(' | ');
