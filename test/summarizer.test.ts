@@ -213,7 +213,9 @@ describe('summarizer', () => {
     expect(stored.get(events[0]!.id)!.summary).toBe(events[0]!.summary);
     expect(stored.get(events[1]!.id)!.summary).toBe(events[1]!.summary);
     expect(stored.get(events[2]!.id)!.summary).toMatch(/^Model summary of TextBlock/);
-    expect(log).toEqual([expect.stringMatching(/event summaries by fake-summary-model failed \(model down\)/)]);
+    expect(log).toEqual([
+      expect.stringMatching(/event summaries by fake-summary-model failed \(model down\)/),
+    ]);
     expect(await summaryEvents(events.map((event) => event.id))).toHaveLength(1);
   });
 

@@ -185,7 +185,9 @@ function resultEvent(message: Extract<SDKMessage, { type: 'result' }>): Normaliz
       result: text ?? null,
       errors,
     },
-    summary: failed ? failedResultSummary(message.subtype, text ?? reportableErrors(errors).join('; ')) : `Run completed in ${plural(message.num_turns, 'turn')}`,
+    summary: failed
+      ? failedResultSummary(message.subtype, text ?? reportableErrors(errors).join('; '))
+      : `Run completed in ${plural(message.num_turns, 'turn')}`,
   };
 }
 

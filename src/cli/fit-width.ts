@@ -24,7 +24,7 @@ export function fitWidth(line: string, columns: number): string {
   let kept = '';
   let width = 0;
   let styled = false;
-  for (let index = 0; index < line.length; ) {
+  for (let index = 0; index < line.length;) {
     escapeSequence.lastIndex = index;
     const sequence = escapeSequence.exec(line);
     if (sequence) {

@@ -62,7 +62,8 @@ export function startLiveBlock(
     // Taller than the screen, the top would scroll out of reach of the next erase: keep the bottom rows.
     const height = Math.max(1, (out.rows ?? 24) - 1);
     let lines = fitLines(frame, columns);
-    if (lines.length > height) lines = [`… ${lines.length - height + 1} lines above`, ...lines.slice(-height + 1)];
+    if (lines.length > height)
+      lines = [`… ${lines.length - height + 1} lines above`, ...lines.slice(-height + 1)];
     writeOut(`${lines.join('\n')}\n`);
     drawn = lines.map(displayWidth);
     drawnColumns = columns;

@@ -200,7 +200,8 @@ function countFixes(body: Line[]): number | undefined {
   ).length;
   if (level3 > 0) return level3;
   const items = body.filter((line) => !line.fenced && fixListItem.test(line.text));
-  if (items.some((line) => !/^none\b/i.test(bareValue(fixListItem.exec(line.text)![1]!)))) return items.length;
+  if (items.some((line) => !/^none\b/i.test(bareValue(fixListItem.exec(line.text)![1]!))))
+    return items.length;
   const text = body
     .filter((line) => !line.fenced && !/^ {0,3}#/.test(line.text))
     .map((line) => bareValue(line.text.replace(fixListItem, '$1')).trim())

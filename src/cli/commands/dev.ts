@@ -27,7 +27,9 @@ export function registerDev(program: Command): void {
       await server.close();
       const left = server.remainingTurns().length;
       if (server.failures.length || left) {
-        console.log(`script incomplete: ${plural(left, 'turn')} unused, ${plural(server.failures.length, 'unexpected request')}`);
+        console.log(
+          `script incomplete: ${plural(left, 'turn')} unused, ${plural(server.failures.length, 'unexpected request')}`,
+        );
         process.exitCode = 1;
       }
     });

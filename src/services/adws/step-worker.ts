@@ -189,7 +189,10 @@ export function createStepWorker(deps: StepWorkerDeps) {
           if (attempt.stopped) return stoppedOutcome(attempt.stopped, outcome, timeoutSeconds);
           if (result.ok) return outcome({ type: 'step.succeeded', output: result.output });
           if (result.lastRun?.status === 'budget_exceeded')
-            return outcome({ type: 'step.paused', reason: await pauseReason(row, definition, result.lastRun) });
+            return outcome({
+              type: 'step.paused',
+              reason: await pauseReason(row, definition, result.lastRun),
+            });
           return outcome({ type: 'step.failed', error: result.error, retryable: result.retryable });
         });
       }

@@ -120,7 +120,9 @@ export function createSummarizer(options: SummarizerOptions): Summarizer {
       for (const { event, summary } of found)
         await writer.write(summaryUpdated(event, summary, client.model));
     } catch (error) {
-      log(`storing ${plural(found.length, 'event summary', 'event summaries')} failed: ${describeError(error)}`);
+      log(
+        `storing ${plural(found.length, 'event summary', 'event summaries')} failed: ${describeError(error)}`,
+      );
     }
   }
 
@@ -146,7 +148,8 @@ export function createSummarizer(options: SummarizerOptions): Summarizer {
       const text = raw.trim().slice(0, maxTextLength);
       if (text === '') return;
       if (queue.length >= maxQueue) {
-        if (!overflowing) log(`${plural(queue.length, 'event')} are waiting for summaries; newer ones are skipped`);
+        if (!overflowing)
+          log(`${plural(queue.length, 'event')} are waiting for summaries; newer ones are skipped`);
         overflowing = true;
         return;
       }
