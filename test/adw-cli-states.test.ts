@@ -158,6 +158,10 @@ describe('adw show in each state: the right mark, and hints that work in that st
     expect(ended).toBe('paused');
     const paused = await show(id);
     expect(title(paused)).toMatch(/^⏸ ADW paused/);
+    // The pause says how much of how much: the amounts, as a person reads dollars.
+    expect(paused).toMatch(
+      /paused: cost budget reached: \$0\.\d\d of \$0\.30 spent \(raise it with --add-cost\)/,
+    );
     expect(paused).not.toContain('✗');
     expect(hints(paused)).toEqual([
       ['continue', `baton adw resume ${id} --add-cost USD`],

@@ -338,7 +338,7 @@ describe('eventsFromMessage: single messages', () => {
       file_path: `${cwd}/big.txt`,
       content: `${'y'.repeat(cap)}… [10 more characters]`,
     });
-    expect(event?.summary).toBe('Write big.txt (1 lines)');
+    expect(event?.summary).toBe('Write big.txt (1 line)');
   });
 
   it('records an error result with its errors and no result text', () => {
@@ -364,6 +364,34 @@ describe('eventsFromMessage: single messages', () => {
     });
     expect(event?.summary).toBe(
       'Run ended with an error (error_max_turns): Reached maximum number of turns (40); second',
+    );
+  });
+
+  it("says a stopped turn stopped, keeping Claude Code's diagnostics out of the summary (in the payload)", () => {
+    const stopped = (errors: string[]) =>
+      eventsFromMessage(
+        message({
+          type: 'result',
+          subtype: 'error_during_execution',
+          is_error: true,
+          num_turns: 2,
+          duration_ms: 1000,
+          duration_api_ms: 900,
+          total_cost_usd: 0,
+          stop_reason: null,
+          usage: {},
+          modelUsage: {},
+          permission_denials: [],
+          errors,
+        }),
+        newContext(),
+      )[0]!;
+    const diagnostic = '[ede_diagnostic] result_type=user last_content_type=n/a stop_reason=null';
+    const interrupted = stopped([diagnostic]);
+    expect(interrupted.summary).toBe('Turn stopped before it finished');
+    expect(interrupted.payload.errors).toEqual([diagnostic]);
+    expect(stopped([diagnostic, 'Connection reset']).summary).toBe(
+      'Run ended with an error (error_during_execution): Connection reset',
     );
   });
 

@@ -213,8 +213,23 @@ describe('summarizer', () => {
     expect(stored.get(events[0]!.id)!.summary).toBe(events[0]!.summary);
     expect(stored.get(events[1]!.id)!.summary).toBe(events[1]!.summary);
     expect(stored.get(events[2]!.id)!.summary).toMatch(/^Model summary of TextBlock/);
-    expect(log).toEqual([expect.stringMatching(/summarizing 2 events .* failed.*model down/)]);
+    expect(log).toEqual([
+      expect.stringMatching(/event summaries by fake-summary-model failed \(model down\)/),
+    ]);
     expect(await summaryEvents(events.map((event) => event.id))).toHaveLength(1);
+  });
+
+  it('says a failure that repeats once, with the variable that turns summaries off', async () => {
+    const fake = fakeClient({ fails: () => true });
+    const { summarizer, log, record } = setUp(fake.client, { batchSize: 1 });
+    const scope = newScope();
+    for (let n = 0; n < 3; n++) record(textOrThinking(scope, n));
+    await summarizer.flush();
+
+    expect(fake.calls).toHaveLength(3);
+    expect(log).toHaveLength(1);
+    expect(log[0]).toMatch(/Turn them off with BATON_SUMMARIES=off, or give them a model that answers/);
+    expect(log[0]).toMatch(/ANTHROPIC_API_KEY/);
   });
 
   it('sends a lone event once the interval has passed since it was queued', async () => {

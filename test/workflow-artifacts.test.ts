@@ -259,8 +259,27 @@ describe('parseFixReport', () => {
   ])('reads %j as %s', (line, status) => {
     expect(parseFixReport(`# Fix\n\n${line}\n`)).toEqual({
       ok: true,
-      value: { title: 'Fix', status, fixed: 0 },
+      value: { title: 'Fix', status },
     });
+  });
+
+  it.each([
+    ['#### entries under tier headings', '### BLOCKER\n\n#### a\n\nx\n\n### HIGH\n\n#### b\n', 2],
+    ['### entries', '### 1. Export farewell\n\nx\n\n### 2. Add the test\n\ny\n', 2],
+    ['list items', '1. **Export farewell**: done\n2. **Add the test**: done\n3. Fix the typo\n', 3],
+    ['None', 'None\n', 0],
+  ])('counts the fixes a report lists as %s', (_shape, fixes, count) => {
+    const text = `# Fix\n\n**Status**: ALL FIXED\n\n## Fixes Applied\n\n${fixes}\n## Skipped Issues\n\n- one\n- two\n`;
+    expect(parseFixReport(text)).toEqual({
+      ok: true,
+      value: { title: 'Fix', status: 'ALL_FIXED', fixed: count },
+    });
+  });
+
+  it('leaves the count out, rather than saying 0 beside ALL FIXED, when it cannot tell the fixes apart', () => {
+    const text =
+      '# Fix\n\n**Status**: ALL FIXED\n\n## Fixes Applied\n\nExported farewell and added its test.\n';
+    expect(parseFixReport(text)).toEqual({ ok: true, value: { title: 'Fix', status: 'ALL_FIXED' } });
   });
 
   it('requires a readable Status line', () => {

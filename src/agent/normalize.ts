@@ -1,3 +1,5 @@
+import { plural } from '../core/plural.ts';
+import { reportableErrors } from './result-errors.ts';
 import type { HookInput, SDKMessage } from '@anthropic-ai/claude-agent-sdk';
 import { EventType } from '../core/events.ts';
 import type { EventCategory } from '../core/statuses.ts';
@@ -54,7 +56,7 @@ function systemEvents(message: Extract<SDKMessage, { type: 'system' }>): Normali
           slash_commands: message.slash_commands,
           claude_code_version: message.claude_code_version,
         },
-        summary: `Session started: ${message.model}, ${message.tools.length} tools`,
+        summary: `Session started: ${message.model}, ${plural(message.tools.length, 'tool')}`,
       },
     ];
   }
@@ -184,8 +186,8 @@ function resultEvent(message: Extract<SDKMessage, { type: 'result' }>): Normaliz
       errors,
     },
     summary: failed
-      ? oneLine(`Run ended with an error (${message.subtype}): ${text ?? errors.join('; ')}`)
-      : `Run completed in ${message.num_turns} turns`,
+      ? failedResultSummary(message.subtype, text ?? reportableErrors(errors).join('; '))
+      : `Run completed in ${plural(message.num_turns, 'turn')}`,
   };
 }
 
@@ -243,4 +245,10 @@ function hookSummary(input: HookInput, context: NormalizeContext): string {
     default:
       return input.hook_event_name;
   }
+}
+
+function failedResultSummary(subtype: string, detail: string): string {
+  // Nothing but Claude Code's diagnostics: the turn was stopped (an interrupt, a cancelled step).
+  if (!detail && subtype === 'error_during_execution') return 'Turn stopped before it finished';
+  return oneLine(`Run ended with an error (${subtype})${detail ? `: ${detail}` : ''}`);
 }

@@ -1,3 +1,4 @@
+import { plural } from '../core/plural.ts';
 import { EventType } from '../core/events.ts';
 import type { FileChangeSummary } from './file-tracker.ts';
 import type { NormalizedEvent } from './normalize.ts';
@@ -13,7 +14,7 @@ export function runQueuedEvent(position: number, slots: number): NormalizedEvent
     category: 'system',
     type: EventType.RunQueued,
     payload: { position, slots },
-    summary: `queued (position ${position}): waiting for one of ${slots} Claude Code ${slots === 1 ? 'slot' : 'slots'}`,
+    summary: `queued (position ${position}): waiting for one of ${plural(slots, 'Claude Code slot')}`,
   };
 }
 
@@ -74,6 +75,6 @@ export function runEndedEvent(result: AgentRunResult): NormalizedEvent {
       warm: result.warm,
       kept_warm: result.keptWarm,
     },
-    summary: `Run ${result.status.replace('_', ' ')} after ${result.numTurns} turns ($${result.costUsd.toFixed(4)})`,
+    summary: `Run ${result.status.replace('_', ' ')} after ${plural(result.numTurns, 'turn')} ($${result.costUsd.toFixed(4)})`,
   };
 }

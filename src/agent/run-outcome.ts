@@ -1,3 +1,5 @@
+import { plural } from '../core/plural.ts';
+import { reportableErrors } from './result-errors.ts';
 import type { SDKResultMessage } from '@anthropic-ai/claude-agent-sdk';
 import { describeError } from '../core/errors.ts';
 import type { RunStatus } from '../core/statuses.ts';
@@ -33,7 +35,7 @@ export function classify(
   }
   if (final && final.subtype === 'success' && !final.is_error) return { status: 'succeeded' };
   if (final) {
-    const detail = final.subtype === 'success' ? final.result : final.errors.join('; ');
+    const detail = final.subtype === 'success' ? final.result : reportableErrors(final.errors).join('; ');
     return { status: 'failed', error: detail || `Claude Code ended with ${final.subtype}` };
   }
   const tail = stderrTail.trim().split('\n').slice(-3).join(' | ');
@@ -48,5 +50,5 @@ export function fileChangeSummary(changes: FileChangeSummary): string {
   if (changes.error) return `File tracking failed: ${changes.error}`;
   if (changes.files.length === 0) return 'No files changed';
   const count = (status: string) => changes.files.filter((file) => file.status === status).length;
-  return `${changes.files.length} ${changes.files.length === 1 ? 'file' : 'files'} changed: ${count('created')} created, ${count('modified')} modified, ${count('deleted')} deleted (+${changes.totalAdded} −${changes.totalRemoved})`;
+  return `${plural(changes.files.length, 'file')} changed: ${count('created')} created, ${count('modified')} modified, ${count('deleted')} deleted (+${changes.totalAdded} −${changes.totalRemoved})`;
 }

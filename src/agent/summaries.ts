@@ -1,3 +1,4 @@
+import { plural } from '../core/plural.ts';
 import { relative, isAbsolute } from 'node:path';
 
 /** One line, at most `max` characters. */
@@ -28,11 +29,11 @@ export function describeToolCall(toolName: string, input: unknown, cwd?: string)
     case 'Read':
       return `Read ${displayPath(args.file_path, cwd)}`;
     case 'Write':
-      return `Write ${displayPath(args.file_path, cwd)} (${lineCount(args.content)} lines)`;
+      return `Write ${displayPath(args.file_path, cwd)} (${plural(lineCount(args.content), 'line')})`;
     case 'Edit':
       return `Edit ${displayPath(args.file_path, cwd)} (+${lineCount(args.new_string)} −${lineCount(args.old_string)})`;
     case 'MultiEdit':
-      return `Edit ${displayPath(args.file_path, cwd)} (${Array.isArray(args.edits) ? args.edits.length : 0} edits)`;
+      return `Edit ${displayPath(args.file_path, cwd)} (${plural(Array.isArray(args.edits) ? args.edits.length : 0, 'edit')})`;
     case 'NotebookEdit':
       return `NotebookEdit ${displayPath(args.notebook_path, cwd)}`;
     case 'Bash':

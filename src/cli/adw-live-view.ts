@@ -1,5 +1,4 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import logUpdate from 'log-update';
 import { describeError } from '../core/errors.ts';
 import { isTransientDatabaseError } from '../db/transient.ts';
 import type { LedgerEvent } from '../core/events.ts';
@@ -7,7 +6,9 @@ import { listSteps, getAdw, type AdwRow, type AdwStepRow } from '../db/adws.ts';
 import { costByAgent } from '../db/usage.ts';
 import type { Services } from '../services/services.ts';
 import { stepIcon, stepLabel, stepResult } from './adw-output.ts';
-import { paint, printable, usd } from './terminal.ts';
+import { shortenIds } from './fit-width.ts';
+import { startLiveBlock } from './live-block.ts';
+import { isShownLive, paint, printable, usd } from './terminal.ts';
 
 const settled = new Set(['succeeded', 'failed', 'cancelled', 'paused']);
 // As long as a worker waits for a database that went away (see EventWriter).
@@ -15,8 +16,10 @@ const maxOutageMs = 120_000;
 
 /**
  * Follows an ADW until it succeeds, fails, is cancelled or pauses. On a terminal it redraws one block
- * (each step with status, elapsed time, cost and its latest event) every second and on every event;
- * elsewhere it prints a line per step change. Resolves with the final row and steps.
+ * (each step with status, elapsed time, cost and its latest event) twice a second, fitted to the
+ * terminal's width; whatever else is printed meanwhile (a warning, the Ctrl-C acknowledgement) appears
+ * above it (see startLiveBlock). Elsewhere it prints a line per step change. Resolves with the final
+ * row and steps.
  */
 export async function followAdw(
   services: Services,
@@ -31,8 +34,8 @@ export async function followAdw(
   const subscription = await services
     .bus()
     .subscribe({ fromSeq: 0, filter: { adwId } }, (event: LedgerEvent) => {
-      if (event.adwStep && event.summary && event.category !== 'adw_step')
-        latest.set(event.adwStep, event.summary);
+      const detail = stepDetail(event);
+      if (event.adwStep && detail) latest.set(event.adwStep, detail);
       if (
         !tty &&
         options.live &&
@@ -52,6 +55,7 @@ export async function followAdw(
       steps.flatMap((step) => (step.agent_id ? [step.agent_id] : [])),
     );
 
+  const block = tty ? startLiveBlock() : undefined;
   try {
     for (let unreachableSince: number | undefined; ; await sleep(500)) {
       let row: AdwRow, steps: AdwStepRow[], cost: Map<string, number>;
@@ -62,20 +66,19 @@ export async function followAdw(
       } catch (error) {
         // A database restart is ridden out, as a worker does; only an outage past the limit ends the wait.
         if (!isTransientDatabaseError(error)) throw error;
+        // Said once per outage, above the live block on a terminal.
+        if (unreachableSince === undefined && options.live)
+          console.log(paint('yellow', `database unreachable (${describeError(error)}); waiting…`));
         unreachableSince ??= Date.now();
         if (Date.now() - unreachableSince > maxOutageMs) throw error;
-        if (!tty && options.live)
-          console.log(paint('yellow', `database unreachable (${describeError(error)}); waiting…`));
         continue;
       }
       unreachableSince = undefined;
-      if (tty) logUpdate(render(row, steps, latest, cost));
-      if (settled.has(row.status) && !steps.some((step) => step.status === 'running')) {
-        if (tty) logUpdate.done();
-        return { row, steps };
-      }
+      block?.update(render(row, steps, latest, cost));
+      if (settled.has(row.status) && !steps.some((step) => step.status === 'running')) return { row, steps };
     }
   } finally {
+    block?.done();
     subscription.close();
   }
 }
@@ -94,14 +97,26 @@ function render(
     0,
   );
   const lines = [
-    `${paint('bold', `ADW ${row.id.slice(0, 8)}`)} · ${row.workflow} · ${row.status} · ${usd(total)} · ${elapsed(row.started_at, row.ended_at)}`,
+    // What changes first, the workflow's name last: a narrow terminal cuts the end of a line.
+    `${paint('bold', `ADW ${row.id.slice(0, 8)}`)} · ${row.status} · ${elapsed(row.started_at, row.ended_at)} · ${usd(total)} · ${row.workflow}`,
   ];
   for (const step of steps) {
     const spent = Math.max(step.cost_usd, cost.get(step.agent_id ?? '') ?? 0);
     const detail = step.status === 'running' ? (latest.get(step.name) ?? 'starting…') : stepResult(step);
     lines.push(
-      `  ${stepIcon(step.status)} ${stepLabel(step).padEnd(12)} ${elapsed(step.started_at, step.ended_at).padStart(5)} ${usd(spent).padStart(8)}  ${paint('dim', printable(detail).slice(0, 90))}`,
+      `  ${stepIcon(step.status)} ${stepLabel(step).padEnd(12)} ${elapsed(step.started_at, step.ended_at).padStart(5)} ${usd(spent).padStart(8)}  ${paint('dim', shortenIds(printable(detail)))}`,
     );
   }
   return lines.join('\n');
+}
+
+/**
+ * What a running step's line says about its latest event: what the agent says and does (the events the
+ * `agent run` view shows), not the prompt it was given nor hooks repeating a tool call.
+ */
+function stepDetail(event: LedgerEvent): string | undefined {
+  if (!event.adwStep || event.category === 'adw_step') return undefined;
+  if (event.type === 'RunStarted') return 'agent started';
+  if (event.type === 'RunEnded') return event.summary;
+  return isShownLive(event) ? event.summary : undefined;
 }

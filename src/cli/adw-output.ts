@@ -1,3 +1,4 @@
+import { plural } from '../core/plural.ts';
 import type { AdwRow, AdwStepRow } from '../db/adws.ts';
 import { riskTiers } from '../workflow/artifacts.ts';
 import { paint, printable, usd } from './terminal.ts';
@@ -30,7 +31,7 @@ export function stepResult(step: AdwStepRow): string {
   }
   if (output.fixStatus) parts.push(`fix ${String(output.fixStatus).replace('_', ' ')}`);
   if (typeof output.filesChanged === 'number' && !output.verdict) {
-    parts.push(`${output.filesChanged} ${output.filesChanged === 1 ? 'file' : 'files'} changed`);
+    parts.push(`${plural(output.filesChanged, 'file')} changed`);
   }
   if (output.artifactPath) parts.push(String(output.artifactPath));
   return parts.join(' · ');
@@ -138,7 +139,7 @@ export function printAdwSummary(row: AdwRow, steps: AdwStepRow[]): void {
   const title = paint(style, `${icon} ADW ${row.status}`);
   const duration = row.duration_ms ? ` · ${(row.duration_ms / 1000).toFixed(1)}s` : '';
   console.log(
-    `\n${title} · ${row.workflow} · ${row.completed_steps}/${row.total_steps} steps · ${usd(row.cost_usd)}${duration}`,
+    `\n${title} · ${row.workflow} · ${row.completed_steps}/${plural(row.total_steps, 'step')} · ${usd(row.cost_usd)}${duration}`,
   );
   for (const step of steps) {
     console.log(

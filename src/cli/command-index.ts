@@ -21,7 +21,7 @@ export const commandIndex: readonly CommandEntry[] = [
   {
     name: 'up',
     summary:
-      'start baton: the database (embedded unless DATABASE_URL is set), migrated, the HTTP + WebSocket server, and a worker for ADW steps and agent commands; Ctrl-C stops',
+      'start baton: the database (embedded unless DATABASE_URL is set), migrated, the HTTP + WebSocket server, and a worker for ADW steps and agent commands; prints what they do; Ctrl-C stops',
     load: async () => (await import('./commands/up.ts')).registerUp,
   },
   {

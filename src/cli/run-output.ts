@@ -1,3 +1,4 @@
+import { plural } from '../core/plural.ts';
 import type { AgentRunResult } from '../agent/run-agent.ts';
 import type { RunRow } from '../db/runs.ts';
 import { paint, usd } from './terminal.ts';
@@ -47,7 +48,7 @@ export function printSummary(row: RunRow, result: AgentRunResult): void {
       ? paint('yellow', `■ ${status}`)
       : paint('red', `✗ ${status}`);
   console.log('');
-  console.log(`${title}  ${row.num_turns} turns · ${((row.duration_ms ?? 0) / 1000).toFixed(1)}s`);
+  console.log(`${title}  ${plural(row.num_turns, 'turn')} · ${((row.duration_ms ?? 0) / 1000).toFixed(1)}s`);
   if (row.error_message) console.log(paint('red', `  error: ${row.error_message}`));
   console.log(
     `  tokens: ${row.input_tokens} in · ${row.output_tokens} out · ${row.cache_read_tokens} cache read · ` +

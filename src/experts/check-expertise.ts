@@ -1,3 +1,4 @@
+import { plural } from '../core/plural.ts';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { extractClaims } from './claims.ts';
@@ -102,7 +103,7 @@ export function followUpFor(
     (claim) => `- ${claim.kind} \`${claim.text}\` at ${claim.at}: ${claim.reason}`,
   );
   return (
-    `baton checked the expertise against the code and found ${check.stale.length} stale claim${check.stale.length === 1 ? '' : 's'}:\n` +
+    `baton checked the expertise against the code and found ${plural(check.stale.length, 'stale claim')}:\n` +
     `${list.join('\n')}\n\n` +
     `Look each one up in the code (Glob, Grep), then correct or remove it in ${path} (paths relative to the project root, symbols as they are named in the code), then stop.`
   );

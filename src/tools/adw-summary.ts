@@ -1,3 +1,4 @@
+import { plural } from '../core/plural.ts';
 import type { AdwRow, AdwStepRow } from '../db/adws.ts';
 import { NotFoundError } from '../core/errors.ts';
 
@@ -8,7 +9,7 @@ export function adwLine(row: AdwRow): string {
     row.workflow,
     row.status + (row.paused_reason ? `: ${row.paused_reason}` : ''),
     row.current_step && `step ${row.current_step}`,
-    `${row.completed_steps}/${row.total_steps} steps`,
+    `${row.completed_steps}/${plural(row.total_steps, 'step')}`,
     `$${Number(row.cost_usd).toFixed(4)}`,
     row.error_message && `error in ${row.error_step ?? 'a step'}: ${row.error_message}`,
   ]

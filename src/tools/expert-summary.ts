@@ -1,3 +1,4 @@
+import { plural } from '../core/plural.ts';
 import type { ImproveResult } from '../services/experts/expert-service.ts';
 
 /** What a series of self-improve rounds did, as one short text for a model or a person. */
@@ -12,8 +13,8 @@ export function improveText(domain: string, result: ImproveResult): string {
   const rounds = result.rounds.map(
     (round) =>
       `  round ${round.round}: ${round.outcome}${round.version ? ` → version ${round.version}` : ''}` +
-      `${round.followUps ? `, ${round.followUps} follow-up${round.followUps === 1 ? '' : 's'}` : ''}` +
-      `${round.staleClaims ? `, ${round.staleClaims} stale claim${round.staleClaims === 1 ? '' : 's'} left` : ''}` +
+      `${round.followUps ? `, ${plural(round.followUps, 'follow-up')}` : ''}` +
+      `${round.staleClaims ? `, ${plural(round.staleClaims, 'stale claim')} left` : ''}` +
       `${round.detail && round.outcome !== 'accepted' ? ` (${round.detail})` : ''}`,
   );
   return [

@@ -1,3 +1,4 @@
+import { plural } from '../core/plural.ts';
 import type { ArtifactFormat, FixStatus, RiskTier, StepOutput, Verdict } from './types.ts';
 
 export {
@@ -45,8 +46,8 @@ export interface ReviewSummary {
 export interface FixSummary {
   title?: string;
   status: FixStatus;
-  /** `#### ` entries under Fixes Applied. */
-  fixed: number;
+  /** The fixes listed under Fixes Applied; absent when the section is missing or its entries unreadable. */
+  fixed?: number;
 }
 
 export interface TestSummary {
@@ -177,11 +178,35 @@ export function parseFixReport(text: string): Result<FixSummary> {
   const fixesHeading = headings(lines).find(
     (heading) => heading.level === 2 && normalizeHeading(heading.text).startsWith('fixes applied'),
   );
-  const fixed =
-    fixesHeading === undefined
-      ? 0
-      : headings(sectionBody(lines, fixesHeading)).filter((heading) => heading.level === 4).length;
-  return { ok: true, value: withTitle(lines, { status, fixed }) };
+  const fixed = fixesHeading === undefined ? undefined : countFixes(sectionBody(lines, fixesHeading));
+  return { ok: true, value: withTitle(lines, fixed === undefined ? { status } : { status, fixed }) };
+}
+
+const tierHeading = /^(blocker|high|medium|low)s?$/;
+const fixListItem = /^ {0,3}(?:[-*+]|\d+[.)])[ \t]+(.*)$/;
+
+/**
+ * The fixes a report's Fixes Applied section lists, in the shapes models write them: `#### ` entries
+ * (the template's, under tier headings), else `### ` entries that are not tier headings, else list items.
+ * A section that says only "None" lists 0; one whose entries cannot be told apart, undefined (no count
+ * rather than a wrong 0 beside ALL FIXED).
+ */
+function countFixes(body: Line[]): number | undefined {
+  const entries = headings(body);
+  const level4 = entries.filter((heading) => heading.level === 4).length;
+  if (level4 > 0) return level4;
+  const level3 = entries.filter(
+    (heading) => heading.level === 3 && !tierHeading.test(normalizeHeading(heading.text)),
+  ).length;
+  if (level3 > 0) return level3;
+  const items = body.filter((line) => !line.fenced && fixListItem.test(line.text));
+  if (items.some((line) => !/^none\b/i.test(bareValue(fixListItem.exec(line.text)![1]!))))
+    return items.length;
+  const text = body
+    .filter((line) => !line.fenced && !/^ {0,3}#/.test(line.text))
+    .map((line) => bareValue(line.text.replace(fixListItem, '$1')).trim())
+    .filter((line) => line !== '');
+  return text.length > 0 && text.every((line) => /^none\b/i.test(line)) ? 0 : undefined;
 }
 
 /** A test report: a `**Verdict**:` line and optional `**Passed**:` / `**Failed**:` counts. */
@@ -535,10 +560,6 @@ function countTiers(issues: ReviewIssue[]): Record<RiskTier, number> {
 
 function failure(error: string): { ok: false; error: string } {
   return { ok: false, error };
-}
-
-function plural(count: number, noun: string): string {
-  return `${count} ${noun}${count === 1 ? '' : 's'}`;
 }
 
 function capitalize(word: string): string {

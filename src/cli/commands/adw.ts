@@ -1,3 +1,4 @@
+import { plural } from '../../core/plural.ts';
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { loadConfig, requireModelAccess } from '../../config/index.ts';
@@ -247,7 +248,7 @@ async function run(workflow: string, prompt: string, options: RunOptions): Promi
       expert: options.expert,
     });
     if (!options.json) {
-      console.log(`ADW ${row.id} · ${row.workflow} · ${row.total_steps} steps`);
+      console.log(`ADW ${row.id} · ${row.workflow} · ${plural(row.total_steps, 'step')}`);
       console.log(
         paint(
           'dim',
@@ -285,7 +286,7 @@ async function workUntilSettled(
   const worker = await startAdwWorker(services, { concurrency: services.config.workerConcurrency });
   const removeInterrupt = onInterrupt(() => {
     if (!options.json)
-      console.log(paint('yellow', '\ncancelling the ADW (resume it later with `baton adw resume`)…'));
+      console.log(paint('yellow', 'cancelling the ADW (resume it later with `baton adw resume`)…'));
     void services
       .adws()
       .then((adws) => adws.cancel(id))

@@ -10,6 +10,7 @@ import { ExitCode } from '../exit-codes.ts';
 import { nonEmptyPath, positiveInteger, usdAmount } from '../parse-options.ts';
 import { outcomeJson, printSummary } from '../run-output.ts';
 import { eventLine, isShownLive, paint } from '../terminal.ts';
+import { fitWidth } from '../fit-width.ts';
 import { resolve } from 'node:path';
 import { onInterrupt } from '../signals.ts';
 import { withExamples } from '../help-text.ts';
@@ -79,7 +80,10 @@ async function agentRun(prompt: string, options: AgentRunOptions): Promise<numbe
       onEvent: options.json
         ? undefined
         : (event) => {
-            if (isShownLive(event)) console.log(eventLine(event, Date.now() - started));
+            if (!isShownLive(event)) return;
+            const line = eventLine(event, Date.now() - started);
+            // On a terminal each line fits its width, as the ADW view's do; a log file gets it whole.
+            console.log(process.stdout.isTTY ? fitWidth(line, process.stdout.columns || 80) : line);
           },
     });
     if (!options.json) {

@@ -1,3 +1,4 @@
+import { plural } from '../../core/plural.ts';
 import type { Command } from 'commander';
 import { positiveInteger } from '../parse-options.ts';
 import { untilStopped } from '../signals.ts';
@@ -26,7 +27,9 @@ export function registerDev(program: Command): void {
       await server.close();
       const left = server.remainingTurns().length;
       if (server.failures.length || left) {
-        console.log(`script incomplete: ${left} turns unused, ${server.failures.length} unexpected requests`);
+        console.log(
+          `script incomplete: ${plural(left, 'turn')} unused, ${plural(server.failures.length, 'unexpected request')}`,
+        );
         process.exitCode = 1;
       }
     });

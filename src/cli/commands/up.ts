@@ -7,18 +7,21 @@ import { serverAddress, startHttpServer, withServerFlags, type ServerFlags } fro
 import { paint } from '../terminal.ts';
 import { untilStopped } from '../signals.ts';
 import { withExamples } from '../help-text.ts';
+import { withoutRepeats } from '../../core/without-repeats.ts';
+import { followActivity } from '../activity-log.ts';
 
 export function registerUp(program: Command): void {
   const command = withServerFlags(
     program
       .command('up')
       .description(
-        'start baton: the database (embedded unless DATABASE_URL is set), migrated, the HTTP + WebSocket server, and a worker for ADW steps and agent commands; Ctrl-C stops',
+        'start baton: the database (embedded unless DATABASE_URL is set), migrated, the HTTP + WebSocket server, and a worker for ADW steps and agent commands; prints what they do; Ctrl-C stops',
       ),
   ).action(async (flags: ServerFlags) => {
     const config = loadConfig();
     serverAddress(config, flags);
-    const log = (line: string) => console.log(paint('dim', line));
+    // The services' warnings, each kind once: a failing summary model would otherwise repeat every batch.
+    const log = withoutRepeats((line: string) => console.log(paint('dim', line)));
     const services = await startServices(config, { exclusive: true, longLived: true, log });
     try {
       const server = await startHttpServer(services, config, flags);
@@ -39,8 +42,12 @@ export function registerUp(program: Command): void {
           '  from another terminal: baton agent run "<prompt>" --cwd DIR, baton adw run <workflow> "<prompt>" --detach',
         ),
       );
+      console.log(`  stop it      Ctrl-C (steps running here go back to the queue)`);
+      console.log(paint('dim', '\nactivity: ADWs, their steps and agents, from every worker on this ledger'));
+      const stopActivity = await followActivity(services, (line) => console.log(line));
       await untilStopped();
       console.log('stopping…');
+      stopActivity();
       await server.close();
       await Promise.all([worker.stop(), commands.stop()]);
     } finally {

@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { plural } from '../../core/plural.ts';
 import { loadConfig } from '../../config/index.ts';
 import { startAdwWorker } from '../../services/adws/adw-worker.ts';
 import { startCommandWorker } from '../../services/agents/command-worker.ts';
@@ -7,6 +8,8 @@ import { positiveInteger } from '../parse-options.ts';
 import { paint } from '../terminal.ts';
 import { untilStopped } from '../signals.ts';
 import { withExamples } from '../help-text.ts';
+import { withoutRepeats } from '../../core/without-repeats.ts';
+import { followActivity } from '../activity-log.ts';
 
 export function registerWorker(program: Command): void {
   const command = program
@@ -21,13 +24,18 @@ export function registerWorker(program: Command): void {
     )
     .action(async (options: { concurrency?: number }) => {
       const config = loadConfig();
-      const log = (line: string) => console.log(paint('dim', line));
+      // The services' warnings, each kind once (see `baton up`).
+      const log = withoutRepeats((line: string) => console.log(paint('dim', line)));
       const services = await startServices(config, { longLived: true, log });
       const concurrency = options.concurrency ?? config.workerConcurrency;
       const worker = await startAdwWorker(services, { concurrency, log });
       const commands = await startCommandWorker(services, { concurrency: config.maxAgents, log });
-      console.log(`worker ready: ${concurrency} steps at a time · ${services.db.description} · Ctrl-C stops`);
+      console.log(
+        `worker ready: ${plural(concurrency, 'step')} at a time · ${services.db.description} · Ctrl-C stops (running steps go back to the queue)`,
+      );
+      const stopActivity = await followActivity(services, (line) => console.log(line));
       await untilStopped();
+      stopActivity();
       console.log('stopping: running steps go back to the queue…');
       await Promise.all([worker.stop(), commands.stop()]);
       await services.close();

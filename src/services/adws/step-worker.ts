@@ -1,3 +1,4 @@
+import { plural } from '../../core/plural.ts';
 import { hostname } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { resolveModel } from '../../agent/models.ts';
@@ -8,7 +9,7 @@ import { findAdwAgent, insertAgent } from '../../db/agents.ts';
 import { getAdw, getStep, setStepExecution, stepStanding, type AdwRow } from '../../db/adws.ts';
 import type { EventBus } from '../../db/event-bus.ts';
 import type { Pool } from '../../db/pool.ts';
-import { runningRunsOfStep, spentBy } from '../../db/runs.ts';
+import { runningRunsOfStep, spentBy, type RunRow } from '../../db/runs.ts';
 import { hasStoredSession } from '../../db/session-store.ts';
 import { isTransientDatabaseError } from '../../db/transient.ts';
 import { parseAdwState } from '../../workflow/state.ts';
@@ -188,7 +189,10 @@ export function createStepWorker(deps: StepWorkerDeps) {
           if (attempt.stopped) return stoppedOutcome(attempt.stopped, outcome, timeoutSeconds);
           if (result.ok) return outcome({ type: 'step.succeeded', output: result.output });
           if (result.lastRun?.status === 'budget_exceeded')
-            return outcome({ type: 'step.paused', reason: result.lastRun.error_message ?? 'budget reached' });
+            return outcome({
+              type: 'step.paused',
+              reason: await pauseReason(row, definition, result.lastRun),
+            });
           return outcome({ type: 'step.failed', error: result.error, retryable: result.retryable });
         });
       }
@@ -216,7 +220,7 @@ export function createStepWorker(deps: StepWorkerDeps) {
       if (run.status !== 'succeeded') {
         if (attempt.stopped) return stoppedOutcome(attempt.stopped, outcome, timeoutSeconds);
         if (run.status === 'budget_exceeded')
-          return outcome({ type: 'step.paused', reason: run.error_message ?? 'budget reached' });
+          return outcome({ type: 'step.paused', reason: await pauseReason(row, definition, run) });
         return outcome({
           type: 'step.failed',
           error: run.error_message ?? `agent ${run.status}`,
@@ -255,7 +259,7 @@ export function createStepWorker(deps: StepWorkerDeps) {
           if (!checked.ok) {
             if (attempt.stopped) return stoppedOutcome(attempt.stopped, outcome, timeoutSeconds);
             if (again.run.status === 'budget_exceeded')
-              return outcome({ type: 'step.paused', reason: again.run.error_message ?? 'budget reached' });
+              return outcome({ type: 'step.paused', reason: await pauseReason(row, definition, again.run) });
             const error = `${checked.error} (still wrong after one follow-up)`;
             return outcome({ type: 'step.failed', error, retryable: false });
           }
@@ -306,6 +310,15 @@ export function createStepWorker(deps: StepWorkerDeps) {
     }
   }
 
+  /**
+   * Why a step whose agent stopped at a budget pauses the ADW: the ADW's budget, with the amounts
+   * ("cost budget reached: $0.50 of $0.50 spent"), when that is what ran out; else the run's own limit.
+   */
+  async function pauseReason(row: AdwRow, definition: StepDefinition, run: RunRow): Promise<string> {
+    const { exhausted } = await remainingBudget(row, definition);
+    return exhausted ?? run.error_message ?? 'budget reached';
+  }
+
   async function remainingBudget(row: AdwRow, definition: StepDefinition) {
     // What the ADW has used so far, from the usage ledger (killed and failed attempts count too).
     const limited = row.max_cost_usd !== null || row.inputs.maxTurns !== undefined;
@@ -314,9 +327,9 @@ export function createStepWorker(deps: StepWorkerDeps) {
     const turnsLeft = row.inputs.maxTurns === undefined ? undefined : row.inputs.maxTurns - used.turns;
     const exhausted =
       costLeft !== undefined && costLeft <= 0
-        ? `cost budget reached: $${used.costUsd.toFixed(4)} of $${row.max_cost_usd!.toFixed(4)} spent (raise it with --add-cost)`
+        ? `cost budget reached: ${dollars(used.costUsd)} of ${dollars(row.max_cost_usd!)} spent (raise it with --add-cost)`
         : turnsLeft !== undefined && turnsLeft <= 0
-          ? `turn budget reached: ${row.inputs.maxTurns} turns used (raise it with --add-turns)`
+          ? `turn budget reached: ${plural(row.inputs.maxTurns!, 'turn')} used (raise it with --add-turns)`
           : undefined;
     return {
       exhausted,
@@ -501,4 +514,9 @@ function smallest(...values: (number | undefined)[]): number | undefined {
 
 function now(): string {
   return new Date().toISOString();
+}
+
+/** "$0.50", "$12.00"; amounts under a cent keep four decimals ("$0.0042"), or they would read $0.00. */
+function dollars(amount: number): string {
+  return `$${amount.toFixed(Math.abs(amount) >= 0.01 || amount === 0 ? 2 : 4)}`;
 }

@@ -1,3 +1,4 @@
+import { plural } from '../../core/plural.ts';
 import { EventType, type EventDraft } from '../../core/events.ts';
 import { newId } from '../../core/ids.ts';
 import type { AdwState, StepRun } from '../../workflow/types.ts';
@@ -104,6 +105,24 @@ export function transitionEvents(adwId: string, before: AdwState, after: AdwStat
   return drafts;
 
   function describeAdw(): void {
+    // An ADW has ended once its last step has stopped too: a cancelled ADW's running step reports its
+    // cost as it stops, so AdwEnded waits for it and carries the final total.
+    if (hasEnded(after) && !hasEnded(before)) {
+      add(
+        'system',
+        EventType.AdwEnded,
+        {
+          status: after.status,
+          error: after.error ?? null,
+          cost_usd: after.costUsd,
+          completed_steps: completed(after),
+        },
+        after.status === 'failed'
+          ? `Workflow failed at ${after.error?.step}: ${after.error?.message}`
+          : `Workflow ${after.status} (${completed(after)}/${plural(after.steps.length, 'step')}, $${after.costUsd.toFixed(4)})`,
+      );
+      return;
+    }
     if (before.status !== after.status) {
       const workflow = after.workflow.name;
       if (after.status === 'running' && before.status === 'pending') {
@@ -127,23 +146,16 @@ export function transitionEvents(adwId: string, before: AdwState, after: AdwStat
           { reason: after.pausedReason ?? null },
           `Workflow paused: ${after.pausedReason ?? ''}`,
         );
-      } else if (after.status === 'succeeded' || after.status === 'failed' || after.status === 'cancelled') {
-        add(
-          'system',
-          EventType.AdwEnded,
-          {
-            status: after.status,
-            error: after.error ?? null,
-            cost_usd: after.costUsd,
-            completed_steps: completed(after),
-          },
-          after.status === 'failed'
-            ? `Workflow failed at ${after.error?.step}: ${after.error?.message}`
-            : `Workflow ${after.status} (${completed(after)}/${after.steps.length} steps, $${after.costUsd.toFixed(4)})`,
-        );
       }
     }
   }
+}
+
+function hasEnded(state: AdwState): boolean {
+  return (
+    (state.status === 'succeeded' || state.status === 'failed' || state.status === 'cancelled') &&
+    !state.steps.some((step) => step.status === 'running')
+  );
 }
 
 function completed(state: AdwState): number {

@@ -1,3 +1,4 @@
+import { plural } from '../../core/plural.ts';
 import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { resolveModel } from '../../agent/models.ts';
@@ -230,7 +231,7 @@ export function createExpertService(deps: ExpertServiceDeps) {
       latest
         ? `version ${latest.version}, checked at ${latest.git_commit.slice(0, 8)}`
         : 'not yet checked by baton',
-      `${check.stale.length} stale claim${check.stale.length === 1 ? '' : 's'} now`,
+      `${plural(check.stale.length, 'stale claim')} now`,
     ].join(', ');
     return { files, standing };
   }

@@ -1,3 +1,4 @@
+import { plural } from '../../core/plural.ts';
 import { writeFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ExpertOperation } from '../../core/statuses.ts';
@@ -176,7 +177,7 @@ async function roundsOf(input: ImproveRoundsInput): Promise<ImproveRoundsResult>
         followUps,
         runId: row.id,
         staleClaims: 0,
-        detail: `${check!.message} Still so after ${followUps} follow-up${followUps === 1 ? '' : 's'}; ${lastGood ? 'the last good version was restored' : 'the file was removed'}.`,
+        detail: `${check!.message} Still so after ${plural(followUps, 'follow-up')}; ${lastGood ? 'the last good version was restored' : 'the file was removed'}.`,
       });
       return { ended: 'rejected', rounds, versions, check, sessionId, lastRun };
     }

@@ -1,6 +1,8 @@
+import { plural } from '../../core/plural.ts';
 import { describeError } from '../../core/errors.ts';
 import { EventType, type EventDraft } from '../../core/events.ts';
 import { newId } from '../../core/ids.ts';
+import { withoutRepeats } from '../../core/without-repeats.ts';
 import type { EventWriter } from '../../db/event-writer.ts';
 import { setEventSummaries } from '../../db/events.ts';
 import type { Pool } from '../../db/pool.ts';
@@ -18,7 +20,7 @@ export interface SummarizerOptions {
   maxTextLength?: number;
   /** Events waiting beyond this are not summarized (they keep their deterministic summary). @default 2000 */
   maxQueue?: number;
-  /** Receives one line per failed batch. @default a line on stderr */
+  /** Receives a line for the first failed batch of each kind (repeats are not told). @default a line on stderr */
   log?: (line: string) => void;
 }
 
@@ -50,7 +52,8 @@ export function createSummarizer(options: SummarizerOptions): Summarizer {
   const intervalMs = options.intervalMs ?? 1_000;
   const maxTextLength = options.maxTextLength ?? 2_000;
   const maxQueue = options.maxQueue ?? 2_000;
-  const log = options.log ?? ((line: string) => process.stderr.write(`baton: ${line}\n`));
+  // A model that fails once usually fails every batch: its warning is said once, with what to do.
+  const log = withoutRepeats(options.log ?? ((line: string) => process.stderr.write(`baton: ${line}\n`)));
 
   const queue: Queued[] = [];
   let added = 0; // events ever queued
@@ -95,7 +98,10 @@ export function createSummarizer(options: SummarizerOptions): Summarizer {
       summaries = await client.summarize(batch.map((queued) => queued.item));
     } catch (error) {
       log(
-        `summarizing ${batch.length} events with ${client.model} failed, they keep their short summaries: ${describeError(error)}`,
+        `warning: event summaries by ${client.model} failed (${describeError(error)}); events keep their short ` +
+          'summaries. Turn them off with BATON_SUMMARIES=off, or give them a model that answers ' +
+          '(ANTHROPIC_API_KEY or ANTHROPIC_AUTH_TOKEN, ANTHROPIC_BASE_URL, BATON_SUMMARY_MODEL). ' +
+          'Repeats of this warning are not shown.',
       );
       return;
     }
@@ -114,7 +120,9 @@ export function createSummarizer(options: SummarizerOptions): Summarizer {
       for (const { event, summary } of found)
         await writer.write(summaryUpdated(event, summary, client.model));
     } catch (error) {
-      log(`storing ${found.length} event summaries failed: ${describeError(error)}`);
+      log(
+        `storing ${plural(found.length, 'event summary', 'event summaries')} failed: ${describeError(error)}`,
+      );
     }
   }
 
@@ -140,7 +148,8 @@ export function createSummarizer(options: SummarizerOptions): Summarizer {
       const text = raw.trim().slice(0, maxTextLength);
       if (text === '') return;
       if (queue.length >= maxQueue) {
-        if (!overflowing) log(`${queue.length} events are waiting for summaries; newer ones are skipped`);
+        if (!overflowing)
+          log(`${plural(queue.length, 'event')} are waiting for summaries; newer ones are skipped`);
         overflowing = true;
         return;
       }
