@@ -5,6 +5,7 @@ import { findOrchestrator } from '../db/orchestrators.ts';
 import { openChat } from '../orchestrator/open-chat.ts';
 import { describeProblem, discoverAgentTemplates, discoverSlashCommands } from '../project/index.ts';
 import { bindWarnings, listen, type RunningServer } from '../server/listen.ts';
+import type { ServerExtension } from '../server/deps.ts';
 import { loadWebUi } from '../server/ui/web-ui.ts';
 import type { Services } from '../services/services.ts';
 import { managementTools } from '../tools/registry.ts';
@@ -52,6 +53,7 @@ export async function startHttpServer(
   config: Readonly<Config>,
   flags: ServerFlags,
   tools: readonly AnyTool[] = managementTools,
+  extensions: readonly ServerExtension[] = [],
 ): Promise<RunningServer> {
   const cwd = resolve(flags.cwd);
   const address = serverAddress(config, flags);
@@ -72,6 +74,7 @@ export async function startHttpServer(
       tools,
       chat,
       webUi,
+      extensions,
       slashCommands: async (dir) => {
         const { commands, problems } = await discoverSlashCommands(dir);
         return { commands, errors: problems.map(describeProblem) };

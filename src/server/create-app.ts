@@ -110,6 +110,7 @@ export async function createApp(deps: ServerDeps): Promise<BatonApp> {
   logRoutes(router, deps);
   costRoutes(router, deps);
   toolRoutes(router, deps);
+  for (const extension of deps.extensions ?? []) await extension.register(app, router);
   openApiRoutes(router);
   await app.ready();
   return { app, routes: router.specs, websocketPath: '/ws' };
