@@ -38,7 +38,13 @@ export interface BatonApp {
 export async function createApp(deps: ServerDeps): Promise<BatonApp> {
   const limits = { ...defaultServerLimits, ...deps.limits };
   const log = deps.log ?? (() => {});
-  const { guard, refuse } = requestGuard({ token: deps.token, hosts: deps.hosts, howToPage: howToOpenPage });
+  const pages = (deps.extensions ?? []).flatMap((extension) => extension.pages ?? []);
+  const { guard, refuse } = requestGuard({
+    token: deps.token,
+    hosts: deps.hosts,
+    howToPage: howToOpenPage,
+    pages: ['/', ...pages.map((page) => page.path)],
+  });
   const app = Fastify({
     logger: false,
     bodyLimit: limits.bodyLimitBytes,
@@ -98,7 +104,7 @@ export async function createApp(deps: ServerDeps): Promise<BatonApp> {
 
   const router = createRouter(app);
   rootRoutes(router, deps.webUi);
-  healthRoutes(router, deps, () => sessions.size);
+  healthRoutes(router, deps, () => sessions.size, pages);
   eventRoutes(router, deps);
   orchestratorRoutes(router, deps);
   adwRoutes(router, deps);

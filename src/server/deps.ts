@@ -51,8 +51,19 @@ export interface OrchestratorRef {
  */
 export interface ServerExtension {
   name: string;
+  /**
+   * The pages it serves to people (`{ path: '/nile/', title: 'Nile' }`): opened with `?token=` they are
+   * sent on without it, like `/`, and /api/health lists them so the control room can link to them.
+   */
+  pages?: readonly ExtensionPage[];
   /** Adds routes through `router` (validated like baton's, listed in /api/openapi.json) or `app`. */
   register(app: FastifyInstance, router: Router): Promise<void> | void;
+}
+
+export interface ExtensionPage {
+  /** Starts and ends with `/`. */
+  path: string;
+  title: string;
 }
 
 export interface ServerDeps {

@@ -1,3 +1,4 @@
+import type { ServerExtension } from '../../../src/server/deps.ts';
 import type { Router } from '../../../src/server/route.ts';
 import { serveWebUi } from '../../../src/server/ui/serve-web-ui.ts';
 import { defaultWebUiDir, loadWebUi, type WebUi } from '../../../src/server/ui/web-ui.ts';
@@ -35,4 +36,16 @@ export function nilePageRoutes(router: Router, pages: WebUi | undefined): void {
     summary: "Nile's pages are at /nile/.",
     handler: async (_input, _request, reply) => reply.redirect(nilePagesBase, 308),
   });
+}
+
+/**
+ * Nile's pages as a server extension (beside the shop's API extension): `/nile/` is a page a person
+ * opens with `?token=`, and /api/health lists it, so the control room's header links to it.
+ */
+export function nilePagesExtension(pages: WebUi | undefined): ServerExtension {
+  return {
+    name: 'nile-pages',
+    pages: [{ path: nilePagesBase, title: 'Nile' }],
+    register: (_app, router) => nilePageRoutes(router, pages),
+  };
 }
