@@ -197,7 +197,7 @@ export const orderSchema = z.object({
 });
 export type Order = z.infer<typeof orderSchema>;
 
-/** POST /api/nile/orders/checkout: the cart becomes one order; an empty cart is a 400 (`body`). */
+/** POST /api/nile/orders/checkout: the cart becomes one order; an empty cart is a 400 `cart_empty` (field `cart`). */
 export const checkoutResponse = z.object({ order: orderSchema });
 export type CheckoutResponse = z.infer<typeof checkoutResponse>;
 
