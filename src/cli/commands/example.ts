@@ -48,6 +48,16 @@ async function runNile(flags: NileFlags): Promise<void> {
   const config = loadConfig();
   const scripted = flags.scripted === true || !hasModelAccess(config.credentials);
   const { nileExtension } = await import('../../../examples/nile/server/extension.ts');
+  const { loadNilePages, nilePagesExtension } = await import('../../../examples/nile/server/pages.ts');
+  const pages = await loadNilePages();
+  if (!pages)
+    console.error(
+      paint(
+        'yellow',
+        "warning: Nile's pages are not built: run `npm run build:nile` to serve them",
+        process.stderr,
+      ),
+    );
   let fakeModel: { url: string; close(): Promise<void> } | undefined;
   if (scripted) {
     // Loaded only here: the scripted model is baton's fake model server with Nile's responder.
@@ -72,7 +82,7 @@ async function runNile(flags: NileFlags): Promise<void> {
       config,
       { cwd: '.', host: flags.host, port: flags.port },
       undefined,
-      [nileExtension({ services, model: flags.model, scripted, log })],
+      [nileExtension({ services, model: flags.model, scripted, log }), nilePagesExtension(pages)],
     );
     console.log(
       `${paint('green', '✓')} Nile is up${scripted ? ' (scripted model: a fake model server plays the turns)' : ''}`,
