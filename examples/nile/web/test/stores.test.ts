@@ -302,11 +302,13 @@ describe('the catalog store', () => {
     const catalog = useCatalogStore();
     shop.holdNext.add('products:product 1:');
     const slow = catalog.search({ q: 'product 1' });
+    expect(catalog.shownFilter).toBeUndefined(); // nothing shown yet is for it
     const fast = catalog.search({ category: 'Kitchen' });
     await fast;
     shop.release('products:product 1:');
     await slow;
     expect(catalog.filter).toEqual({ category: 'Kitchen' });
+    expect(catalog.shownFilter).toEqual({ category: 'Kitchen' });
     expect(catalog.products.every((item) => item.category === 'Kitchen')).toBe(true);
     expect(catalog.total).toBe(15);
   });

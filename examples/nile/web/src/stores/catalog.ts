@@ -23,7 +23,9 @@ export const useCatalogStore = defineStore('nile-catalog', () => {
   const expertise = useExpertiseStore();
 
   const categories = ref<CategoriesResponse['categories']>([]);
+  /** The filter asked for last, and the one the products shown are for (they differ while loading). */
   const filter = ref<ProductFilter>({});
+  const shownFilter = ref<ProductFilter | undefined>();
   const products = ref<Product[]>([]);
   const total = ref(0);
   const listing = ref<'idle' | 'loading' | 'ready' | 'failed'>('idle');
@@ -56,6 +58,7 @@ export const useCatalogStore = defineStore('nile-catalog', () => {
       if (request !== listRequest) return;
       products.value = page.products;
       total.value = page.total;
+      shownFilter.value = { ...next };
       listing.value = 'ready';
       listError.value = undefined;
       expertise.know(page.products);
@@ -107,6 +110,7 @@ export const useCatalogStore = defineStore('nile-catalog', () => {
   return {
     categories,
     filter,
+    shownFilter,
     products,
     total,
     listing,
