@@ -105,7 +105,7 @@ export async function openHomeSocket(origin: string, cookie: string) {
       until(
         async () =>
           frames.find(
-            (frame) =>
+            (frame): frame is Extract<NileServerMessage, { type: 'complete' }> =>
               frame.type === 'complete' && (generation === undefined || frame.generation === generation),
           ),
         'a complete frame',
