@@ -83,9 +83,13 @@ export function useNile(db: { readonly current: TestDatabase }) {
 }
 
 /** A home-page socket that keeps every frame, each checked against the protocol. */
-export async function openHomeSocket(origin: string, cookie: string) {
+export async function openHomeSocket(
+  origin: string,
+  cookie: string,
+  options: { headers?: Record<string, string> } = {},
+) {
   const socket = new WebSocket(`${origin.replace('http', 'ws')}/ws/nile`, {
-    headers: { ...auth, cookie },
+    headers: { ...(options.headers ?? auth), cookie },
   });
   const frames: NileServerMessage[] = [];
   socket.on('message', (data) => frames.push(nileServerMessage.parse(JSON.parse(String(data)))));
