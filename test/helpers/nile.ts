@@ -83,9 +83,13 @@ export function useNile(db: { readonly current: TestDatabase }) {
 }
 
 /** A home-page socket that keeps every frame, each checked against the protocol. */
-export async function openHomeSocket(origin: string, cookie: string) {
+export async function openHomeSocket(
+  origin: string,
+  cookie: string,
+  options: { headers?: Record<string, string> } = {},
+) {
   const socket = new WebSocket(`${origin.replace('http', 'ws')}/ws/nile`, {
-    headers: { ...auth, cookie },
+    headers: { ...(options.headers ?? auth), cookie },
   });
   const frames: NileServerMessage[] = [];
   socket.on('message', (data) => frames.push(nileServerMessage.parse(JSON.parse(String(data)))));
@@ -105,7 +109,7 @@ export async function openHomeSocket(origin: string, cookie: string) {
       until(
         async () =>
           frames.find(
-            (frame) =>
+            (frame): frame is Extract<NileServerMessage, { type: 'complete' }> =>
               frame.type === 'complete' && (generation === undefined || frame.generation === generation),
           ),
         'a complete frame',
