@@ -1,7 +1,10 @@
+import vue from '@vitejs/plugin-vue';
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
+  // Nile's section tests render its .vue components (with Vue's server renderer, no DOM needed).
+  plugins: [vue()],
   // The web UI's store tests import its modules, which name the wire types by this alias (web/vite.config.ts).
   // Nile's pages (examples/nile/web/vite.config.ts) name theirs and the control room's shared libraries too.
   resolve: {

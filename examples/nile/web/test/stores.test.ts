@@ -279,6 +279,16 @@ describe('the cart store: the server answers with the cart, and the loop shows A
     expect(before.items).toHaveLength(1);
   });
 
+  it('a session that ended elsewhere sends the page back to the sign-in form, saying so', async () => {
+    const cart = useCartStore();
+    const shopper = useShopperStore();
+    shop.shopper = undefined; // signed out in another tab
+    await cart.load();
+    expect(shopper.state).toBe('signed-out');
+    expect(shopper.error).toBe('Your session ended: sign in again.');
+    expect(cart.error).toBeUndefined();
+  });
+
   it('setting a quantity to 0 removes the line and records the removal', async () => {
     const cart = useCartStore();
     await cart.add(6);

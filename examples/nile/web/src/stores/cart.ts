@@ -1,9 +1,10 @@
 import { acceptHMRUpdate, defineStore } from 'pinia';
 import { computed, ref } from 'vue';
 import type { CartResponse, Order } from '@nile-protocol';
-import { errorText } from '../api/errors.ts';
+import { errorText, isSignedOut } from '../api/errors.ts';
 import { useNileApi } from '../api/nile-api.ts';
 import { useExpertiseStore } from './expertise.ts';
+import { useShopperStore } from './shopper.ts';
 
 const emptyCart: CartResponse = { items: [], totalItems: 0, totalPrice: 0 };
 
@@ -38,7 +39,8 @@ export const useCartStore = defineStore('nile-cart', () => {
       error.value = undefined;
       return result;
     } catch (caught) {
-      error.value = errorText(caught);
+      if (isSignedOut(caught)) useShopperStore().sessionEnded();
+      else error.value = errorText(caught);
       return undefined;
     } finally {
       if (pending.value === key) pending.value = undefined;

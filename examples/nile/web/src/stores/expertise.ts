@@ -1,8 +1,9 @@
 import { acceptHMRUpdate, defineStore } from 'pinia';
 import { computed, reactive, ref } from 'vue';
 import type { ExpertiseResponse, LivePromptResponse, Product } from '@nile-protocol';
-import { errorText } from '../api/errors.ts';
+import { errorText, isSignedOut } from '../api/errors.ts';
 import { useNileApi } from '../api/nile-api.ts';
+import { useShopperStore } from './shopper.ts';
 
 /** The product expert's loop: the shopper acts, the server learns, the agent reuses what it learnt. */
 export type CyclePhase = 'act' | 'learn' | 'reuse';
@@ -44,6 +45,11 @@ export const useExpertiseStore = defineStore('nile-expertise', () => {
   /** Product names seen anywhere on the page, so the recent actions can name what the ids are. */
   const names = reactive(new Map<number, string>());
   let nextId = 0;
+
+  function failed(caught: unknown): void {
+    if (isSignedOut(caught)) useShopperStore().sessionEnded();
+    else error.value = errorText(caught);
+  }
 
   function record(entryPhase: CyclePhase, text: string): void {
     phase.value = entryPhase;
@@ -103,7 +109,7 @@ export const useExpertiseStore = defineStore('nile-expertise', () => {
       }
       if (panelOpen.value) await loadLivePrompt();
     } catch (caught) {
-      error.value = errorText(caught);
+      failed(caught);
     }
   }
 
@@ -114,7 +120,7 @@ export const useExpertiseStore = defineStore('nile-expertise', () => {
       const { checkedOut, addedToCart, viewed } = next.prefetchedProducts;
       know([...checkedOut, ...addedToCart, ...viewed]);
     } catch (caught) {
-      error.value = errorText(caught);
+      failed(caught);
     }
   }
 
@@ -137,7 +143,7 @@ export const useExpertiseStore = defineStore('nile-expertise', () => {
       error.value = undefined;
       await loadLivePrompt();
     } catch (caught) {
-      error.value = errorText(caught);
+      failed(caught);
     } finally {
       busy.value = false;
     }
