@@ -255,4 +255,22 @@ describe('Nile: LEARN, once per action, in the action’s transaction', () => {
       '"id":32',
     );
   });
+
+  it('serves the generic page, without what is in the cart', async () => {
+    const nile = await setUp();
+    const anonymous = (await nile.call('GET', '/api/nile/home')).body.sections;
+    expect(anonymous.map((s: { type: string }) => s.type)).toEqual([
+      'generic-slogan',
+      'carousel',
+      'basic-square',
+      'card',
+    ]);
+    const top = anonymous[1].products[0].id;
+    const cookie = await nile.signIn('Jaro');
+    await nile.call('POST', '/api/nile/cart', { cookie, body: { productId: top } });
+    const mine = (await nile.call('GET', '/api/nile/home', { cookie })).body.sections;
+    const ids = mine.flatMap((s: { products: { id: number }[] }) => s.products.map((p) => p.id));
+    expect(ids).not.toContain(top);
+    expect(ids).toHaveLength(14);
+  });
 });

@@ -111,10 +111,19 @@ export const reviewSchema = z.object({
 });
 export type Review = z.infer<typeof reviewSchema>;
 
+/** Text without control characters (PostgreSQL refuses NUL in text; none belongs in a search). */
+const plainText = (max: number) =>
+  z
+    .string()
+    .trim()
+    .min(1, 'must not be empty')
+    .max(max, `must be at most ${max} characters`)
+    .regex(/^[^\p{Cc}]*$/u, 'must not contain control characters');
+
 /** GET /api/nile/products: `q` matches name, brand and category (case-insensitive, plain text). */
 export const productsQuery = z.strictObject({
-  category: z.string().trim().min(1).max(60).optional(),
-  q: z.string().trim().min(1).max(100).optional(),
+  category: plainText(60).optional(),
+  q: plainText(100).optional(),
   limit: queryInt({ min: 1, max: 100, default: 50 }),
   offset: queryInt({ min: 0, max: 100_000, default: 0 }),
 });

@@ -11,11 +11,14 @@ import {
   type Turn,
 } from '../../src/testing/fake-model-server/index.ts';
 import type { TestDatabase } from '../../src/testing/test-db.ts';
+import type { BatonApp } from '../../src/server/create-app.ts';
 import { auth, useServerHarness } from './server.ts';
 import { until } from './wait.ts';
 
 export interface NileHarness {
   origin: string;
+  /** The app, for `inject`; its route specs include Nile's. */
+  server: BatonApp;
   services: Services;
   model: FakeModelServer;
   pages: HomePages;
@@ -68,6 +71,7 @@ export function useNile(db: { readonly current: TestDatabase }) {
     };
     return {
       origin,
+      server,
       services,
       model,
       pages: pages!,

@@ -75,19 +75,26 @@ export function startHomeGeneration(
           return true;
         },
       });
+      const startRun = (agentId: string | undefined) =>
+        deps.services.runner.start({
+          ...(agentId ? { agentId } : { agentName: homeAgentName(shopper) }),
+          cwd: deps.workDir,
+          model: deps.model,
+          prompt: prompt.userPrompt,
+          systemPrompt: prompt.systemPrompt,
+          mcpServers: { [homeToolServerName]: tools },
+          // Only the two tools: no built-in tool (no shell, no files) is available to this agent.
+          allowedTools: homeToolNames,
+          trackFiles: false,
+          maxTurns: 30,
+          author: 'engineer',
+        });
       const agentId = await homeAgentId(pool, shopper);
-      const run = await deps.services.runner.start({
-        ...(agentId ? { agentId } : { agentName: homeAgentName(shopper) }),
-        cwd: deps.workDir,
-        model: deps.model,
-        prompt: prompt.userPrompt,
-        systemPrompt: prompt.systemPrompt,
-        mcpServers: { [homeToolServerName]: tools },
-        // Only the two tools: no built-in tool (no shell, no files) is available to this agent.
-        allowedTools: homeToolNames,
-        trackFiles: false,
-        maxTurns: 30,
-        author: 'engineer',
+      const run = await startRun(agentId).catch(async (error: unknown) => {
+        // Another page of this shopper created the agent a moment ago (its name is taken): use it.
+        const created = agentId ? undefined : await homeAgentId(pool, shopper);
+        if (!created) throw error;
+        return startRun(created);
       });
       interrupt = run.interrupt;
       if (stopped) void run.interrupt();

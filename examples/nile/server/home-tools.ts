@@ -34,9 +34,14 @@ export interface HomeToolContext {
   emit(section: Omit<HomeSection, 'index'>): boolean;
 }
 
+const name = z
+  .string()
+  .max(60)
+  .regex(/^[^\p{Cc}]*$/u, 'no control characters');
+
 const findInput = {
-  category: z.string().max(60).optional().describe('exact category name'),
-  brand: z.string().max(60).optional().describe('exact brand name'),
+  category: name.optional().describe('exact category name'),
+  brand: name.optional().describe('exact brand name'),
   min_price: z.number().nonnegative().optional(),
   max_price: z.number().nonnegative().optional(),
   min_rating: z.number().min(1).max(5).optional(),

@@ -56,6 +56,8 @@ export async function signIn(
       )
     ).rows[0]!;
   const shopper = shopperFromRow(row);
+  // Expired sign-ins are of no use to anyone: each new one clears them.
+  await db.query('delete from nile.sessions where expires_at <= now()');
   const token = randomBytes(32).toString('base64url');
   const expiresAt = new Date(Date.now() + sessionLifetimeMs);
   await db.query('insert into nile.sessions (token_hash, shopper_id, expires_at) values ($1, $2, $3)', [
