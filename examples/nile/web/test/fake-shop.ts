@@ -43,6 +43,8 @@ export class FakeShop {
   /** Answers held back until the test lets them go (`release`). */
   held = new Map<string, () => void>();
   holdNext = new Set<string>();
+  /** Calls that fail once, as a server that is down would (a 503). */
+  failNext = new Set<string>();
   private nextLine = 1;
   private clock = Date.parse('2026-12-02T10:00:00Z');
 
@@ -53,6 +55,7 @@ export class FakeShop {
 
   private async gate(name: string): Promise<void> {
     this.calls.push(name);
+    if (this.failNext.delete(name)) throw new ApiError(503, 'unavailable', `${name} is unavailable`);
     if (!this.holdNext.delete(name)) return;
     await new Promise<void>((resolve) => this.held.set(name, resolve));
   }

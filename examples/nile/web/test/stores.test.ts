@@ -331,6 +331,11 @@ describe('the catalog store', () => {
     expect(catalog.products.map((item) => item.id)).toEqual(shop.products.map((item) => item.id));
     await catalog.more();
     expect(shop.calls.filter((call) => call.startsWith('products:'))).toHaveLength(2);
+    await catalog.search({});
+    shop.failNext.add('products::');
+    await catalog.more();
+    expect(catalog.listError).toBe('products:: is unavailable');
+    expect(catalog.products).toHaveLength(24); // what was shown stays
   });
 
   it('opening a product shows it with its reviews, and the view is an action the server learnt from', async () => {
@@ -416,8 +421,13 @@ describe('the shopper store', () => {
     expect(shopper.shopper?.name).toBe('Grace');
     await shopper.load();
     expect(shopper.signedIn).toBe(true);
+    shop.failNext.add('signOut');
+    await shopper.signOut();
+    expect(shopper.state).toBe('signed-in'); // the server still has the session: not signed out
+    expect(shopper.error).toBe('Signing out failed: signOut is unavailable');
     await shopper.signOut();
     expect(shopper.state).toBe('signed-out');
+    expect(shopper.error).toBeUndefined();
     await shopper.load();
     expect(shopper.state).toBe('signed-out');
   });

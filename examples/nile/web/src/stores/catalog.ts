@@ -72,12 +72,17 @@ export const useCatalogStore = defineStore('nile-catalog', () => {
   async function more(): Promise<void> {
     if (products.value.length >= total.value) return;
     const request = ++listRequest;
-    const page = await api.products({ ...filter.value, limit: pageSize, offset: products.value.length });
-    if (request !== listRequest) return;
-    const seen = new Set(products.value.map((item) => item.id));
-    products.value = [...products.value, ...page.products.filter((item) => !seen.has(item.id))];
-    total.value = page.total;
-    expertise.know(page.products);
+    try {
+      const page = await api.products({ ...filter.value, limit: pageSize, offset: products.value.length });
+      if (request !== listRequest) return;
+      const seen = new Set(products.value.map((item) => item.id));
+      products.value = [...products.value, ...page.products.filter((item) => !seen.has(item.id))];
+      total.value = page.total;
+      listError.value = undefined;
+      expertise.know(page.products);
+    } catch (caught) {
+      if (request === listRequest) listError.value = errorText(caught);
+    }
   }
 
   /**

@@ -45,12 +45,16 @@ export const useShopperStore = defineStore('nile-shopper', () => {
     }
   }
 
+  /** Signed out once the server says so (it clears the cookie); if it cannot, the shopper stays. */
   async function signOut(): Promise<void> {
     try {
       await api.signOut();
-    } finally {
       shopper.value = undefined;
       state.value = 'signed-out';
+      error.value = undefined;
+    } catch (caught) {
+      if (isSignedOut(caught)) sessionEnded();
+      else error.value = `Signing out failed: ${errorText(caught)}`;
     }
   }
 
