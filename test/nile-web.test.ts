@@ -253,9 +253,13 @@ describe("Nile's pages in Chromium, on `baton example nile` with real Claude Cod
     await page.keyboard.press('Control+k');
     const panel = page.getByTestId('expertise-panel');
     await panel.waitFor();
-    expect(
-      await page.evaluate(`document.activeElement?.closest('[data-testid=expertise-panel]') !== null`),
-    ).toBe(true);
+    const focusInPanel = `document.activeElement?.closest('[data-testid=expertise-panel]') !== null`;
+    expect(await page.evaluate(focusInPanel)).toBe(true);
+    // It is modal: Tab and Shift+Tab go round inside it.
+    for (const key of ['Shift+Tab', 'Tab', 'Tab', ...Array<string>(12).fill('Tab')]) {
+      await page.keyboard.press(key);
+      expect(await page.evaluate(focusInPanel), key).toBe(true);
+    }
     await expect.poll(() => panel.getByTestId('stat-bought').textContent()).toBe('1');
     expect(await panel.getByTestId('stat-views').textContent()).toBe('2');
     expect(Number(await panel.getByTestId('stat-in-cart').textContent())).toBeGreaterThanOrEqual(1);
