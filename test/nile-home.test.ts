@@ -92,6 +92,14 @@ describe('Nile: the home page an agent builds (REUSE)', () => {
     const agentRequests = nile.model.messageRequests().filter((r) => toolNamesOf(r).length > 0);
     expect(agentRequests.length).toBeGreaterThan(0);
     for (const request of agentRequests) expect(toolNamesOf(request)).toEqual([...homeToolNames].sort());
+    // The model gets the shop's system prompt, the one live-prompt shows, instead of Claude Code's own.
+    const system = (agentRequests[0]!.body as { system: { text: string }[] }).system
+      .map((b) => b.text)
+      .join('\n');
+    const live = (await nile.call('GET', '/api/nile/expertise/live-prompt', { cookie })).body;
+    expect(system).toContain(live.systemPrompt);
+    expect(system.length).toBeLessThan(live.systemPrompt.length + 300); // Claude Code adds one identity line
+
     await page.close();
   });
 

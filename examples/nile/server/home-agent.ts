@@ -81,7 +81,9 @@ export function startHomeGeneration(
           cwd: deps.workDir,
           model: deps.model,
           prompt: prompt.userPrompt,
+          // The shop's prompt alone: Claude Code's own is about tools this agent does not have.
           systemPrompt: prompt.systemPrompt,
+          replaceSystemPrompt: true,
           mcpServers: { [homeToolServerName]: tools },
           // Only the two tools: no built-in tool (no shell, no files) is available to this agent.
           allowedTools: homeToolNames,

@@ -137,7 +137,9 @@ export async function startFakeModelServer(options: FakeModelServerOptions): Pro
     const { turn, index } = picked;
     if (index >= 0) record.turnIndex = index;
     if (turn.name !== undefined) record.turnName = turn.name;
-    log(`${label} -> ${index >= 0 ? `turn #${index}` : 'computed turn'}${turn.name ? ` "${turn.name}"` : ''} (${describeRequest(read.value)})`);
+    log(
+      `${label} -> ${index >= 0 ? `turn #${index}` : 'computed turn'}${turn.name ? ` "${turn.name}"` : ''} (${describeRequest(read.value)})`,
+    );
 
     if (turn.delayMs) await sleep(turn.delayMs);
     if (response.destroyed) return;
