@@ -26,11 +26,14 @@ export function claudeCodeOptions(
     permissionMode: 'bypassPermissions',
     allowDangerouslySkipPermissions: true,
     settingSources: runtime.userSettings ? ['user', 'project', 'local'] : ['project', 'local'],
-    systemPrompt: {
-      type: 'preset',
-      preset: 'claude_code',
-      ...(request.systemPrompt ? { append: request.systemPrompt } : {}),
-    },
+    systemPrompt:
+      request.replaceSystemPrompt && request.systemPrompt
+        ? request.systemPrompt
+        : {
+            type: 'preset',
+            preset: 'claude_code',
+            ...(request.systemPrompt ? { append: request.systemPrompt } : {}),
+          },
     includePartialMessages: true,
     hooks: parts.hooks,
     mcpServers: request.mcpServers,

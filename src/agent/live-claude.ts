@@ -64,6 +64,7 @@ export function processSetup(request: AgentRunRequest): string | undefined {
     request.cwd,
     request.model,
     request.systemPrompt ?? null,
+    request.replaceSystemPrompt ?? false,
     request.allowedTools ?? null,
     request.disallowedTools ?? null,
     request.maxTurns ?? null,

@@ -35,6 +35,11 @@ export interface AgentRunRequest {
   model: string;
   /** Added to Claude Code's own system prompt, which keeps its tool instructions. */
   systemPrompt?: string;
+  /**
+   * `systemPrompt` is the whole system prompt instead of an addition to Claude Code's own: for an agent
+   * with no built-in tools, which needs none of Claude Code's instructions (Nile's home-page agent).
+   */
+  replaceSystemPrompt?: boolean;
   /** Restricts the agent to these tools (built-in names and `mcp__server__tool`). Omitted: all. */
   allowedTools?: string[];
   disallowedTools?: string[];

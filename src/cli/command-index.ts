@@ -92,6 +92,11 @@ export const commandIndex: readonly CommandEntry[] = [
     load: async () => (await import('./commands/doctor.ts')).registerDoctor,
   },
   {
+    name: 'example',
+    summary: 'run an example application on baton (Nile: a shop whose home page an agent personalises)',
+    load: async () => (await import('./commands/example.ts')).registerExample,
+  },
+  {
     name: 'dev',
     summary: 'tools for developing with baton',
     load: async () => (await import('./commands/dev.ts')).registerDev,

@@ -37,6 +37,7 @@ const sections: Record<string, string> = {
   serve: 'The server',
   db: 'Configuration',
   dev: 'Development',
+  example: 'Nile, the product-expert example',
 };
 
 const rootExamples = [

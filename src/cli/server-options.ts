@@ -53,7 +53,8 @@ export async function startHttpServer(
   config: Readonly<Config>,
   flags: ServerFlags,
   tools: readonly AnyTool[] = managementTools,
-  extra: Pick<ServerDeps, 'banner'> = {},
+  /** What some commands add: the banner every page shows (`demo --ui`), extensions (`example nile`). */
+  extra: Pick<ServerDeps, 'banner' | 'extensions'> = {},
 ): Promise<RunningServer> {
   const cwd = resolve(flags.cwd);
   const address = serverAddress(config, flags);

@@ -18,8 +18,26 @@ export interface MigrationStatus {
   appliedAt: Date | null;
 }
 
-// Any constant works; it only has to be the same in every baton process.
-const migrationLockKey = 0x6261746f6e; // "baton"
+/**
+ * A family of numbered migrations with its own version table and lock: baton's own (`migrations/`,
+ * `baton_migrations`), or an example's (Nile's `examples/nile/migrations`, `nile.migrations`), so one
+ * family's versions never collide with another's and applying one never waits for the other.
+ */
+export interface MigrationSet {
+  dir: string;
+  /** The version table, schema-qualified when `schema` is given (a constant, never from input). */
+  table: string;
+  /** The advisory lock concurrent callers take turns on. Any constant, the same in every process. */
+  lockKey: number;
+  /** Created (if missing) before the version table, which lives in it. */
+  schema?: string;
+}
+
+export const batonMigrations: MigrationSet = {
+  dir: migrationsDir,
+  table: 'baton_migrations',
+  lockKey: 0x6261746f6e, // "baton"
+};
 
 /** Migration files named `NNNN_name.sql`, in order. */
 export async function readMigrations(dir = migrationsDir): Promise<Migration[]> {
@@ -38,17 +56,23 @@ export async function readMigrations(dir = migrationsDir): Promise<Migration[]> 
  * callers (two processes booting at once) take turns; the second finds nothing left to do.
  */
 export async function migrate(pool: Pool, dir = migrationsDir): Promise<Migration[]> {
-  const migrations = await readMigrations(dir);
+  return applyMigrations(pool, { ...batonMigrations, dir });
+}
+
+/** Applies every pending migration of one set (see migrate). */
+export async function applyMigrations(pool: Pool, set: MigrationSet): Promise<Migration[]> {
+  const migrations = await readMigrations(set.dir);
   return withClient(pool, async (client) => {
     try {
-      await client.query('select pg_advisory_lock($1)', [migrationLockKey]);
-      await client.query(`create table if not exists baton_migrations (
+      await client.query('select pg_advisory_lock($1)', [set.lockKey]);
+      if (set.schema) await client.query(`create schema if not exists ${set.schema}`);
+      await client.query(`create table if not exists ${set.table} (
       version integer primary key,
       name text not null,
       applied_at timestamptz not null default now()
     )`);
       const applied = new Set(
-        (await client.query<{ version: number }>('select version from baton_migrations')).rows.map(
+        (await client.query<{ version: number }>(`select version from ${set.table}`)).rows.map(
           (row) => row.version,
         ),
       );
@@ -56,7 +80,7 @@ export async function migrate(pool: Pool, dir = migrationsDir): Promise<Migratio
       for (const migration of pending) {
         try {
           await client.query('begin');
-          await client.query('insert into baton_migrations (version, name) values ($1, $2)', [
+          await client.query(`insert into ${set.table} (version, name) values ($1, $2)`, [
             migration.version,
             migration.name,
           ]);
@@ -73,7 +97,7 @@ export async function migrate(pool: Pool, dir = migrationsDir): Promise<Migratio
       }
       return pending;
     } finally {
-      await client.query('select pg_advisory_unlock($1)', [migrationLockKey]).catch(() => {});
+      await client.query('select pg_advisory_unlock($1)', [set.lockKey]).catch(() => {});
     }
   });
 }

@@ -178,4 +178,7 @@ export const healthBody = z.object({
   status: z.literal('ok'),
   latestSeq: z.number().int(),
   websocketClients: z.number().int(),
+  /** Pages of applications mounted on this server (`{path: '/nile/', title: 'Nile'}`); the control room links to them. */
+  pages: z.array(z.object({ path: z.string(), title: z.string() })).optional(),
 });
+export type HealthBody = z.infer<typeof healthBody>;

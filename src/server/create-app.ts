@@ -39,7 +39,13 @@ export interface BatonApp {
 export async function createApp(deps: ServerDeps): Promise<BatonApp> {
   const limits = { ...defaultServerLimits, ...deps.limits };
   const log = deps.log ?? (() => {});
-  const { guard, refuse } = requestGuard({ token: deps.token, hosts: deps.hosts, howToPage: howToOpenPage });
+  const pages = (deps.extensions ?? []).flatMap((extension) => extension.pages ?? []);
+  const { guard, refuse } = requestGuard({
+    token: deps.token,
+    hosts: deps.hosts,
+    howToPage: howToOpenPage,
+    pages: ['/', ...pages.map((page) => page.path)],
+  });
   const app = Fastify({
     logger: false,
     bodyLimit: limits.bodyLimitBytes,
@@ -99,7 +105,7 @@ export async function createApp(deps: ServerDeps): Promise<BatonApp> {
 
   const router = createRouter(app);
   rootRoutes(router, deps.webUi);
-  healthRoutes(router, deps, () => sessions.size);
+  healthRoutes(router, deps, () => sessions.size, pages);
   serverInfoRoutes(router, deps);
   eventRoutes(router, deps);
   orchestratorRoutes(router, deps);
@@ -112,6 +118,7 @@ export async function createApp(deps: ServerDeps): Promise<BatonApp> {
   logRoutes(router, deps);
   costRoutes(router, deps);
   toolRoutes(router, deps);
+  for (const extension of deps.extensions ?? []) await extension.register(app, router);
   openApiRoutes(router);
   await app.ready();
   return { app, routes: router.specs, websocketPath: '/ws' };

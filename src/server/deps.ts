@@ -1,6 +1,8 @@
+import type { FastifyInstance } from 'fastify';
 import type { ChatService } from '../orchestrator/chat-service.ts';
 import type { Services } from '../services/services.ts';
 import type { AnyTool } from '../tools/tool.ts';
+import type { Router } from './route.ts';
 import type { HostPolicy } from './security/allowed-hosts.ts';
 import type { WebUi } from './ui/web-ui.ts';
 
@@ -43,6 +45,27 @@ export interface OrchestratorRef {
   agentId: string;
 }
 
+/**
+ * Routes and sockets something outside the server adds to it (an example application such as Nile),
+ * registered after baton's own and behind the same guard: Host, Origin and access token.
+ */
+export interface ServerExtension {
+  name: string;
+  /**
+   * The pages it serves to people (`{ path: '/nile/', title: 'Nile' }`): opened with `?token=` they are
+   * sent on without it, like `/`, and /api/health lists them so the control room can link to them.
+   */
+  pages?: readonly ExtensionPage[];
+  /** Adds routes through `router` (validated like baton's, listed in /api/openapi.json) or `app`. */
+  register(app: FastifyInstance, router: Router): Promise<void> | void;
+}
+
+export interface ExtensionPage {
+  /** Starts and ends with `/`. */
+  path: string;
+  title: string;
+}
+
 export interface ServerDeps {
   services: Services;
   /** The workspace this server serves: ADWs start here, workflows and commands are found here. */
@@ -75,6 +98,8 @@ export interface ServerDeps {
   banner?: string;
   /** The built web UI served at `/` (see loadWebUi). @default a page that says how to build it */
   webUi?: WebUi;
+  /** Applications mounted beside baton's own routes. @default none */
+  extensions?: readonly ServerExtension[];
   limits?: Partial<ServerLimits>;
   log?: (line: string) => void;
 }

@@ -9,13 +9,13 @@ export interface RouteSpec<
   Q extends z.ZodType = z.ZodType,
   B extends z.ZodType = z.ZodType,
 > {
-  method: 'GET' | 'POST';
+  method: 'GET' | 'POST' | 'PUT' | 'DELETE';
   /** Fastify syntax: `/api/adws/:id`. */
   url: string;
   summary: string;
   params?: P;
   query?: Q;
-  /** POST only. Omitted: the body must be empty or `{}`. */
+  /** POST and PUT only. Omitted: the body must be empty or `{}`. */
   body?: B;
   /** Status of a success. @default 200 */
   status?: number;
@@ -45,7 +45,9 @@ export function createRouter(app: FastifyInstance) {
           const { token: _token, ...rawQuery } = (request.query ?? {}) as Record<string, unknown>;
           const query = parseInput(route.query ?? emptyBody, rawQuery, 'query');
           const body =
-            spec.method === 'POST' ? parseInput(route.body ?? emptyBody, request.body ?? {}, 'body') : {};
+            spec.method === 'POST' || spec.method === 'PUT'
+              ? parseInput(route.body ?? emptyBody, request.body ?? {}, 'body')
+              : {};
           const result = await route.handler({ params, query, body }, request, reply);
           // A handler may have set its own status (a tool error); otherwise a success gets the route's.
           if (spec.status && !reply.sent && reply.statusCode === 200) reply.code(spec.status);

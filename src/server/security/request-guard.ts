@@ -14,7 +14,14 @@ const safeMethods = new Set(['GET', 'HEAD', 'OPTIONS']);
  * 3. the access token must be shown: `Authorization: Bearer`, the cookie, or `?token=` (which also sets
  *    the cookie, so the browser drops it from the address bar on the next page).
  */
-export function requestGuard(options: { token: string; hosts: HostPolicy; howToPage?: string }) {
+export function requestGuard(options: {
+  token: string;
+  hosts: HostPolicy;
+  howToPage?: string;
+  /** The pages a person opens with `?token=` (`/`, `/nile/`): sent on to the same page without it. @default ['/'] */
+  pages?: readonly string[];
+}) {
+  const pages = new Set(options.pages ?? ['/']);
   const guard = async function guard(request: FastifyRequest, reply: FastifyReply): Promise<void> {
     const refusal = refuse(request);
     if (refusal?.code === 'unauthorized' && options.howToPage && wantsPage(request)) {
@@ -35,8 +42,9 @@ export function requestGuard(options: { token: string; hosts: HostPolicy; howToP
     if (typeof queryToken === 'string') {
       reply.header('set-cookie', tokenCookieHeader(options.token));
       // The address the person opened: send them on without the token in it.
-      if (request.method === 'GET' && request.url.split('?')[0] === '/') {
-        await reply.redirect('/', 303);
+      const path = request.url.split('?')[0] ?? '';
+      if (request.method === 'GET' && pages.has(path)) {
+        await reply.redirect(path, 303);
       }
     }
   };

@@ -13,14 +13,19 @@ const contentTypes: Record<string, string> = {
   '.css': 'text/css; charset=utf-8',
   '.svg': 'image/svg+xml',
   '.png': 'image/png',
+  '.jpg': 'image/jpeg',
+  '.webp': 'image/webp',
   '.ico': 'image/x-icon',
   '.woff2': 'font/woff2',
   '.json': 'application/json',
 };
 
-/** Where `npm run build:web` writes the UI: dist/web of the package. */
-export function defaultWebUiDir(): string {
-  return join(packageRoot(), 'dist', 'web');
+/**
+ * Where a UI's build is, under dist/ of the package: `web` (the control room, `npm run build:web`) or
+ * an example's pages (`nile`, `npm run build:nile`).
+ */
+export function defaultWebUiDir(build: 'web' | 'nile' = 'web'): string {
+  return join(packageRoot(), 'dist', build);
 }
 
 /**

@@ -19,4 +19,12 @@ export type {
   Usage,
 } from './script.ts';
 export { reply, text, thinking, toolUse, turn } from './turns.ts';
+export {
+  contentBlocks,
+  lastUserMessage,
+  messageText,
+  toolNameFor,
+  toolResultText,
+  type MessagesRequest,
+} from './request.ts';
 export { runFakeModelServerFromFile } from './run-from-file.ts';

@@ -11,7 +11,7 @@ import {
   type ResponseMessage,
 } from './message.ts';
 import { createTurnPlayer } from './player.ts';
-import { describeRequest, readMessagesRequest } from './request.ts';
+import { describeRequest, readMessagesRequest, type MessagesRequest } from './request.ts';
 import { parseScript, type Script, type Turn, type TurnError } from './script.ts';
 import { blockEvents, formatSse, messageEndEvents, messageStartEvents, type SseEvent } from './sse.ts';
 
@@ -35,7 +35,14 @@ export interface RecordedRequest {
 }
 
 export interface FakeModelServerOptions {
-  script: Script | Turn[];
+  /** @default no turns (every request goes to `respond`) */
+  script?: Script | Turn[];
+  /**
+   * Computes a turn from the request, for a scripted model whose answers depend on what it is asked
+   * (Nile's shop assistant reads the shopper's signals from its prompt). Tried before the script; a
+   * request it returns undefined for goes to the script. Its turns are not counted as script turns.
+   */
+  respond?: (request: MessagesRequest) => Turn | undefined;
   /** @default 0 (any free port) */
   port?: number;
   /** @default '127.0.0.1' */
@@ -68,7 +75,7 @@ export interface FakeModelServer {
  * A request no turn matches gets a 500 `api_error` and is recorded as a failure.
  */
 export async function startFakeModelServer(options: FakeModelServerOptions): Promise<FakeModelServer> {
-  const { turns } = parseScript(options.script);
+  const { turns } = parseScript(options.script ?? []);
   const host = options.host ?? '127.0.0.1';
   const log = options.log ?? (() => {});
   const player = createTurnPlayer(turns);
@@ -120,16 +127,19 @@ export async function startFakeModelServer(options: FakeModelServerOptions): Pro
       fail(message);
       return sendError(response, 400, 'invalid_request_error', message);
     }
-    const picked = player.next(read.value);
+    const computed = options.respond?.(read.value);
+    const picked = computed ? { turn: computed, index: -1 } : player.next(read.value);
     if (!picked) {
       const message = `fake model server: no scripted turn matches request #${record.index} (${describeRequest(read.value)})`;
       fail(message);
       return sendError(response, 500, 'api_error', message);
     }
     const { turn, index } = picked;
-    record.turnIndex = index;
+    if (index >= 0) record.turnIndex = index;
     if (turn.name !== undefined) record.turnName = turn.name;
-    log(`${label} -> turn #${index}${turn.name ? ` "${turn.name}"` : ''} (${describeRequest(read.value)})`);
+    log(
+      `${label} -> ${index >= 0 ? `turn #${index}` : 'computed turn'}${turn.name ? ` "${turn.name}"` : ''} (${describeRequest(read.value)})`,
+    );
 
     if (turn.delayMs) await sleep(turn.delayMs);
     if (response.destroyed) return;

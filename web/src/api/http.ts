@@ -25,7 +25,7 @@ export async function requestJson<T>(
   fetchImpl: FetchLike,
   path: string,
   schema: z.ZodType<T>,
-  init: { method?: 'GET' | 'POST'; body?: unknown; signal?: AbortSignal } = {},
+  init: { method?: 'GET' | 'POST' | 'PUT' | 'DELETE'; body?: unknown; signal?: AbortSignal } = {},
 ): Promise<T> {
   let response: Response;
   try {
