@@ -107,7 +107,7 @@ describe('what a command imports', () => {
       expect(ours.some((url) => url.endsWith('/src/cli/main.ts'))).toBe(true);
       expect(
         ours.every((url) =>
-          /\/src\/(cli\/(main|command-index|exit-codes|error-output|help-text|signals|terminal)|core\/errors)\.ts$/.test(
+          /\/src\/(cli\/(main|command-index|exit-codes|error-output|help-text|invocation|signals|terminal)|core\/errors|config\/package-root)\.ts$/.test(
             url,
           ),
         ),

@@ -1,6 +1,7 @@
 import type { AdwRow, AdwStepRow } from '../db/adws.ts';
 import { riskTiers } from '../workflow/artifacts.ts';
 import { paint, printable, usd } from './terminal.ts';
+import { baton } from './invocation.ts';
 
 const stepIcons: Record<string, string> = {
   pending: '·',
@@ -96,23 +97,23 @@ const titles: Record<string, { style: Parameters<typeof paint>[0]; icon: string 
  */
 export function adwHints(row: AdwRow): { label: string; command: string }[] {
   const id = row.id;
-  const events = { label: 'events', command: `baton adw events ${id}` };
+  const events = { label: 'events', command: `${baton()} adw events ${id}` };
   switch (row.status) {
     case 'pending':
     case 'running':
       return [
-        { label: 'follow it', command: `baton adw events ${id} --follow` },
-        { label: 'stop it', command: `baton adw cancel ${id}` },
+        { label: 'follow it', command: `${baton()} adw events ${id} --follow` },
+        { label: 'stop it', command: `${baton()} adw cancel ${id}` },
       ];
     case 'paused':
       return [
-        { label: 'continue', command: `baton adw resume ${id}${budgetFlags(row)}` },
-        { label: 'stop it', command: `baton adw cancel ${id}` },
+        { label: 'continue', command: `${baton()} adw resume ${id}${budgetFlags(row)}` },
+        { label: 'stop it', command: `${baton()} adw cancel ${id}` },
         events,
       ];
     case 'failed':
     case 'cancelled':
-      return [{ label: 'continue', command: `baton adw resume ${id}` }, events];
+      return [{ label: 'continue', command: `${baton()} adw resume ${id}` }, events];
     default: {
       const merge = row.branch
         ? [{ label: 'merge it', command: `git -C ${row.working_dir} merge ${row.branch}` }]

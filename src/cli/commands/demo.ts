@@ -8,6 +8,7 @@ import { adwJson, printAdwSummary } from '../adw-output.ts';
 import { ExitCode } from '../exit-codes.ts';
 import { paint } from '../terminal.ts';
 import { withExamples } from '../help-text.ts';
+import { withInvocation } from '../invocation.ts';
 
 export function registerDemo(program: Command): void {
   const command = program
@@ -80,7 +81,9 @@ async function demo(options: { json?: boolean }): Promise<number> {
         console.log(
           paint(
             'dim',
-            '  With ANTHROPIC_API_KEY set, `baton adw run plan_build_review_fix "<prompt>" --cwd DIR` does this with Claude.',
+            withInvocation(
+              '  With ANTHROPIC_API_KEY set, `baton adw run plan_build_review_fix "<prompt>" --cwd DIR` does this with Claude.',
+            ),
           ),
         );
       }

@@ -7,6 +7,7 @@ import { serverAddress, startHttpServer, withServerFlags, type ServerFlags } fro
 import { paint } from '../terminal.ts';
 import { untilStopped } from '../signals.ts';
 import { withExamples } from '../help-text.ts';
+import { baton } from '../invocation.ts';
 
 export function registerUp(program: Command): void {
   const command = withServerFlags(
@@ -36,7 +37,7 @@ export function registerUp(program: Command): void {
       console.log(
         paint(
           'dim',
-          '  from another terminal: baton agent run "<prompt>" --cwd DIR, baton adw run <workflow> "<prompt>" --detach',
+          `  from another terminal: ${baton()} agent run "<prompt>" --cwd DIR, ${baton()} adw run <workflow> "<prompt>" --detach`,
         ),
       );
       await untilStopped();
