@@ -84,7 +84,7 @@ describe('adw show in each state: the right mark, and hints that work in that st
     return result.stdout;
   };
   /** The form hints take here (`baton` or `npx baton`, whichever works with the tests' PATH). */
-  const baton = batonAs(env());
+  const baton = batonAs(cliEnvironment({}));
   /** Runs a hinted `baton …` command; a resume gets --detach so that it returns once accepted. */
   const runHint = (command: string, extra: string[] = []) =>
     runBaton([...hintArguments(command), ...extra], env());
@@ -140,7 +140,11 @@ describe('adw show in each state: the right mark, and hints that work in that st
     expect(hints(cancelled)).toEqual([
       ['continue', `${baton} adw resume ${id}`],
       ['events', `${baton} adw events ${id}`],
+      ['clean up', `${baton} gc --older-than 0 --dry-run`],
     ]);
+    const cleanUp = await runHint(hints(cancelled)[2]![1]);
+    expect(cleanUp.code, cleanUp.stderr).toBe(0);
+    expect(cleanUp.stdout).toMatch(/would remove worktree /);
     const events = await runHint(hints(cancelled)[1]![1]);
     expect(events.code).toBe(0);
     expect(events.stdout).toMatch(/AdwEnded/);
@@ -190,6 +194,7 @@ describe('adw show in each state: the right mark, and hints that work in that st
     expect(hints(failed)).toEqual([
       ['continue', `${baton} adw resume ${id}`],
       ['events', `${baton} adw events ${id}`],
+      ['clean up', `${baton} gc --older-than 0 --dry-run`],
     ]);
     const resumed = await runHint(hints(failed)[0]![1], ['--detach']);
     expect(resumed.code, resumed.stderr).toBe(0);

@@ -72,9 +72,10 @@ describe('baton adw commands', () => {
     expect(show.stdout).toContain('✓ ADW succeeded');
     expect(show.stdout).toMatch(/review\s+succeeded .*verdict FAIL \(1 BLOCKER\)/);
     expect(show.stdout).toContain(`merge it: git -C ${repo} merge ${outcome.branch}`);
-    // Succeeded: nothing to resume or cancel; the hints are the merge and the events, and both work.
+    // Succeeded: nothing to resume or cancel; the hints are the merge, the events and the clean-up.
     expect(show.stdout).not.toMatch(/adw (resume|cancel)/);
     expect(show.stdout).toContain(`  events: ${batonAs(env())} adw events ${outcome.id}\n`);
+    expect(show.stdout).toContain(`  clean up: ${batonAs(env())} gc --older-than 0 --dry-run\n`);
     const merge = /merge it: git (.+)$/m.exec(show.stdout)![1]!.split(' ');
     execFileSync('git', [...merge, '--no-edit', '-q'], {
       env: {
