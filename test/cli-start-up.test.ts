@@ -146,6 +146,21 @@ describe('what a command imports', () => {
       modules.filter((url) => /\/src\/db\/embedded-postgres|\/node_modules\/proper-lockfile\//.test(url)),
     ).toEqual([]);
   });
+  it('gc and doctor load neither the queue nor the Agent SDK, and gc not the services', async () => {
+    const gc = await importsOf(['gc', '--dry-run'], { DATABASE_URL: db.current.url, TMPDIR: home.path });
+    expect(gc.result.stderr).toBe('');
+    expect(gc.result.code).toBe(0);
+    const doctor = await importsOf(['doctor', '--json'], { DATABASE_URL: db.current.url });
+    expect(JSON.parse(doctor.result.stdout).checks.length).toBeGreaterThan(0);
+    for (const { modules } of [gc, doctor]) {
+      expect(modules.filter((url) => /\/node_modules\/(pg-boss|@anthropic-ai)\//.test(url))).toEqual([]);
+    }
+    // The one service module gc needs (and the workspace lock it shares with ADWs), not the composition root.
+    expect(
+      gc.modules.filter((url) => url.includes('/src/services/')).map((url) => url.replace(/^.*\/src\//, '')),
+    ).toEqual(expect.arrayContaining(['services/admin/garbage-collect.ts']));
+    expect(gc.modules.filter((url) => url.endsWith('/src/services/services.ts'))).toEqual([]);
+  });
 });
 
 describe('bin/baton.js', () => {
