@@ -241,7 +241,7 @@ async function collectShadows(
     let reason: string | undefined;
     if (staging)
       reason = lastUsed < before.getTime() ? 'left half-made by a process that stopped' : undefined;
-    else if (workTree && (gone.has(workTree) || !existsSync(workTree)))
+    else if (workTree && (isInside(workTree, gone) || !existsSync(workTree)))
       reason = `its directory ${workTree} is gone`;
     else if (lastUsed < before.getTime())
       reason = `no run used it since ${new Date(lastUsed).toISOString().slice(0, 10)} (the next run in ${workTree || 'its directory'} makes it again)`;
@@ -280,6 +280,11 @@ async function collectBenchmarks(options: GcOptions, now: Date): Promise<GcItem[
     });
   }
   return items;
+}
+
+/** Whether `dir` is one of `roots` or inside one (an ADW started in a subdirectory works in the same one of its worktree). */
+function isInside(dir: string, roots: Set<string>): boolean {
+  return [...roots].some((root) => dir === root || dir.startsWith(`${root}/`));
 }
 
 /** Disk a directory takes: the blocks its files have, as `du` counts them (links not followed). */
