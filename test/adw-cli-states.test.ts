@@ -6,12 +6,15 @@ import { adwScript } from '../src/demo/adw-script.ts';
 import { createSampleRepository } from '../src/demo/sample-repo.ts';
 import { startFakeModelServer, type FakeModelServer } from '../src/testing/fake-model-server/index.ts';
 import { scratchDir } from './helpers/agents.ts';
-import { cliEnvironment, runBaton, startBaton } from './helpers/cli.ts';
+import { batonAs, cliEnvironment, hintArguments, runBaton, startBaton } from './helpers/cli.ts';
 import { useTestDatabase } from './helpers/database.ts';
 
 /** The `label: command` hints `adw show` prints, as [label, command]. */
 function hints(show: string): [string, string][] {
-  return [...show.matchAll(/^ {2}([a-z ]+): ((?:baton|git) .+)$/gm)].map((match) => [match[1]!, match[2]!]);
+  return [...show.matchAll(/^ {2}([a-z ]+): ((?:npx baton|baton|git) .+)$/gm)].map((match) => [
+    match[1]!,
+    match[2]!,
+  ]);
 }
 
 /** The first line of `adw show`'s summary: `✓ ADW succeeded · …`. */
@@ -80,11 +83,11 @@ describe('adw show in each state: the right mark, and hints that work in that st
     expect(result.code).toBe(0);
     return result.stdout;
   };
+  /** The form hints take here (`baton` or `npx baton`, whichever works with the tests' PATH). */
+  const baton = batonAs(cliEnvironment({}));
   /** Runs a hinted `baton …` command; a resume gets --detach so that it returns once accepted. */
-  const runHint = (command: string, extra: string[] = []) => {
-    const args = command.split(' ').slice(1);
-    return runBaton([...args, ...extra], env());
-  };
+  const runHint = (command: string, extra: string[] = []) =>
+    runBaton([...hintArguments(command), ...extra], env());
 
   it('running: ▶, no ✗; following it ends when it ends (1: cancelled) or on Ctrl-C (130); cancel works', async () => {
     // No worker anywhere: the ADW stays running, its first step queued.
@@ -99,8 +102,8 @@ describe('adw show in each state: the right mark, and hints that work in that st
     expect(title(running)).toMatch(/^▶ ADW running/);
     expect(running).not.toContain('✗');
     expect(hints(running)).toEqual([
-      ['follow it', `baton adw events ${id} --follow`],
-      ['stop it', `baton adw cancel ${id}`],
+      ['follow it', `${baton} adw events ${id} --follow`],
+      ['stop it', `${baton} adw cancel ${id}`],
     ]);
 
     // A one-shot listing returns at once, while the ADW goes on.
@@ -112,13 +115,13 @@ describe('adw show in each state: the right mark, and hints that work in that st
     expect(tailListing.stdout).toMatch(/"type":"AdwCreated"/);
 
     // Ctrl-C while following: the documented 130, through bin/baton.js as npx runs it.
-    const interrupted = startBaton(hints(running)[0]![1].split(' ').slice(1), env());
+    const interrupted = startBaton(hintArguments(hints(running)[0]![1]), env());
     await interrupted.waitFor(/AdwCreated/);
     interrupted.child.kill('SIGINT');
     expect(await interrupted.exited).toBe(130);
 
     // The hints as printed: the follow ends by itself when the ADW ends, and says how (1: cancelled).
-    const follow = startBaton(hints(running)[0]![1].split(' ').slice(1), env());
+    const follow = startBaton(hintArguments(hints(running)[0]![1]), env());
     const tail = startBaton(['events', 'tail', '--adw', id.slice(0, 8), '--json'], env());
     await follow.waitFor(/AdwCreated/);
     await tail.waitFor(/"type":"AdwCreated"/);
@@ -135,9 +138,13 @@ describe('adw show in each state: the right mark, and hints that work in that st
     expect(title(cancelled)).toMatch(/^■ ADW cancelled/);
     expect(cancelled).not.toContain('✗');
     expect(hints(cancelled)).toEqual([
-      ['continue', `baton adw resume ${id}`],
-      ['events', `baton adw events ${id}`],
+      ['continue', `${baton} adw resume ${id}`],
+      ['events', `${baton} adw events ${id}`],
+      ['clean up', `${baton} gc --older-than 0 --dry-run`],
     ]);
+    const cleanUp = await runHint(hints(cancelled)[2]![1]);
+    expect(cleanUp.code, cleanUp.stderr).toBe(0);
+    expect(cleanUp.stdout).toMatch(/would remove worktree /);
     const events = await runHint(hints(cancelled)[1]![1]);
     expect(events.code).toBe(0);
     expect(events.stdout).toMatch(/AdwEnded/);
@@ -164,9 +171,9 @@ describe('adw show in each state: the right mark, and hints that work in that st
     );
     expect(paused).not.toContain('✗');
     expect(hints(paused)).toEqual([
-      ['continue', `baton adw resume ${id} --add-cost USD`],
-      ['stop it', `baton adw cancel ${id}`],
-      ['events', `baton adw events ${id}`],
+      ['continue', `${baton} adw resume ${id} --add-cost USD`],
+      ['stop it', `${baton} adw cancel ${id}`],
+      ['events', `${baton} adw events ${id}`],
     ]);
     const resumed = await runHint(hints(paused)[0]![1].replace('USD', '5'), ['--detach']);
     expect(resumed.code, resumed.stderr).toBe(0);
@@ -189,8 +196,9 @@ describe('adw show in each state: the right mark, and hints that work in that st
     expect(title(failed)).toMatch(/^✗ ADW failed/);
     expect(failed).toMatch(/failed at work: .*(500|the model is down)/);
     expect(hints(failed)).toEqual([
-      ['continue', `baton adw resume ${id}`],
-      ['events', `baton adw events ${id}`],
+      ['continue', `${baton} adw resume ${id}`],
+      ['events', `${baton} adw events ${id}`],
+      ['clean up', `${baton} gc --older-than 0 --dry-run`],
     ]);
     const resumed = await runHint(hints(failed)[0]![1], ['--detach']);
     expect(resumed.code, resumed.stderr).toBe(0);

@@ -4,7 +4,7 @@ import { adwScript } from '../src/demo/adw-script.ts';
 import { createSampleRepository } from '../src/demo/sample-repo.ts';
 import { startFakeModelServer, type FakeModelServer } from '../src/testing/fake-model-server/index.ts';
 import { scratchDir } from './helpers/agents.ts';
-import { cliEnvironment, runBaton } from './helpers/cli.ts';
+import { batonAs, cliEnvironment, runBaton } from './helpers/cli.ts';
 import { useTestDatabase } from './helpers/database.ts';
 import { expectJsonStyle } from './helpers/json-style.ts';
 
@@ -72,9 +72,10 @@ describe('baton adw commands', () => {
     expect(show.stdout).toContain('✓ ADW succeeded');
     expect(show.stdout).toMatch(/review\s+succeeded .*verdict FAIL \(1 BLOCKER\)/);
     expect(show.stdout).toContain(`merge it: git -C ${repo} merge ${outcome.branch}`);
-    // Succeeded: nothing to resume or cancel; the hints are the merge and the events, and both work.
+    // Succeeded: nothing to resume or cancel; the hints are the merge, the events and the clean-up.
     expect(show.stdout).not.toMatch(/adw (resume|cancel)/);
-    expect(show.stdout).toContain(`  events: baton adw events ${outcome.id}\n`);
+    expect(show.stdout).toContain(`  events: ${batonAs(env())} adw events ${outcome.id}\n`);
+    expect(show.stdout).toContain(`  clean up: ${batonAs(env())} gc --older-than 0 --dry-run\n`);
     const merge = /merge it: git (.+)$/m.exec(show.stdout)![1]!.split(' ');
     execFileSync('git', [...merge, '--no-edit', '-q'], {
       env: {
@@ -146,7 +147,7 @@ describe('baton adw commands', () => {
     const show = await runBaton(['adw', 'show', queued.id], env());
     expect(show.stdout).not.toMatch(/[\u0000-\u0008\u000b-\u001f\u007f]/);
     expect(show.stdout).not.toContain('✗');
-    expect(show.stdout).toContain(`baton adw cancel ${queued.id}`);
+    expect(show.stdout).toContain(`${batonAs(env())} adw cancel ${queued.id}`);
     expect(show.stdout).not.toContain('adw resume');
     const cancel = await runBaton(['adw', 'cancel', queued.id], env());
     expect(cancel.code).toBe(0);
@@ -209,7 +210,9 @@ describe('baton adw commands', () => {
       [['adw', 'run', 'plan_build', 'x', '--cwd', repo, '--model', 'gpt'], /Unknown model "gpt" in --model/],
       [
         ['adw', 'show', unknownId],
-        /No ADW 0b5e8f3c-1d2a-4c3b-9f8e-7a6b5c4d3e2f \(given as <id>\): list them with `baton adw ls`/,
+        new RegExp(
+          `No ADW 0b5e8f3c-1d2a-4c3b-9f8e-7a6b5c4d3e2f \\(given as <id>\\): list them with \`${batonAs(env())} adw ls\``,
+        ),
       ],
       [['adw', 'cancel', unknownId], /No ADW/],
       [['adw', 'resume', unknownId], /No ADW/],

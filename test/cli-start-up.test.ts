@@ -107,7 +107,7 @@ describe('what a command imports', () => {
       expect(ours.some((url) => url.endsWith('/src/cli/main.ts'))).toBe(true);
       expect(
         ours.every((url) =>
-          /\/src\/(cli\/(main|command-index|exit-codes|error-output|help-text|signals|terminal)|core\/errors|config\/package-root)\.ts$/.test(
+          /\/src\/(cli\/(main|command-index|exit-codes|error-output|help-text|invocation|signals|terminal)|core\/errors|config\/package-root)\.ts$/.test(
             url,
           ),
         ),
@@ -145,6 +145,21 @@ describe('what a command imports', () => {
     expect(
       modules.filter((url) => /\/src\/db\/embedded-postgres|\/node_modules\/proper-lockfile\//.test(url)),
     ).toEqual([]);
+  });
+  it('gc and doctor load neither the queue nor the Agent SDK, and gc not the services', async () => {
+    const gc = await importsOf(['gc', '--dry-run'], { DATABASE_URL: db.current.url, TMPDIR: home.path });
+    expect(gc.result.stderr).toBe('');
+    expect(gc.result.code).toBe(0);
+    const doctor = await importsOf(['doctor', '--json'], { DATABASE_URL: db.current.url });
+    expect(JSON.parse(doctor.result.stdout).checks.length).toBeGreaterThan(0);
+    for (const { modules } of [gc, doctor]) {
+      expect(modules.filter((url) => /\/node_modules\/(pg-boss|@anthropic-ai)\//.test(url))).toEqual([]);
+    }
+    // The one service module gc needs (and the workspace lock it shares with ADWs), not the composition root.
+    expect(
+      gc.modules.filter((url) => url.includes('/src/services/')).map((url) => url.replace(/^.*\/src\//, '')),
+    ).toEqual(expect.arrayContaining(['services/admin/garbage-collect.ts']));
+    expect(gc.modules.filter((url) => url.endsWith('/src/services/services.ts'))).toEqual([]);
   });
 });
 

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startFakeModelServer, type FakeModelServer } from '../src/testing/fake-model-server/index.ts';
 import { reply, toolUse, turn } from '../src/testing/fake-model-server/turns.ts';
 import { gitRepository, scratchDir } from './helpers/agents.ts';
-import { cliEnvironment, runBaton, startBaton } from './helpers/cli.ts';
+import { batonAs, cliEnvironment, runBaton, startBaton } from './helpers/cli.ts';
 import { useTestDatabase } from './helpers/database.ts';
 import { expectJsonStyle } from './helpers/json-style.ts';
 
@@ -86,7 +86,9 @@ describe('baton CLI against DATABASE_URL', () => {
     expect(result.code).toBe(1);
     expect(result.stdout).toContain('✗ failed');
     expect(result.stdout).toMatch(/error: .*(500|model down)/);
-    expect(result.stdout).toMatch(/continue it: baton agent run "<prompt>" --resume [0-9a-f-]{36} --cwd /);
+    expect(result.stdout).toMatch(
+      new RegExp(`continue it: ${batonAs(env())} agent run "<prompt>" --resume [0-9a-f-]{36} --cwd `),
+    );
   });
 
   it('rejects bad input with a message naming what to change, recording nothing', async () => {

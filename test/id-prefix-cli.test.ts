@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSampleRepository } from '../src/demo/sample-repo.ts';
 import { startFakeModelServer, type FakeModelServer } from '../src/testing/fake-model-server/index.ts';
 import { scratchDir } from './helpers/agents.ts';
-import { cliEnvironment, runBaton } from './helpers/cli.ts';
+import { batonAs, cliEnvironment, runBaton } from './helpers/cli.ts';
 import { useTestDatabase } from './helpers/database.ts';
 
 // Two ADWs whose ids share their first 8 characters, as `adw ls` shows them.
@@ -100,7 +100,10 @@ describe('ids and prefixes in the CLI', () => {
   it('an unknown id or a malformed one exits 2 with a message naming the argument or flag', async () => {
     const unknown = '0b5e8f3c';
     const cases: [string[], RegExp][] = [
-      [['adw', 'show', unknown], /No ADW 0b5e8f3c \(given as <id>\): list them with `baton adw ls`/],
+      [
+        ['adw', 'show', unknown],
+        new RegExp(`No ADW 0b5e8f3c \\(given as <id>\\): list them with \`${batonAs(env())} adw ls\``),
+      ],
       [['adw', 'events', unknown], /No ADW 0b5e8f3c \(given as <id>\)/],
       [['adw', 'resume', unknown], /No ADW 0b5e8f3c \(given as <id>\)/],
       // A filter that matched nothing used to wait forever in silence.

@@ -1,7 +1,9 @@
 import { plural } from '../core/plural.ts';
+import { existsSync } from 'node:fs';
 import type { AdwRow, AdwStepRow } from '../db/adws.ts';
 import { riskTiers } from '../workflow/artifacts.ts';
 import { paint, printable, usd } from './terminal.ts';
+import { baton } from './invocation.ts';
 
 const stepIcons: Record<string, string> = {
   pending: '·',
@@ -97,30 +99,39 @@ const titles: Record<string, { style: Parameters<typeof paint>[0]; icon: string 
  */
 export function adwHints(row: AdwRow): { label: string; command: string }[] {
   const id = row.id;
-  const events = { label: 'events', command: `baton adw events ${id}` };
+  const events = { label: 'events', command: `${baton()} adw events ${id}` };
   switch (row.status) {
     case 'pending':
     case 'running':
       return [
-        { label: 'follow it', command: `baton adw events ${id} --follow` },
-        { label: 'stop it', command: `baton adw cancel ${id}` },
+        { label: 'follow it', command: `${baton()} adw events ${id} --follow` },
+        { label: 'stop it', command: `${baton()} adw cancel ${id}` },
       ];
     case 'paused':
       return [
-        { label: 'continue', command: `baton adw resume ${id}${budgetFlags(row)}` },
-        { label: 'stop it', command: `baton adw cancel ${id}` },
+        { label: 'continue', command: `${baton()} adw resume ${id}${budgetFlags(row)}` },
+        { label: 'stop it', command: `${baton()} adw cancel ${id}` },
         events,
       ];
     case 'failed':
     case 'cancelled':
-      return [{ label: 'continue', command: `baton adw resume ${id}` }, events];
+      return [{ label: 'continue', command: `${baton()} adw resume ${id}` }, events, ...cleanUp(row)];
     default: {
       const merge = row.branch
         ? [{ label: 'merge it', command: `git -C ${row.working_dir} merge ${row.branch}` }]
         : [];
-      return [...merge, events];
+      return [...merge, events, ...cleanUp(row)];
     }
   }
+}
+
+/**
+ * For an ADW that ended in a worktree that is still there: what `baton gc` would remove (it removes the
+ * worktrees of ADWs ended over 7 days ago; `--older-than 0` counts this one too).
+ */
+function cleanUp(row: AdwRow): { label: string; command: string }[] {
+  if (!row.worktree_path || !existsSync(row.worktree_path)) return [];
+  return [{ label: 'clean up', command: `${baton()} gc --older-than 0 --dry-run` }];
 }
 
 /** What a resume of a paused ADW must raise: a budget it used up would pause it again at once. */
@@ -151,9 +162,12 @@ export function printAdwSummary(row: AdwRow, steps: AdwStepRow[]): void {
     console.log(paint('red', `  failed at ${row.error_step}: ${printable(row.error_message)}`));
   const commit = (row.outputs as { commit?: string }).commit;
   if (row.branch) {
-    console.log(
-      `  branch ${row.branch} in ${row.worktree_path}${commit ? ` (commit ${commit.slice(0, 10)})` : ''}`,
-    );
+    // Where the work is: the worktree until `baton gc` removes it, the branch as long as it exists.
+    const where =
+      row.worktree_path && existsSync(row.worktree_path)
+        ? `in ${row.worktree_path}`
+        : `(its worktree ${row.worktree_path} was removed)`;
+    console.log(`  branch ${row.branch} ${where}${commit ? ` (commit ${commit.slice(0, 10)})` : ''}`);
   } else {
     console.log(`  worked in place in ${row.inputs.cwd}`);
   }

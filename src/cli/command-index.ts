@@ -87,6 +87,12 @@ export const commandIndex: readonly CommandEntry[] = [
     load: async () => (await import('./commands/logs.ts')).registerCost,
   },
   {
+    name: 'gc',
+    summary:
+      'remove the worktrees of ended ADWs (and their merged branches), unused file-tracking snapshots and benchmark leftovers',
+    load: async () => (await import('./commands/gc.ts')).registerGc,
+  },
+  {
     name: 'doctor',
     summary: 'check that baton can work on this machine (changes nothing)',
     load: async () => (await import('./commands/doctor.ts')).registerDoctor,

@@ -29,6 +29,7 @@ const sections: Record<string, string> = {
   adw: 'AI Developer Workflows',
   expert: 'Agent experts',
   worker: 'AI Developer Workflows',
+  gc: 'AI Developer Workflows',
   agents: 'Command agents',
   cost: 'Command agents',
   chat: 'The orchestrator and MCP',

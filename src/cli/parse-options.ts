@@ -46,3 +46,20 @@ export function idPrefix(value: string): string {
   }
   return value.toLowerCase();
 }
+
+const durationUnits: Record<string, number> = {
+  s: 1_000,
+  m: 60_000,
+  h: 3_600_000,
+  d: 86_400_000,
+  w: 604_800_000,
+};
+
+/** A duration such as `7d`, `12h`, `30m`, `90s`, `2w` or `0`, in milliseconds. */
+export function duration(value: string): number {
+  const match = /^(\d{1,6})([smhdw])?$/.exec(value.trim());
+  if (!match || (match[2] === undefined && match[1] !== '0')) {
+    throw new InvalidArgumentError(`expected a duration such as 7d, 12h, 30m, 90s or 0, got "${value}".`);
+  }
+  return Number(match[1]) * durationUnits[match[2] ?? 's']!;
+}

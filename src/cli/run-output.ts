@@ -2,6 +2,7 @@ import { plural } from '../core/plural.ts';
 import type { AgentRunResult } from '../agent/run-agent.ts';
 import type { RunRow } from '../db/runs.ts';
 import { paint, usd } from './terminal.ts';
+import { baton } from './invocation.ts';
 
 /** The one object `--json` prints for a finished run: the run's own id is `id`, as in every `--json`. */
 export function outcomeJson(row: RunRow, result: AgentRunResult) {
@@ -74,7 +75,7 @@ export function printSummary(row: RunRow, result: AgentRunResult): void {
     paint(
       'dim',
       row.session_id
-        ? `  session ${row.session_id} · continue it: baton agent run "<prompt>" --resume ${row.id} --cwd ${row.working_dir}`
+        ? `  session ${row.session_id} · continue it: ${baton()} agent run "<prompt>" --resume ${row.id} --cwd ${row.working_dir}`
         : '  no Claude session was started, so there is nothing to resume: start a new run',
     ),
   );

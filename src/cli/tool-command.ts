@@ -9,6 +9,7 @@ import { printError } from './error-output.ts';
 import { ExitCode } from './exit-codes.ts';
 import { camelKeys, printJson } from './json-output.ts';
 import { withServices } from './with-services.ts';
+import { withInvocation } from './invocation.ts';
 
 export interface ToolCommandOptions {
   cwd: string;
@@ -48,5 +49,5 @@ function print(result: ToolResult, json?: boolean): void {
   // An error is an error whatever the output format: the one prefix, on stderr (the exit code says 2).
   if (result.isError) printError(result.text);
   else if (json) printJson(camelKeys(result.structured));
-  else console.log(result.text);
+  else console.log(withInvocation(result.text));
 }

@@ -302,3 +302,18 @@ export async function stepStanding(
   const row = result.rows[0];
   return row && { adwStatus: row.adw_status, stepStatus: row.step_status, attempts: row.attempts };
 }
+
+/**
+ * ADWs that ended (succeeded, failed, cancelled) before `endedBefore` and have a worktree: what `baton gc`
+ * may clean up. Paused ones are not ended: they wait for a resume.
+ */
+export async function endedAdwsWithWorktrees(db: Queryable, endedBefore: Date): Promise<AdwRow[]> {
+  const result = await db.query<AdwRow>(
+    `select * from adws
+      where status in ('succeeded', 'failed', 'cancelled') and worktree_path is not null
+        and coalesce(ended_at, updated_at) < $1
+      order by coalesce(ended_at, updated_at)`,
+    [endedBefore],
+  );
+  return result.rows;
+}

@@ -244,3 +244,11 @@ export async function spentBy(
   );
   return { costUsd: result.rows[0]!.cost, turns: result.rows[0]!.turns };
 }
+
+/** The directories runs are working in now: their file-tracking shadows hold their before-snapshots. */
+export async function runningWorkingDirs(db: Queryable): Promise<string[]> {
+  const result = await db.query<{ working_dir: string }>(
+    `select distinct working_dir from agent_runs where status = 'running'`,
+  );
+  return result.rows.map((row) => row.working_dir);
+}

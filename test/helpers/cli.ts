@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { invocationFor, type Invocation } from '../../src/cli/invocation.ts';
 import { testHome } from './home.ts';
 
 const batonBin = fileURLToPath(new URL('../../bin/baton.js', import.meta.url));
@@ -23,6 +24,19 @@ export function cliEnvironment(extra: Record<string, string | undefined>): Recor
   };
   for (const [name, value] of Object.entries(extra)) if (value !== undefined) env[name] = value;
   return env;
+}
+
+/**
+ * The form in which a `baton` spawned with `env` prints the commands it suggests (`baton …` or
+ * `npx baton …`, src/cli/invocation.ts): the tests' PATH decides it, as a person's does.
+ */
+export function batonAs(env: Record<string, string>): Invocation {
+  return invocationFor({ path: env.PATH, npmCommand: env.npm_command, launcher: batonBin });
+}
+
+/** The arguments of a suggested command, `baton adw show ID` or `npx baton adw show ID` → `adw show ID`. */
+export function hintArguments(command: string): string[] {
+  return command.replace(/^(npx )?baton /, '').split(' ');
 }
 
 /** Runs the real `baton` executable to the end. */

@@ -15,6 +15,7 @@ import { onInterrupt } from '../signals.ts';
 import { printError } from '../error-output.ts';
 import { printEvents } from '../follow-events.ts';
 import { withExamples } from '../help-text.ts';
+import { withInvocation } from '../invocation.ts';
 
 interface RunOptions {
   cwd: string;
@@ -81,7 +82,9 @@ export function registerAdw(program: Command): void {
           );
         }
         if (rows.length === 0)
-          return console.log('No ADWs yet: start one with `baton adw run <workflow> "<prompt>"`.');
+          return console.log(
+            withInvocation('No ADWs yet: start one with `baton adw run <workflow> "<prompt>"`.'),
+          );
         console.log(
           paint(
             'dim',
@@ -146,7 +149,9 @@ export function registerAdw(program: Command): void {
         const id = await resolveIdPrefix(services.db.pool, 'adw', prefix, '<id>');
         const row = await (await services.adws()).cancel(id);
         console.log(
-          `ADW ${row.id} cancelled${row.current_step ? ` during ${row.current_step}` : ''}; resume it with \`baton adw resume ${row.id}\`.`,
+          withInvocation(
+            `ADW ${row.id} cancelled${row.current_step ? ` during ${row.current_step}` : ''}; resume it with \`baton adw resume ${row.id}\`.`,
+          ),
         );
       }),
     );
@@ -262,7 +267,9 @@ async function run(workflow: string, prompt: string, options: RunOptions): Promi
       if (options.json) console.log(JSON.stringify(adwJson(row, await adws.steps(row.id)), null, 2));
       else
         console.log(
-          `Queued. Follow it with \`baton adw events ${row.id} --follow\`; a running \`baton up\` or \`baton worker\` does the work.`,
+          withInvocation(
+            `Queued. Follow it with \`baton adw events ${row.id} --follow\`; a running \`baton up\` or \`baton worker\` does the work.`,
+          ),
         );
       return ExitCode.ok;
     }
@@ -286,7 +293,9 @@ async function workUntilSettled(
   const worker = await startAdwWorker(services, { concurrency: services.config.workerConcurrency });
   const removeInterrupt = onInterrupt(() => {
     if (!options.json)
-      console.log(paint('yellow', 'cancelling the ADW (resume it later with `baton adw resume`)…'));
+      console.log(
+        paint('yellow', withInvocation('cancelling the ADW (resume it later with `baton adw resume`)…')),
+      );
     void services
       .adws()
       .then((adws) => adws.cancel(id))

@@ -22,6 +22,7 @@ interface DemoFlags {
 function portNumber(value: string): number {
   return value === '0' ? 0 : positiveInteger(value);
 }
+import { withInvocation } from '../invocation.ts';
 
 export function registerDemo(program: Command): void {
   const command = program
@@ -116,7 +117,9 @@ async function demo(options: { json?: boolean }): Promise<number> {
         console.log(
           paint(
             'dim',
-            '  With ANTHROPIC_API_KEY set, `baton adw run plan_build_review_fix "<prompt>" --cwd DIR` does this with Claude.',
+            withInvocation(
+              '  With ANTHROPIC_API_KEY set, `baton adw run plan_build_review_fix "<prompt>" --cwd DIR` does this with Claude.',
+            ),
           ),
         );
       }

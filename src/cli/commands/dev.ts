@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import { positiveInteger } from '../parse-options.ts';
 import { untilStopped } from '../signals.ts';
 import { withExamples } from '../help-text.ts';
+import { baton } from '../invocation.ts';
 
 export function registerDev(program: Command): void {
   const dev = program.command('dev').description('tools for developing with baton');
@@ -22,7 +23,7 @@ export function registerDev(program: Command): void {
         log: (line) => console.log(line),
       });
       console.log(`fake model server on ${server.url}`);
-      console.log(`use it with: ANTHROPIC_BASE_URL=${server.url} baton agent run "..." --cwd DIR`);
+      console.log(`use it with: ANTHROPIC_BASE_URL=${server.url} ${baton()} agent run "..." --cwd DIR`);
       await untilStopped();
       await server.close();
       const left = server.remainingTurns().length;

@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { loadConfig } from '../../config/index.ts';
 import { runDoctor } from '../../services/admin/doctor.ts';
 import { ExitCode } from '../exit-codes.ts';
+import { withInvocation } from '../invocation.ts';
 import { paint } from '../terminal.ts';
 import { withExamples } from '../help-text.ts';
 
@@ -19,7 +20,7 @@ export function registerDoctor(program: Command): void {
         for (const check of checks) {
           const mark = check.ok ? paint('green', '✓') : paint('red', '✗');
           console.log(`${mark} ${check.name.padEnd(13)} ${check.detail}`);
-          if (check.fix) console.log(`  ${paint('yellow', '→')} ${check.fix}`);
+          if (check.fix) console.log(`  ${paint('yellow', '→')} ${withInvocation(check.fix)}`);
         }
       }
       process.exitCode = ok ? ExitCode.ok : ExitCode.environment;

@@ -8,6 +8,7 @@ import { camelKeys, printJson } from '../json-output.ts';
 import { nonEmptyPath, positiveInteger } from '../parse-options.ts';
 import { printable } from '../terminal.ts';
 import { withServices } from '../with-services.ts';
+import { withInvocation } from '../invocation.ts';
 
 interface Common {
   cwd: string;
@@ -45,7 +46,7 @@ export function registerExpert(program: Command): void {
       if (needsModel) requireModelAccess(config.credentials);
       const result = await withServices((services) => work(services.experts(), ...args), config);
       if (options.json) printJson(camelKeys(result.data));
-      else console.log(result.text);
+      else console.log(withInvocation(result.text));
       process.exitCode = result.failed ? ExitCode.runFailed : ExitCode.ok;
     };
 

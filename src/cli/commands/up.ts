@@ -9,6 +9,7 @@ import { untilStopped } from '../signals.ts';
 import { withExamples } from '../help-text.ts';
 import { withoutRepeats } from '../../core/without-repeats.ts';
 import { followActivity } from '../activity-log.ts';
+import { baton } from '../invocation.ts';
 
 export function registerUp(program: Command): void {
   const command = withServerFlags(
@@ -39,7 +40,7 @@ export function registerUp(program: Command): void {
       console.log(
         paint(
           'dim',
-          '  from another terminal: baton agent run "<prompt>" --cwd DIR, baton adw run <workflow> "<prompt>" --detach',
+          `  from another terminal: ${baton()} agent run "<prompt>" --cwd DIR, ${baton()} adw run <workflow> "<prompt>" --detach`,
         ),
       );
       console.log(`  stop it      Ctrl-C (steps running here go back to the queue)`);

@@ -7,6 +7,8 @@ import { dataPaths, hasModelAccess, type Config } from '../../config/index.ts';
 import { describeError } from '../../core/errors.ts';
 import { redactUrl } from '../../db/open-database.ts';
 import { bundledClaudeCode } from '../../agent/claude-code-binary.ts';
+import { resolveModel } from '../../agent/models.ts';
+import { askModelEndpoint } from './model-endpoint.ts';
 
 const run = promisify(execFile);
 
@@ -148,12 +150,31 @@ async function credentialsCheck(config: Readonly<Config>): Promise<Check> {
     oauthToken && 'CLAUDE_CODE_OAUTH_TOKEN',
     baseUrl && `ANTHROPIC_BASE_URL=${baseUrl}`,
   ].filter(Boolean);
-  return hasModelAccess(config.credentials)
-    ? { name: 'model access', ok: true, detail: found.join(', ') }
-    : {
-        name: 'model access',
-        ok: false,
-        detail: 'no credentials and no ANTHROPIC_BASE_URL',
-        fix: 'Set ANTHROPIC_API_KEY, or ANTHROPIC_BASE_URL for a compatible endpoint. `baton demo` needs neither.',
-      };
+  if (!hasModelAccess(config.credentials)) {
+    return {
+      name: 'model access',
+      ok: false,
+      detail: 'no credentials and no ANTHROPIC_BASE_URL',
+      fix: 'Set ANTHROPIC_API_KEY, or ANTHROPIC_BASE_URL for a compatible endpoint. `baton demo` needs neither.',
+    };
+  }
+  let model: string;
+  try {
+    model = resolveModel(config.defaultModel, 'BATON_MODEL');
+  } catch (error) {
+    return {
+      name: 'model access',
+      ok: false,
+      detail: describeError(error),
+      fix: 'Correct BATON_MODEL, or unset it.',
+    };
+  }
+  // A variable being set is not enough: the endpoint must answer, and take the credentials.
+  const answer = await askModelEndpoint(config.credentials, model);
+  return {
+    name: 'model access',
+    ok: answer.ok,
+    detail: `${found.join(', ')}; ${answer.detail}`,
+    fix: answer.fix,
+  };
 }

@@ -83,7 +83,11 @@ export async function removeWorkspace(cwd: string, workspace: Workspace): Promis
   });
 }
 
-async function withRepositoryLock<T>(top: string, worktreesRoot: string, work: () => Promise<T>): Promise<T> {
+export async function withRepositoryLock<T>(
+  top: string,
+  worktreesRoot: string,
+  work: () => Promise<T>,
+): Promise<T> {
   const lockTarget = join(
     worktreesRoot,
     `.${createHash('sha1').update(top).digest('hex').slice(0, 16)}.lock-target`,
