@@ -94,6 +94,18 @@ function fakeApi(overrides: Partial<ApiClient> = {}) {
     health: async () => ({ status: 'ok' as const, latestSeq: 0, websocketClients: 1 }),
     fileChanges: async () => [],
     callTool: async () => ({}),
+    // The chat's own calls (live/chat-sync.ts, tested in chat-store.test.ts): a server without an orchestrator.
+    orchestrator: async () => {
+      throw new Error('This server runs no orchestrator');
+    },
+    chatHistory: async () => [],
+    sendChat: async () => {
+      throw new Error('This server runs no orchestrator');
+    },
+    interruptChat: async () => ({ interrupted: false }),
+    slashCommands: async () => [],
+    workflows: async () => [],
+    templates: async () => [],
     ...overrides,
   };
   return { api, calls };

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { chatApi } from './chat-client.ts';
 import { requestJson, type FetchLike } from './http.ts';
 import {
   adwListSchema,
@@ -52,6 +53,7 @@ export function createApiClient(fetchImpl: FetchLike = (input, init) => fetch(in
         body: args,
       });
     },
+    ...chatApi(fetchImpl),
   };
 }
 
