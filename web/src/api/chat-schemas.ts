@@ -6,8 +6,8 @@ import { z } from 'zod';
  */
 export const chatItemSchema = z.object({
   id: z.string(),
-  /** Insertion order, a bigint as a string: the order items happened in, and the history cursor. */
-  position: z.string().regex(/^\d{1,18}$/),
+  /** Insertion order (a bigint; JSON gives it as a number or a string): the order items happened in, and the history cursor. */
+  position: z.union([z.number().int().nonnegative(), z.string().regex(/^\d{1,18}$/)]).transform(String),
   sender_type: z.enum(['user', 'orchestrator', 'agent']),
   kind: z.enum(['text', 'thinking', 'tool_use', 'error']),
   status: z.enum(['queued', 'running', 'done', 'interrupted', 'failed']),
