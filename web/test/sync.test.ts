@@ -99,6 +99,17 @@ function fakeApi(overrides: Partial<ApiClient> = {}) {
     agentRuns: async () => [],
     agentCommands: async () => [],
     callTool: async () => ({}),
+    // The chat's own calls (live/chat-sync.ts, tested in chat-store.test.ts): a server without an orchestrator.
+    orchestrator: async () => {
+      throw new Error('This server runs no orchestrator');
+    },
+    chatHistory: async () => [],
+    sendChat: async () => {
+      throw new Error('This server runs no orchestrator');
+    },
+    interruptChat: async () => ({ interrupted: false }),
+    slashCommands: async () => [],
+    templates: async () => [],
     ...overrides,
   };
   return { api, calls };

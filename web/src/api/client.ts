@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { agentCommandListSchema, agentRunListSchema } from './agent-schemas.ts';
 import { createAdwCalls } from './adw-calls.ts';
+import { chatApi } from './chat-client.ts';
 import { requestJson, type FetchLike } from './http.ts';
 import {
   adwListSchema,
@@ -79,6 +80,7 @@ export function createApiClient(fetchImpl: FetchLike = (input, init) => fetch(in
         body: args,
       });
     },
+    ...chatApi(fetchImpl),
   };
 }
 

@@ -3,6 +3,8 @@ import type { ApiClient } from '../api/client.ts';
 import { ApiError } from '../api/http.ts';
 import { useEventsStore } from '../stores/events.ts';
 import { followedTopic, useLiveStore } from '../stores/live.ts';
+import { createChatSync, type ChatSync } from './chat-sync.ts';
+import { createFrameBatcher, type BatchScheduler } from './frame-batcher.ts';
 import { createSocketLink, type SocketLike, type SocketLink, type Timers } from './socket-link.ts';
 
 export interface SyncOptions {
@@ -16,6 +18,8 @@ export interface SyncOptions {
   pageSize?: number;
   /** How long to gather lifecycle events before fetching the listings they changed. @default 250 ms */
   refreshDelayMs?: number;
+  /** When frames are applied: a batch per animation frame in a browser, each at once without one. */
+  batchScheduler?: BatchScheduler;
 }
 
 export interface Sync {
@@ -23,6 +27,8 @@ export interface Sync {
   loadOlder(): Promise<void>;
   /** Starts the window again from the newest events (coming back down after paging back). */
   loadLatest(): Promise<void>;
+  /** The orchestrator chat's REST side (history, send, interrupt). */
+  chat: ChatSync;
   close(): void;
 }
 
@@ -60,6 +66,11 @@ export function startSync(options: SyncOptions): Sync {
   let staleAdws = false;
   let refreshTimer: unknown;
   let closed = false;
+  const chat = createChatSync(api, live);
+  const frames = createFrameBatcher((data) => {
+    const message = live.receive(data);
+    if (message) react(message);
+  }, options.batchScheduler);
 
   const fail = (what: string, error: unknown) =>
     live.apply({
@@ -73,16 +84,17 @@ export function startSync(options: SyncOptions): Sync {
     createSocket: options.createSocket ?? ((url) => new WebSocket(url) as unknown as SocketLike),
     timers: options.timers,
     backoff: options.backoff,
-    onOpen: () => live.apply({ type: 'local.connection', state: 'open' }),
+    onOpen: () => {
+      frames.flush();
+      live.apply({ type: 'local.connection', state: 'open' });
+    },
     onClose: () => {
+      frames.flush(); // what arrived before the drop is applied before the drop
       generation += 1;
       live.apply({ type: 'local.connection', state: 'closed' });
       void explainClose();
     },
-    onFrame: (data) => {
-      const message = live.receive(data);
-      if (message) react(message);
-    },
+    onFrame: (data) => frames.push(data),
   });
   live.apply({ type: 'local.connection', state: 'connecting' });
 
@@ -100,13 +112,19 @@ export function startSync(options: SyncOptions): Sync {
   /** After (re)opening: the listings, the newest events the first time, then the subscription. */
   async function load(forGeneration: number): Promise<void> {
     try {
-      const [agents, adws, cost] = await Promise.all([api.agents(), api.adws(), api.cost()]);
-      const page = live.cursor === undefined ? await api.eventsBefore(undefined, pageSize) : undefined;
+      // All at once: the first rows should not wait for the listings (bench:ui's time to first row).
+      const [agents, adws, cost, page] = await Promise.all([
+        api.agents(),
+        api.adws(),
+        api.cost(),
+        live.cursor === undefined ? api.eventsBefore(undefined, pageSize) : undefined,
+      ]);
       if (forGeneration !== generation || closed) return; // the socket dropped meanwhile: the next open loads
       live.apply({ type: 'local.snapshot', agents, adws });
       live.apply({ type: 'local.cost.loaded', cost });
       if (page) live.apply({ type: 'local.events.latest', page });
       subscribe();
+      void chat.load();
     } catch (error) {
       if (forGeneration !== generation || closed) return;
       fail('loading the state', error);
@@ -176,6 +194,7 @@ export function startSync(options: SyncOptions): Sync {
 
   let olderInFlight: Promise<void> | undefined;
   return {
+    chat,
     loadOlder() {
       const first = events.rows[0];
       if (!events.hasOlder || !first) return Promise.resolve();
@@ -199,6 +218,7 @@ export function startSync(options: SyncOptions): Sync {
     },
     close() {
       closed = true;
+      frames.cancel();
       timers.clearTimeout(refreshTimer);
       link.close();
     },

@@ -1,7 +1,9 @@
 import { serverMessageSchema, type ServerMessage } from '@protocol';
 import type { WireEvent } from '@protocol';
 import type { AdwDetail, AdwStep } from '../api/adw-schemas.ts';
+import type { ChatItem, OrchestratorState } from '../api/chat-schemas.ts';
 import type { AdwListing, AgentListing, CostReport, EventPage } from '../api/schemas.ts';
+import type { ChatCatalog } from './chat.ts';
 
 /**
  * What the stores apply: every server message, plus the UI's own news (an answer the REST API gave,
@@ -23,7 +25,18 @@ export type LocalMessage =
   /** An ADW the person started, cancelled or resumed, as the API answered. */
   | { type: 'local.adw.changed'; adw: AdwDetail }
   /** A REST call failed: shown in place with what to do. */
-  | { type: 'local.failed'; what: string; message: string };
+  | { type: 'local.failed'; what: string; message: string }
+  | ChatLocalMessage;
+
+/** The chat's REST answers (see stores/chat.ts and live/chat-sync.ts). */
+export type ChatLocalMessage =
+  | { type: 'local.chat.state'; orchestrator: OrchestratorState; queued: ChatItem[] }
+  /** The server runs no orchestrator (or could not say): the chat says why. */
+  | { type: 'local.chat.unavailable'; reason: string }
+  /** A page of history: the latest (`older` false) or the one before the oldest shown. */
+  | { type: 'local.chat.page'; items: ChatItem[]; more: boolean; older: boolean }
+  | { type: 'local.chat.sent'; item: ChatItem }
+  | { type: 'local.chat.catalog'; catalog: ChatCatalog };
 
 export type StoreMessage = ServerMessage | LocalMessage;
 
