@@ -16,8 +16,7 @@ const answerSchema = z.object({
 });
 
 export type AnswerReading =
-  | { ok: true; suggestions: Suggestion[]; dropped: string[] }
-  | { ok: false; reason: string };
+  { ok: true; suggestions: Suggestion[]; dropped: string[] } | { ok: false; reason: string };
 
 /**
  * Reads the model's answer: JSON `{"suggestions":[{completion, reason}]}`, with a code fence or text

@@ -85,23 +85,27 @@ export function buildAutocompletePrompt(input: AutocompletePromptInput): Autocom
     instructions,
     section(
       'Live agents (name: status)',
-      workspace.agents.map((agent) => `${name(agent.name)}: ${name(agent.status)}`),
+      workspace.agents,
+      (agent) => `${name(agent.name)}: ${name(agent.status)}`,
       b.agents,
     ),
-    section('Agent templates', workspace.templates.map(name), b.templates),
-    section(
-      'Slash commands',
-      workspace.slashCommands.map((command) => `/${name(command)}`),
-      b.slashCommands,
-    ),
+    section('Agent templates', workspace.templates, name, b.templates),
+    section('Slash commands', workspace.slashCommands, (command) => `/${name(command)}`, b.slashCommands),
     section(
       `Files (${workspace.files.total} in the repository${workspace.files.total > workspace.files.paths.length ? `, the first ${workspace.files.paths.length}` : ''})`,
-      workspace.files.paths.map(name),
+      workspace.files.paths,
+      name,
       b.fileView,
       workspace.files.total,
     ),
-    section('Recent history (newest first)', input.recent.map(historyLine), b.history),
-    section('Older history (counts)', digestLines(input.older), b.digest),
+    section(
+      'Recent history (newest first)',
+      input.recent.slice(0, b.recentItems),
+      historyLine,
+      b.history,
+      input.recent.length,
+    ),
+    section('Older history (counts)', digestLines(input.older), (line) => line, b.digest),
   ];
   return {
     system: sections.filter((part) => part !== '').join('\n\n'),
@@ -138,16 +142,23 @@ function digestLines(digest: AutocompleteHistoryDigest): string[] {
 }
 
 /**
- * A titled list that fits in `budget` characters: lines are taken in order while they fit, and a last
- * line says how many were left out (of `total` when the list given is itself a part).
+ * A titled list that fits in `budget` characters: items are rendered and taken in order while they fit,
+ * and a last line says how many were left out (of `total` when the list given is itself a part).
  */
-function section(title: string, lines: readonly string[], budget: number, total = lines.length): string {
-  if (lines.length === 0) return '';
+function section<T>(
+  title: string,
+  items: readonly T[],
+  render: (item: T) => string,
+  budget: number,
+  total = items.length,
+): string {
+  if (items.length === 0) return '';
   const head = `## ${title}`;
   const reserve = 40; // room for the "… and N more" line
   const kept: string[] = [];
   let used = head.length;
-  for (const line of lines) {
+  for (const item of items) {
+    const line = render(item);
     if (used + 1 + line.length > budget - reserve) break;
     kept.push(line);
     used += 1 + line.length;

@@ -26,10 +26,7 @@ import {
   createAnthropicAutocompleteModel,
   type AutocompleteModel,
 } from './autocomplete/autocomplete-model.ts';
-import {
-  createAutocompleteService,
-  type AutocompleteService,
-} from './autocomplete/autocomplete-service.ts';
+import { createAutocompleteService, type AutocompleteService } from './autocomplete/autocomplete-service.ts';
 import { createAnthropicSummaryClient, type SummaryClient } from './summaries/summary-client.ts';
 
 export interface Services {

@@ -21,10 +21,7 @@ export function autocompleteRoutes(router: Router, deps: ServerDeps): void {
   async function workingDir(cwd: string | undefined, field: string): Promise<string> {
     if (cwd === undefined) return deps.cwd;
     const wanted = resolve(deps.cwd, cwd);
-    const [root, real] = await Promise.all([
-      realpath(deps.cwd),
-      realpath(wanted).catch(() => undefined),
-    ]);
+    const [root, real] = await Promise.all([realpath(deps.cwd), realpath(wanted).catch(() => undefined)]);
     const isDir = real !== undefined && (await stat(real).catch(() => undefined))?.isDirectory();
     if (!real || !isDir) throw new RequestError(400, 'bad_field', `${field}: is not a directory`, field);
     const inside = relative(root, real);
@@ -42,7 +39,8 @@ export function autocompleteRoutes(router: Router, deps: ServerDeps): void {
   router.add({
     method: 'GET',
     url: '/api/autocomplete',
-    summary: "The autocomplete's state for the workspace (or `cwd` inside it): model, requests running, what it learned from.",
+    summary:
+      "The autocomplete's state for the workspace (or `cwd` inside it): model, requests running, what it learned from.",
     query: autocompleteStateQuery,
     handler: async ({ query }) => autocomplete().state(await workingDir(query.cwd, 'query.cwd')),
   });

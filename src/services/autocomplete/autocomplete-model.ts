@@ -24,7 +24,9 @@ export interface AnthropicAutocompleteModelOptions {
  * An AutocompleteModel on the Anthropic Messages API: one non-streaming request, no tools, no retry (a
  * retried suggestion would arrive after the person typed on). Credentials come from the Config.
  */
-export function createAnthropicAutocompleteModel(options: AnthropicAutocompleteModelOptions): AutocompleteModel {
+export function createAnthropicAutocompleteModel(
+  options: AnthropicAutocompleteModelOptions,
+): AutocompleteModel {
   // As for summaries: the SDK takes exactly one credential, and an endpoint without one gets a placeholder.
   const credential = options.apiKey
     ? { apiKey: options.apiKey }

@@ -202,6 +202,11 @@ export function createAutocompleteService(deps: AutocompleteServiceDeps): Autoco
 
 function historyItem(row: AutocompleteFeedbackRow): AutocompleteHistoryItem {
   return row.kind === 'accepted'
-    ? { kind: 'accepted', input: row.input, completion: row.completion ?? '', reason: row.reason ?? undefined }
+    ? {
+        kind: 'accepted',
+        input: row.input,
+        completion: row.completion ?? '',
+        reason: row.reason ?? undefined,
+      }
     : { kind: 'rejected', input: row.input, offered: row.offered };
 }
