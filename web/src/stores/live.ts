@@ -2,6 +2,7 @@ import { acceptHMRUpdate, defineStore } from 'pinia';
 import { computed, reactive, ref } from 'vue';
 import { useAdwsStore } from './adws.ts';
 import { useAgentsStore } from './agents.ts';
+import { useAutocompleteStore } from './autocomplete.ts';
 import { useCostStore } from './cost.ts';
 import { useEventsStore } from './events.ts';
 import type { ServerMessage } from '@protocol';
@@ -38,7 +39,13 @@ export const useLiveStore = defineStore('live', () => {
   const lastError = ref<{ what: string; message: string } | undefined>();
   const lastServerError = ref<string | undefined>();
 
-  const stores = () => [useEventsStore(), useAgentsStore(), useAdwsStore(), useCostStore()];
+  const stores = () => [
+    useEventsStore(),
+    useAgentsStore(),
+    useAdwsStore(),
+    useCostStore(),
+    useAutocompleteStore(),
+  ];
   const ignoredCount = computed(() => ignored.unknownType + ignored.badShape + ignored.notJson);
 
   function settle(): void {
