@@ -94,6 +94,13 @@ function fakeApi(overrides: Partial<ApiClient> = {}) {
     health: async () => ({ status: 'ok' as const, latestSeq: 0, websocketClients: 1 }),
     fileChanges: async () => [],
     callTool: async () => ({}),
+    autocomplete: async () => ({ suggestions: [], model: null, cancelled: false }),
+    autocompleteFeedback: async () => ({
+      cwd: '/',
+      model: null,
+      generating: 0,
+      learned: { accepted: 0, rejected: 0 },
+    }),
     ...overrides,
   };
   return { api, calls };
