@@ -119,17 +119,23 @@ describe('the autocomplete store', () => {
     expect(store.accept(0)).toBeUndefined();
   });
 
-  it('sending without taking a suggestion reports what was offered; with none on offer, nothing', async () => {
+  it('sending without taking a suggestion reports what was offered; with none on offer for that text, nothing', async () => {
     store.typed('deploy');
     clock.advance(400);
     server.requests[0]!.answer(answer('to staging now', 'the web app'));
     await settled();
-    store.sent('deploy everything');
+    store.sent('deploy');
     expect(server.feedback).toEqual([
-      { kind: 'rejected', input: 'deploy everything', offered: ['to staging now', 'the web app'] },
+      { kind: 'rejected', input: 'deploy', offered: ['to staging now', 'the web app'] },
     ]);
     store.typed('hello');
-    store.sent('hello there');
+    store.sent('hello');
+    // Suggestions for another text were not on offer for this one.
+    store.typed('status');
+    clock.advance(400);
+    server.requests[1]!.answer(answer('of the builder', 'of all agents'));
+    await settled();
+    store.sent('status of everything');
     expect(server.feedback).toHaveLength(1);
     expect(clock.pending()).toBe(0);
   });

@@ -101,6 +101,18 @@ function fakeApi(overrides: Partial<ApiClient> = {}) {
       generating: 0,
       learned: { accepted: 0, rejected: 0 },
     }),
+    // The chat's own calls (live/chat-sync.ts, tested in chat-store.test.ts): a server without an orchestrator.
+    orchestrator: async () => {
+      throw new Error('This server runs no orchestrator');
+    },
+    chatHistory: async () => [],
+    sendChat: async () => {
+      throw new Error('This server runs no orchestrator');
+    },
+    interruptChat: async () => ({ interrupted: false }),
+    slashCommands: async () => [],
+    workflows: async () => [],
+    templates: async () => [],
     ...overrides,
   };
   return { api, calls };

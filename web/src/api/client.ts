@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { autocompleteAnswer, autocompleteStateSchema, type AutocompleteFeedbackBody } from '@protocol';
+import { chatApi } from './chat-client.ts';
 import { requestJson, type FetchLike } from './http.ts';
 import {
   adwListSchema,
@@ -68,6 +69,7 @@ export function createApiClient(fetchImpl: FetchLike = (input, init) => fetch(in
         body: args,
       });
     },
+    ...chatApi(fetchImpl),
   };
 }
 

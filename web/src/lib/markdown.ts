@@ -1,12 +1,13 @@
 import DOMPurify from 'dompurify';
 import MarkdownIt from 'markdown-it';
+import { highlightCode } from './highlight.ts';
 
 /**
  * Markdown from agents and models, as HTML that can do nothing: markdown-it with raw HTML off, then
  * DOMPurify with no scripts, frames, forms, styles, data- attributes or event handlers, and links that
  * open elsewhere without a referrer. Text longer than `maxCharacters` is cut (the payload has it all).
  */
-const markdown = new MarkdownIt({ html: false, linkify: true, breaks: false });
+const markdown = new MarkdownIt({ html: false, linkify: true, breaks: false, highlight: highlightCode });
 
 const forbiddenTags = [
   'script',

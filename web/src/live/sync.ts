@@ -3,6 +3,7 @@ import type { ApiClient } from '../api/client.ts';
 import { ApiError } from '../api/http.ts';
 import { useEventsStore } from '../stores/events.ts';
 import { followedTopic, useLiveStore } from '../stores/live.ts';
+import { createChatSync, type ChatSync } from './chat-sync.ts';
 import { createSocketLink, type SocketLike, type SocketLink, type Timers } from './socket-link.ts';
 
 export interface SyncOptions {
@@ -23,6 +24,8 @@ export interface Sync {
   loadOlder(): Promise<void>;
   /** Starts the window again from the newest events (coming back down after paging back). */
   loadLatest(): Promise<void>;
+  /** The orchestrator chat's REST side (history, send, interrupt). */
+  chat: ChatSync;
   close(): void;
 }
 
@@ -60,6 +63,7 @@ export function startSync(options: SyncOptions): Sync {
   let staleAdws = false;
   let refreshTimer: unknown;
   let closed = false;
+  const chat = createChatSync(api, live);
 
   const fail = (what: string, error: unknown) =>
     live.apply({
@@ -107,6 +111,7 @@ export function startSync(options: SyncOptions): Sync {
       live.apply({ type: 'local.cost.loaded', cost });
       if (page) live.apply({ type: 'local.events.latest', page });
       subscribe();
+      void chat.load();
     } catch (error) {
       if (forGeneration !== generation || closed) return;
       fail('loading the state', error);
@@ -176,6 +181,7 @@ export function startSync(options: SyncOptions): Sync {
 
   let olderInFlight: Promise<void> | undefined;
   return {
+    chat,
     loadOlder() {
       const first = events.rows[0];
       if (!events.hasOlder || !first) return Promise.resolve();

@@ -113,9 +113,13 @@ export const useAutocompleteStore = defineStore('autocomplete', () => {
     return appendCompletion(input, suggestion.completion);
   }
 
-  /** A message is being sent: suggestions on offer and not taken are what the person rejected. */
+  /**
+   * The input's `text` was sent: the suggestions on offer for it (none taken) are what the person
+   * rejected. Suggestions for another text (still being asked for, or another input's) were not seen.
+   */
   function sent(text: string): void {
-    const offered = suggestions.value.map((suggestion) => suggestion.completion);
+    const offered =
+      forText.value === text ? suggestions.value.map((suggestion) => suggestion.completion) : [];
     clear();
     forText.value = '';
     if (offered.length === 0 || text.trim() === '') return;

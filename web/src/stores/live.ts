@@ -3,6 +3,7 @@ import { computed, reactive, ref } from 'vue';
 import { useAdwsStore } from './adws.ts';
 import { useAgentsStore } from './agents.ts';
 import { useAutocompleteStore } from './autocomplete.ts';
+import { useChatStore } from './chat.ts';
 import { useCostStore } from './cost.ts';
 import { useEventsStore } from './events.ts';
 import type { ServerMessage } from '@protocol';
@@ -45,6 +46,7 @@ export const useLiveStore = defineStore('live', () => {
     useAdwsStore(),
     useCostStore(),
     useAutocompleteStore(),
+    useChatStore(),
   ];
   const ignoredCount = computed(() => ignored.unknownType + ignored.badShape + ignored.notJson);
 

@@ -1,5 +1,7 @@
 import { serverMessageSchema, type ServerMessage } from '@protocol';
+import type { ChatItem, OrchestratorState } from '../api/chat-schemas.ts';
 import type { AdwListing, AgentListing, CostReport, EventPage } from '../api/schemas.ts';
+import type { ChatCatalog } from './chat.ts';
 
 /**
  * What the stores apply: every server message, plus the UI's own news (an answer the REST API gave,
@@ -17,7 +19,18 @@ export type LocalMessage =
   | { type: 'local.cost.loaded'; cost: CostReport }
   | { type: 'local.adws.loaded'; adws: AdwListing[] }
   /** A REST call failed: shown in place with what to do. */
-  | { type: 'local.failed'; what: string; message: string };
+  | { type: 'local.failed'; what: string; message: string }
+  | ChatLocalMessage;
+
+/** The chat's REST answers (see stores/chat.ts and live/chat-sync.ts). */
+export type ChatLocalMessage =
+  | { type: 'local.chat.state'; orchestrator: OrchestratorState; queued: ChatItem[] }
+  /** The server runs no orchestrator (or could not say): the chat says why. */
+  | { type: 'local.chat.unavailable'; reason: string }
+  /** A page of history: the latest (`older` false) or the one before the oldest shown. */
+  | { type: 'local.chat.page'; items: ChatItem[]; more: boolean; older: boolean }
+  | { type: 'local.chat.sent'; item: ChatItem }
+  | { type: 'local.chat.catalog'; catalog: ChatCatalog };
 
 export type StoreMessage = ServerMessage | LocalMessage;
 
