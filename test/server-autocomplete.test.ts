@@ -67,6 +67,7 @@ describe('the autocomplete expert: /api/autocomplete', () => {
     if (!options.reuseFake) fake = await startFakeModelServer({ script });
     const services = await harness.services({
       ANTHROPIC_BASE_URL: fake!.url,
+      BATON_AUTOCOMPLETE: 'on',
       BATON_AUTOCOMPLETE_MODEL: model,
     });
     return harness.setUp({ services, cwd: workspace });
@@ -215,7 +216,9 @@ describe('the autocomplete expert: /api/autocomplete', () => {
     expect(down.body.suggestions).toEqual([]);
     expect(down.body.reason).toMatch(/^the model request failed: 500 /);
     const logged = await server.services.db.pool.query<{ level: string; message: string }>(
-      `select level, message from system_logs where source = 'autocomplete' order by created_at, id`,
+      `select level, message from system_logs where source = 'autocomplete' and metadata->>'cwd' = $1
+        order by created_at, id`,
+      [workspace],
     );
     expect(logged.rows).toEqual([
       { level: 'WARNING', message: `autocomplete gave no suggestions: ${prose.body.reason}` },
@@ -255,7 +258,8 @@ describe('the autocomplete expert: /api/autocomplete', () => {
     expect(await call(server, 'GET', '/api/autocomplete')).toMatchObject({ body: { generating: 0 } });
     // A cancelled request is not a model failure: nothing is logged.
     const logged = await server.services.db.pool.query(
-      `select 1 from system_logs where source = 'autocomplete'`,
+      `select 1 from system_logs where source = 'autocomplete' and metadata->>'cwd' = $1`,
+      [workspace],
     );
     expect(logged.rows).toEqual([]);
 
@@ -319,5 +323,21 @@ describe('the autocomplete expert: /api/autocomplete', () => {
       body: { learned: { accepted: 0, rejected: 0 } },
     });
     expect(fake!.messageRequests()).toEqual([]);
+  });
+
+  it('answers with no suggestions and says why when it is off (BATON_AUTOCOMPLETE=off), asking no model', async () => {
+    fake = await startFakeModelServer({ script: [] });
+    const services = await harness.services({ ANTHROPIC_BASE_URL: fake.url });
+    const server = await harness.setUp({ services, cwd: workspace });
+    expect(await call(server, 'POST', '/api/autocomplete', { text: 'ask the' })).toEqual({
+      status: 200,
+      body: {
+        suggestions: [],
+        model: null,
+        reason: 'suggestions are off (BATON_AUTOCOMPLETE=off)',
+        cancelled: false,
+      },
+    });
+    expect(fake.requests).toEqual([]);
   });
 });

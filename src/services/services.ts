@@ -155,8 +155,9 @@ export async function startServices(
       (autocomplete ??= createAutocompleteService({
         pool: db.pool,
         model: autocompleteModel,
-        noModelReason:
-          'no model access for suggestions: set ANTHROPIC_API_KEY or ANTHROPIC_AUTH_TOKEN, or ANTHROPIC_BASE_URL',
+        noModelReason: config.autocomplete.enabled
+          ? 'no model access for suggestions: set ANTHROPIC_API_KEY or ANTHROPIC_AUTH_TOKEN, or ANTHROPIC_BASE_URL'
+          : 'suggestions are off (BATON_AUTOCOMPLETE=off)',
         log: options.log,
       })),
     async close() {
@@ -200,10 +201,10 @@ function summaryClientFor(config: Readonly<Config>): SummaryClient | undefined {
   return createAnthropicSummaryClient({ apiKey, authToken, baseUrl, model });
 }
 
-/** The model behind the chat input's suggestions, when one can be reached (credentials as for summaries). */
+/** The model behind the chat input's suggestions, when they are on and one can be reached (credentials as for summaries). */
 function autocompleteModelFor(config: Readonly<Config>): AutocompleteModel | undefined {
   const { apiKey, authToken, baseUrl } = config.credentials;
   const model = resolveModel(config.autocomplete.model, 'BATON_AUTOCOMPLETE_MODEL');
-  if (!apiKey && !authToken && !baseUrl) return undefined;
+  if (!config.autocomplete.enabled || (!apiKey && !authToken && !baseUrl)) return undefined;
   return createAnthropicAutocompleteModel({ apiKey, authToken, baseUrl, model });
 }
