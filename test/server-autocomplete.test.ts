@@ -325,6 +325,28 @@ describe('the autocomplete expert: /api/autocomplete', () => {
     expect(fake!.messageRequests()).toEqual([]);
   });
 
+  it('stores what the person typed with its secrets redacted', async () => {
+    const server = await serve([]);
+    const secret = 'sk-ant-api03-PLANTEDautocompleteKEY00000000';
+    await call(server, 'POST', '/api/autocomplete/feedback', {
+      kind: 'accepted',
+      input: `use ANTHROPIC_API_KEY=${secret} and`,
+      completion: 'deploy to staging',
+      reason: `because ${secret}`,
+    });
+    await call(server, 'POST', '/api/autocomplete/feedback', {
+      kind: 'rejected',
+      input: `curl -H "Authorization: Bearer ${secret}"`,
+      offered: [`key ${secret} now`],
+    });
+    const { rows } = await server.services.db.pool.query(
+      `select row_to_json(f)::text as row from autocomplete_feedback f where working_dir = $1`,
+      [workspace],
+    );
+    expect(rows).toHaveLength(2);
+    for (const { row } of rows) expect(row).not.toContain('PLANTEDautocompleteKEY');
+  });
+
   it('answers with no suggestions and says why when it is off (BATON_AUTOCOMPLETE=off), asking no model', async () => {
     fake = await startFakeModelServer({ script: [] });
     const services = await harness.services({ ANTHROPIC_BASE_URL: fake.url });
