@@ -7,7 +7,7 @@ import { openChat } from '../src/orchestrator/open-chat.ts';
 import { describeProblem, discoverAgentTemplates, discoverSlashCommands } from '../src/project/index.ts';
 import { reply, toolUse, turn } from '../src/testing/fake-model-server/turns.ts';
 import { managementTools } from '../src/tools/registry.ts';
-import { useBrowser } from './helpers/browser.ts';
+import { artifactsDir, useBrowser } from './helpers/browser.ts';
 import { builtUi } from './helpers/built-ui.ts';
 import { useCommandAgentHarness } from './helpers/command-agents.ts';
 import { useTestDatabase } from './helpers/database.ts';
@@ -15,6 +15,34 @@ import { testToken, useServerHarness } from './helpers/server.ts';
 
 const connection = (page: Page, state: string) =>
   page.locator(`[data-testid=connection][data-state=${state}]`).waitFor({ timeout: 60_000 });
+
+/**
+ * What the page was told about the chat until the reload: the orchestrator's state (REST) and the socket's
+ * chat frames, token fragments and orchestrator run ends, in order. Saved as an artifact; it is how
+ * web/test/fixtures/chat-turns.json was recorded (the chat store tests replay it).
+ */
+function recordChat(page: Page): { orchestrator?: unknown; frames: unknown[] } {
+  const recording: { orchestrator?: unknown; frames: unknown[] } = { frames: [] };
+  page.on('response', (response) => {
+    if (new URL(response.url()).pathname === '/api/orchestrator' && recording.orchestrator === undefined)
+      void response.json().then((body: unknown) => (recording.orchestrator ??= body));
+  });
+  page.on('websocket', (socket) =>
+    socket.on('framereceived', ({ payload }) => {
+      const frame = JSON.parse(String(payload)) as {
+        type: string;
+        event?: { type: string; orchestratorId?: string };
+      };
+      const orchestratorRun =
+        frame.type === 'event.appended' &&
+        frame.event?.orchestratorId !== undefined &&
+        ['RunStarted', 'RunEnded'].includes(frame.event.type);
+      if (frame.type === 'chat.appended' || frame.type === 'event.delta' || orchestratorRun)
+        recording.frames.push(frame);
+    }),
+  );
+  return recording;
+}
 
 /** The chat item (bubble) of a person's message, by its text. */
 const userItem = (page: Page, text: string) =>
@@ -87,6 +115,7 @@ describe('the orchestrator chat and the command palette in Chromium, against a r
     const page = await browser.page();
     const errors: string[] = [];
     page.on('pageerror', (error) => errors.push(error.message));
+    const recording = recordChat(page);
     await page.goto(`${origin}/?token=${testToken}`);
     await connection(page, 'live');
 
@@ -151,7 +180,15 @@ describe('the orchestrator chat and the command palette in Chromium, against a r
     await page.keyboard.press('Control+k');
     const palette = page.getByTestId('palette-input');
     await palette.waitFor();
-    await expect.poll(() => palette.evaluate((element) => element === document.activeElement)).toBe(true);
+    await expect
+      .poll(() =>
+        palette.evaluate(
+          (element) =>
+            element ===
+            (globalThis as unknown as { document: { activeElement: unknown } }).document.activeElement,
+        ),
+      )
+      .toBe(true);
     await palette.pressSequentially('start adw: plan_build_r');
     const completions = page.getByTestId('palette-input-completions').getByTestId('completion');
     await expect
@@ -186,6 +223,7 @@ describe('the orchestrator chat and the command palette in Chromium, against a r
     await expect.poll(() => page.getByTestId('palette').count()).toBe(0);
 
     // A reload shows the same history, from the server.
+    await writeFile(join(artifactsDir, 'chat-frames.json'), `${JSON.stringify(recording, null, 1)}\n`);
     await page.reload();
     await connection(page, 'live');
     await page.locator('[data-testid=chat-item]', { hasText: 'Done, as asked.' }).waitFor();

@@ -4,6 +4,7 @@ import { ApiError } from '../api/http.ts';
 import { useEventsStore } from '../stores/events.ts';
 import { followedTopic, useLiveStore } from '../stores/live.ts';
 import { createChatSync, type ChatSync } from './chat-sync.ts';
+import { createFrameBatcher, type BatchScheduler } from './frame-batcher.ts';
 import { createSocketLink, type SocketLike, type SocketLink, type Timers } from './socket-link.ts';
 
 export interface SyncOptions {
@@ -17,6 +18,8 @@ export interface SyncOptions {
   pageSize?: number;
   /** How long to gather lifecycle events before fetching the listings they changed. @default 250 ms */
   refreshDelayMs?: number;
+  /** When frames are applied: a batch per animation frame in a browser, each at once without one. */
+  batchScheduler?: BatchScheduler;
 }
 
 export interface Sync {
@@ -64,6 +67,10 @@ export function startSync(options: SyncOptions): Sync {
   let refreshTimer: unknown;
   let closed = false;
   const chat = createChatSync(api, live);
+  const frames = createFrameBatcher((data) => {
+    const message = live.receive(data);
+    if (message) react(message);
+  }, options.batchScheduler);
 
   const fail = (what: string, error: unknown) =>
     live.apply({
@@ -77,16 +84,17 @@ export function startSync(options: SyncOptions): Sync {
     createSocket: options.createSocket ?? ((url) => new WebSocket(url) as unknown as SocketLike),
     timers: options.timers,
     backoff: options.backoff,
-    onOpen: () => live.apply({ type: 'local.connection', state: 'open' }),
+    onOpen: () => {
+      frames.flush();
+      live.apply({ type: 'local.connection', state: 'open' });
+    },
     onClose: () => {
+      frames.flush(); // what arrived before the drop is applied before the drop
       generation += 1;
       live.apply({ type: 'local.connection', state: 'closed' });
       void explainClose();
     },
-    onFrame: (data) => {
-      const message = live.receive(data);
-      if (message) react(message);
-    },
+    onFrame: (data) => frames.push(data),
   });
   live.apply({ type: 'local.connection', state: 'connecting' });
 
@@ -205,6 +213,7 @@ export function startSync(options: SyncOptions): Sync {
     },
     close() {
       closed = true;
+      frames.cancel();
       timers.clearTimeout(refreshTimer);
       link.close();
     },

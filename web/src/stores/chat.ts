@@ -72,6 +72,13 @@ export const useChatStore = defineStore('chat', () => {
   const ignored = ref(0);
   const catalog = shallowRef<ChatCatalog>({ commands: [], workflows: [], templates: [] });
   let streamed = 0;
+  /**
+   * Fragments travel apart from items (NOTIFY, coalesced) and may arrive after the item they built:
+   * stored items that replaced no bubble, so that their late fragments are dropped, not shown again.
+   */
+  const unmatched: ChatItem[] = [];
+  let lastBlock: string | undefined;
+  let droppingBlock = false;
 
   const userMessages = computed(() => items.value.filter((item) => item.sender_type === 'user'));
   const queued = computed(() => userMessages.value.filter((item) => item.status === 'queued'));
@@ -79,7 +86,8 @@ export const useChatStore = defineStore('chat', () => {
   const busy = computed(() => userMessages.value.some((item) => item.status === 'running'));
   const oldestPosition = computed(() => items.value[0]?.position);
 
-  function upsert(item: ChatItem): void {
+  /** `live`: it came on the socket as it happened (a page of history has no fragments to settle). */
+  function upsert(item: ChatItem, live = false): void {
     const known = byId.get(item.id);
     if (known) {
       if (statusRank[item.status] < statusRank[known.status]) return;
@@ -97,14 +105,13 @@ export const useChatStore = defineStore('chat', () => {
         list.sort(comparePositions);
       }
     }
-    settleStreaming(item);
+    if (live && known?.status !== item.status) settleStreaming(item);
     triggerRef(items);
   }
 
   /** A stored item replaces the bubble its fragments built; a settled turn leaves no bubble behind. */
   function settleStreaming(item: ChatItem): void {
     const bubbles = streaming.value;
-    if (bubbles.length === 0) return;
     let next = bubbles;
     if (item.sender_type === 'orchestrator') {
       const kind = streamedAs[item.kind];
@@ -112,6 +119,7 @@ export const useChatStore = defineStore('chat', () => {
         (bubble) => bubble.kind === kind && (!item.run_id || !bubble.runId || bubble.runId === item.run_id),
       );
       if (index !== -1) next = bubbles.filter((_, i) => i !== index);
+      else if (kind && unmatched.push(item) > 20) unmatched.shift(); // late fragments come soon or never
     } else if (item.sender_type === 'user' && statusRank[item.status] === 2 && item.run_id) {
       next = bubbles.filter((bubble) => bubble.runId !== item.run_id);
     }
@@ -121,6 +129,22 @@ export const useChatStore = defineStore('chat', () => {
   function addDelta(delta: WireDelta): void {
     const agentId = orchestrator.value?.agent_id;
     if (!agentId || delta.agentId !== agentId) return;
+    const block = `${delta.runId}:${delta.kind}:${delta.index}`;
+    if (block === lastBlock && droppingBlock) return;
+    if (block !== lastBlock) {
+      lastBlock = block;
+      const late = unmatched.findIndex(
+        (item) =>
+          streamedAs[item.kind] === delta.kind &&
+          (!item.run_id || item.run_id === delta.runId) &&
+          (delta.kind === 'tool_input' || item.message.startsWith(delta.text)),
+      );
+      droppingBlock = late !== -1;
+      if (droppingBlock) {
+        unmatched.splice(late, 1);
+        return;
+      }
+    }
     const bubbles = streaming.value;
     const last = bubbles.at(-1);
     if (last && last.runId === delta.runId && last.kind === delta.kind && last.index === delta.index) {
@@ -143,7 +167,7 @@ export const useChatStore = defineStore('chat', () => {
 
   function receiveItem(raw: unknown): void {
     const parsed = chatItemSchema.safeParse(raw);
-    if (parsed.success) upsert(parsed.data);
+    if (parsed.success) upsert(parsed.data, true);
     else ignored.value += 1;
   }
 
@@ -156,8 +180,11 @@ export const useChatStore = defineStore('chat', () => {
       case 'event.appended': {
         // The orchestrator's run ended: whatever it was still streaming is over.
         const event = message.event;
-        if (event.type === 'RunEnded' && event.agentId && event.agentId === orchestrator.value?.agent_id)
+        if (event.type === 'RunEnded' && event.agentId && event.agentId === orchestrator.value?.agent_id) {
           streaming.value = streaming.value.filter((bubble) => bubble.runId !== event.runId);
+          const stale = unmatched.filter((item) => item.run_id === event.runId);
+          for (const item of stale) unmatched.splice(unmatched.indexOf(item), 1);
+        }
         return;
       }
       case 'local.chat.state':
