@@ -153,7 +153,10 @@ interface Measured {
   elements: { loaded: number; end: number };
   streamed: number;
   achievedRate: number;
-  /** Events the page had applied when the stream ended, and how long it took to catch up after. */
+  /**
+   * Events the page had not applied when the stream ended, and how long it took to catch up after (the
+   * naive page stops taking frames then: it would not catch up).
+   */
   behindAtEnd: number;
   catchUpMs: number | undefined;
 }
@@ -164,6 +167,8 @@ async function measure(
   pool: Pool,
   streamed: number,
   probeScript: string,
+  /** Wait for the page to apply every event after the stream (the naive page stops taking them instead). */
+  catchUp: boolean,
 ): Promise<Measured> {
   const context = await browser.newContext({ viewport: { width: 1400, height: 900 } });
   const page = await context.newPage();
@@ -197,13 +202,20 @@ async function measure(
   const achievedRate = await stream(pool, streamed, plan.rate, () => {
     halfway = heapAfterGc(page).then((figures) => figures.heap);
   });
+  await page.waitForFunction(
+    () => (globalThis as unknown as { benchProbe: { ended?: boolean } }).benchProbe.ended,
+    undefined,
+    {
+      timeout: 600_000,
+    },
+  );
   const halfwayHeap = await halfway;
   if (profiler) printProfile((await profiler.send('Profiler.stop')).profile);
   const ledgerEnd = await latestSeq(pool);
   const behindAtEnd = ledgerEnd - (await pageCursor(page));
   const catchUpStart = performance.now();
   let catchUpMs: number | undefined;
-  while (performance.now() - catchUpStart < 60_000) {
+  while (catchUp && performance.now() - catchUpStart < 60_000) {
     if ((await pageCursor(page)) >= ledgerEnd) {
       catchUpMs = performance.now() - catchUpStart;
       break;
@@ -305,20 +317,33 @@ const apps = await Promise.all(
     return { app: built.app, origin: `http://127.0.0.1:${address.port}` };
   }),
 );
+const probeScript = await readFile(here('probe.js'), 'utf8');
 const browser = await chromium.launch({
   executablePath: chromiumPath,
   headless: true,
   args: ['--no-sandbox'],
 });
 try {
-  const probeScript = await readFile(here('probe.js'), 'utf8');
   await seed(db.pool, plan.seeded);
   console.log(`seeded ${plan.seeded} events; ${load()}`);
-  const virtualised = await measure(browser, apps[0]!.origin, db.pool, plan.streamed, probeScript);
+  const virtualised = await measure(browser, apps[0]!.origin, db.pool, plan.streamed, probeScript, true);
   const loadBetween = load();
   console.log(`control room: ${JSON.stringify(virtualised)}; ${loadBetween}`);
-  if (profile) process.exit(0);
-  const naive = await measure(browser, apps[1]!.origin, db.pool, plan.naiveStreamed, probeScript);
+  if (profile) {
+    console.log('--profile measures the control room only: no report written');
+    process.exitCode = 0;
+  } else await report(virtualised, loadBetween);
+} finally {
+  await browser.close();
+  for (const { app } of apps) await app.close();
+  await services.close();
+  await db.close();
+  await rm(home, { recursive: true, force: true });
+  await rm(workspace, { recursive: true, force: true });
+}
+
+async function report(virtualised: Measured, loadBetween: string): Promise<void> {
+  const naive = await measure(browser, apps[1]!.origin, db.pool, plan.naiveStreamed, probeScript, false);
   console.log(`naive: ${JSON.stringify(naive)}`);
   const loadAfter = load();
 
@@ -360,11 +385,4 @@ Targets:
 ${targets.join('\n')}`;
   console.log(`\n${report}\n`);
   if (!quick) await writeSection('ui', report);
-} finally {
-  await browser.close();
-  for (const { app } of apps) await app.close();
-  await services.close();
-  await db.close();
-  await rm(home, { recursive: true, force: true });
-  await rm(workspace, { recursive: true, force: true });
 }

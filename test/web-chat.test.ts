@@ -134,6 +134,15 @@ describe('the orchestrator chat and the command palette in Chromium, against a r
     });
     await answer.waitFor({ timeout: 120_000 });
     await userItem(page, 'create an agent named bob').and(page.locator('[data-status=done]')).waitFor();
+    // The orchestrator's spend and context window, from the usage ledger, once its turn has ended.
+    await expect
+      .poll(async () => Number((await page.getByTestId('chat-cost').textContent())?.replace('$', '')), {
+        timeout: 30_000,
+      })
+      .toBeGreaterThan(0);
+    expect(await page.getByTestId('chat-context').getByRole('meter').getAttribute('aria-valuenow')).toMatch(
+      /^\d+$/,
+    );
 
     // Its Markdown is rendered (bold, a code block marked with its language); the HTML it carried is not.
     expect(await answer.locator('strong').first().textContent()).toBe('bob');

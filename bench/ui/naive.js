@@ -73,6 +73,7 @@ async function load() {
   cursor = all.at(-1)?.seq ?? 0;
   followEnd();
   const socket = new WebSocket(`ws://${location.host}/ws`);
+  window.benchStop = () => socket.close();
   socket.onmessage = (message) => {
     const frame = JSON.parse(message.data);
     if (frame.type === 'connection.opened')

@@ -49,6 +49,12 @@
             : undefined;
       probe.phase = phase;
       probe.scrolling = phase === 'scrolling';
+      // The stream's time is up: a page that defines benchStop (the naive one) stops taking frames, so
+      // that the bench can read it (messages it has not got to yet are then dropped by the browser).
+      if (phase === undefined && !probe.ended) {
+        probe.ended = true;
+        window.benchStop?.();
+      }
     }
     if (probe.phase !== undefined && last !== undefined) (probe.frames[probe.phase] ??= []).push(time - last);
     last = time;
