@@ -349,6 +349,23 @@ describe('fake model server over @anthropic-ai/sdk', () => {
     expect(server.failures[0]).toMatch(/no match for \{\{request:no such \(thing\)\}\}/);
   });
 
+  it('records when a client cancels a request before its answer, and not for one it answered', async () => {
+    const server = await start([reply('answered'), { ...reply('never'), stall: { afterDeltas: 1 } }]);
+    const client = clientFor(server);
+    await client.messages.create(hello);
+    const controller = new AbortController();
+    const pending = client.messages
+      .create(hello, { signal: controller.signal })
+      .catch((error: unknown) => error);
+    while (server.messageRequests().length < 2) await new Promise((resolve) => setTimeout(resolve, 10));
+    controller.abort();
+    expect(await pending).toBeInstanceOf(Error);
+    while (server.messageRequests()[1]!.abortedAt === undefined)
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    expect(server.messageRequests()[0]!.abortedAt).toBeUndefined();
+    server.assertComplete();
+  });
+
   it('waits delayMs before responding', async () => {
     const server = await start([{ ...reply('late'), delayMs: 150 }]);
     const started = Date.now();

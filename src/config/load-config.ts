@@ -102,6 +102,10 @@ const environmentSchema = z.object({
   BATON_SUMMARIES: onOff(true),
   /** Model for those summaries: an alias (opus, sonnet, haiku) or a model id. @default haiku */
   BATON_SUMMARY_MODEL: optionalString,
+  /** Suggestions for the chat input from a small model (`on` or `off`); needs model access. @default on */
+  BATON_AUTOCOMPLETE: onOff(true),
+  /** Model of the chat input's autocomplete suggestions: an alias (opus, sonnet, haiku) or a model id. @default haiku */
+  BATON_AUTOCOMPLETE_MODEL: optionalString,
   /** Port of the HTTP + WebSocket server (`baton up`, `baton serve`); 0 picks a free one. @default 4747 */
   BATON_PORT: z
     .string()
@@ -158,6 +162,8 @@ export interface Config {
   server: { host: string; port: number };
   /** Model summaries of text and thinking events; `model` is an alias or id, resolved at use. */
   summaries: { enabled: boolean; model: string };
+  /** The chat input's suggestions (BATON_AUTOCOMPLETE); `model` is an alias or id, resolved at use (BATON_AUTOCOMPLETE_MODEL). */
+  autocomplete: { enabled: boolean; model: string };
   credentials: ModelCredentials;
   /** The environment baton started with; agents inherit it (minus baton's own secrets). */
   processEnvironment: Readonly<Record<string, string | undefined>>;
@@ -216,6 +222,10 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     summaries: Object.freeze({
       enabled: values.BATON_SUMMARIES,
       model: values.BATON_SUMMARY_MODEL ?? 'haiku',
+    }),
+    autocomplete: Object.freeze({
+      enabled: values.BATON_AUTOCOMPLETE,
+      model: values.BATON_AUTOCOMPLETE_MODEL ?? 'haiku',
     }),
     credentials: Object.freeze({
       apiKey: values.ANTHROPIC_API_KEY,

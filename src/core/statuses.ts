@@ -85,6 +85,14 @@ export const CommandStatus = vocabulary([
 ]);
 export type CommandStatus = keyof typeof CommandStatus;
 
+/**
+ * What the person did with the autocomplete's suggestions: `accepted` one (the input before it, the
+ * completion, its reason), or `rejected` them by sending a message without taking any (the message and
+ * what was offered).
+ */
+export const AutocompleteFeedbackKind = vocabulary(['accepted', 'rejected']);
+export type AutocompleteFeedbackKind = keyof typeof AutocompleteFeedbackKind;
+
 export const FileChangeStatus = vocabulary(['created', 'modified', 'deleted']);
 export type FileChangeStatus = keyof typeof FileChangeStatus;
 
@@ -108,4 +116,5 @@ export const checkedVocabularies = [
   { table: 'expertise_versions', column: 'operation', values: ExpertOperation },
   { table: 'expert_rounds', column: 'operation', values: ExpertOperation },
   { table: 'expert_rounds', column: 'outcome', values: ExpertRoundOutcome },
+  { table: 'autocomplete_feedback', column: 'kind', values: AutocompleteFeedbackKind },
 ] as const;

@@ -2,8 +2,19 @@
  * Agent experts: `.claude/commands/experts/<domain>/` (Claude Code's convention) with an expertise file
  * (the expert's mental model) and its prompts, and baton's checks of that file against the code. Pure
  * parts (domain, expertise, claims, prompts, default prompts) and file-system/git parts (discovery,
- * check-claims, check-expertise, git) are separate files; nothing here touches the database.
+ * check-claims, check-expertise, git) are separate files; nothing here touches the database. The
+ * autocomplete expert's prompt and answer reading are pure too (its learning is in the database).
  */
+export { readAutocompleteAnswer, suggestionRules } from './autocomplete-answer.ts';
+export type { AnswerReading, Suggestion } from './autocomplete-answer.ts';
+export { autocompleteBounds, buildAutocompletePrompt } from './autocomplete-prompt.ts';
+export type {
+  AutocompleteHistoryDigest,
+  AutocompleteHistoryItem,
+  AutocompletePrompt,
+  AutocompletePromptInput,
+  AutocompleteWorkspace,
+} from './autocomplete-prompt.ts';
 export { extractClaims, symbolName } from './claims.ts';
 export type { Claim, ClaimKind } from './claims.ts';
 export { checkClaims } from './check-claims.ts';

@@ -156,6 +156,78 @@ export const chatHistoryQuery = z.strictObject({
   limit: queryInt({ min: 1, max: 500, default: 50 }),
 });
 
+/**
+ * The working directory of an autocomplete request: the server's workspace or a directory inside it
+ * (checked by the route); omitted, the workspace itself.
+ */
+const autocompleteCwd = z.string().min(1).max(4_096).optional();
+const completionText = z
+  .string()
+  .trim()
+  .min(1, 'must not be empty')
+  .max(200)
+  .refine((text) => text.split(/\s+/).length <= 12, 'must be a short completion (at most 12 words)');
+
+/** POST /api/autocomplete: suggestions for the chat input as typed so far. */
+export const autocompleteBody = z.strictObject({
+  text: z
+    .string()
+    .max(20_000)
+    .refine((text) => text.trim() !== '', 'must not be empty'),
+  cwd: autocompleteCwd,
+});
+export type AutocompleteBody = z.output<typeof autocompleteBody>;
+
+/** One suggestion: words to append to the input, and the model's reason for them. */
+export const suggestionSchema = z.object({ completion: z.string(), reason: z.string() });
+
+/** The answer of POST /api/autocomplete. Empty suggestions come with the reason (never an error). */
+export const autocompleteAnswer = z.object({
+  suggestions: z.array(suggestionSchema).max(3),
+  model: z.string().nullable(),
+  reason: z.string().optional(),
+  cancelled: z.boolean(),
+});
+export type AutocompleteAnswer = z.infer<typeof autocompleteAnswer>;
+
+/**
+ * POST /api/autocomplete/feedback: the person `accepted` a suggestion (the input before it, the
+ * completion, its reason), or `rejected` them by sending a message without taking one (the message and
+ * what was offered). The next suggestions learn from both.
+ */
+export const autocompleteFeedbackBody = z.discriminatedUnion('kind', [
+  z.strictObject({
+    kind: z.literal('accepted'),
+    input: z.string().max(20_000),
+    completion: completionText,
+    reason: z.string().max(500).optional(),
+    cwd: autocompleteCwd,
+  }),
+  z.strictObject({
+    kind: z.literal('rejected'),
+    input: z
+      .string()
+      .max(100_000)
+      .refine((text) => text.trim() !== '', 'must not be empty'),
+    offered: z.array(completionText).max(3),
+    cwd: autocompleteCwd,
+  }),
+]);
+export type AutocompleteFeedbackBody = z.output<typeof autocompleteFeedbackBody>;
+
+/** GET /api/autocomplete?cwd=: the autocomplete's state for a directory. */
+export const autocompleteStateQuery = z.strictObject({ cwd: autocompleteCwd });
+
+/** What the autocomplete of one directory is doing and has learned from (also `autocomplete.updated`). */
+export const autocompleteStateSchema = z.object({
+  cwd: z.string(),
+  model: z.string().nullable(),
+  /** Suggestion requests the server is waiting on. */
+  generating: z.number().int(),
+  learned: z.object({ accepted: z.number().int(), rejected: z.number().int() }),
+});
+export type AutocompleteStateBody = z.infer<typeof autocompleteStateSchema>;
+
 export const emptyBody = z.strictObject({});
 
 export const toolParams = z.strictObject({

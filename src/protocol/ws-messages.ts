@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { autocompleteStateSchema } from './rest.ts';
 import { topicSchema } from './topics.ts';
 import { wireDeltaSchema, wireEventSchema } from './wire-event.ts';
 
@@ -84,6 +85,16 @@ export const chatAppendedMessage = z.object({
   item: z.record(z.string(), z.unknown()),
 });
 
+/**
+ * The chat input's autocomplete changed state: a suggestion request started or ended, or feedback was
+ * recorded (`learned` counts what it learns from). Sent on `orchestrator` and `all`.
+ */
+export const autocompleteUpdatedMessage = z.object({
+  type: z.literal('autocomplete.updated'),
+  topic: topicSchema,
+  state: autocompleteStateSchema,
+});
+
 /** Every `heartbeatMs`, and in answer to `ping`. */
 export const heartbeatMessage = z.object({
   type: z.literal('heartbeat'),
@@ -117,6 +128,7 @@ export const serverMessageSchema = z.discriminatedUnion('type', [
   eventDeltaMessage,
   adwUpdatedMessage,
   chatAppendedMessage,
+  autocompleteUpdatedMessage,
   heartbeatMessage,
   resyncMessage,
   errorMessage,

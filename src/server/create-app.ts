@@ -4,6 +4,7 @@ import { defaultServerLimits, type ServerDeps } from './deps.ts';
 import { errorResponse } from './http-errors.ts';
 import { createRouter, type AnyRouteSpec } from './route.ts';
 import { adwRoutes } from './routes/adws.ts';
+import { autocompleteRoutes } from './routes/autocomplete.ts';
 import { agentRoutes } from './routes/agents.ts';
 import { commandRoutes } from './routes/commands.ts';
 import { costRoutes } from './routes/cost.ts';
@@ -92,6 +93,7 @@ export async function createApp(deps: ServerDeps): Promise<BatonApp> {
       adwWatcher,
       orchestrator: deps.orchestrator,
       chat: deps.chat,
+      autocomplete: deps.services.autocomplete(),
       limits,
       log,
     });
@@ -115,6 +117,7 @@ export async function createApp(deps: ServerDeps): Promise<BatonApp> {
   commandRoutes(router, deps);
   templateRoutes(router, deps);
   expertRoutes(router, deps);
+  autocompleteRoutes(router, deps);
   logRoutes(router, deps);
   costRoutes(router, deps);
   toolRoutes(router, deps);

@@ -22,6 +22,11 @@ import { createAdwService, type AdwService } from './adws/adw-service.ts';
 import { startStepQueue, type StepQueue } from './adws/step-queue.ts';
 import { createAgentRunner, type AgentRunner } from './runs/agent-runner.ts';
 import { createSummarizer } from './summaries/summarizer.ts';
+import {
+  createAnthropicAutocompleteModel,
+  type AutocompleteModel,
+} from './autocomplete/autocomplete-model.ts';
+import { createAutocompleteService, type AutocompleteService } from './autocomplete/autocomplete-service.ts';
 import { createAnthropicSummaryClient, type SummaryClient } from './summaries/summary-client.ts';
 
 export interface Services {
@@ -44,6 +49,8 @@ export interface Services {
   agents(): Promise<AgentService>;
   /** Agent experts: init, improve (checked rounds), question, plan, history. */
   experts(): ExpertService;
+  /** The chat input's suggestions and what they learned from, per working directory. */
+  autocomplete(): AutocompleteService;
   close(): Promise<void>;
 }
 
@@ -96,6 +103,7 @@ export async function startServices(
 ): Promise<Services> {
   // First: a bad BATON_SUMMARY_MODEL or BATON_HOME fails before anything opens.
   const summaryClient = summaryClientFor(config);
+  const autocompleteModel = autocompleteModelFor(config);
   await ensureBatonHome(config.home);
   const db = await openDatabase(config, {
     exclusive: options.exclusive,
@@ -120,6 +128,7 @@ export async function startServices(
     (commands ??= startQueue().then((steps) => startCommandQueue(steps.boss, { log: options.log })));
   const getBus = () => (bus ??= createEventBus(db.url, db.pool, { log: options.log }));
   let experts: ExpertService | undefined;
+  let autocomplete: AutocompleteService | undefined;
   return {
     config,
     db,
@@ -142,6 +151,15 @@ export async function startServices(
       }),
     experts: () =>
       (experts ??= createExpertService({ pool: db.pool, runner, config, prices: runtime.prices })),
+    autocomplete: () =>
+      (autocomplete ??= createAutocompleteService({
+        pool: db.pool,
+        model: autocompleteModel,
+        noModelReason: config.autocomplete.enabled
+          ? 'no model access for suggestions: set ANTHROPIC_API_KEY or ANTHROPIC_AUTH_TOKEN, or ANTHROPIC_BASE_URL'
+          : 'suggestions are off (BATON_AUTOCOMPLETE=off)',
+        log: options.log,
+      })),
     async close() {
       await warm.closeAll();
       await commands?.catch(() => {});
@@ -181,4 +199,12 @@ function summaryClientFor(config: Readonly<Config>): SummaryClient | undefined {
   if (!apiKey && !authToken && !baseUrl) return undefined;
   const model = resolveModel(config.summaries.model, 'BATON_SUMMARY_MODEL');
   return createAnthropicSummaryClient({ apiKey, authToken, baseUrl, model });
+}
+
+/** The model behind the chat input's suggestions, when they are on and one can be reached (credentials as for summaries). */
+function autocompleteModelFor(config: Readonly<Config>): AutocompleteModel | undefined {
+  const { apiKey, authToken, baseUrl } = config.credentials;
+  const model = resolveModel(config.autocomplete.model, 'BATON_AUTOCOMPLETE_MODEL');
+  if (!config.autocomplete.enabled || (!apiKey && !authToken && !baseUrl)) return undefined;
+  return createAnthropicAutocompleteModel({ apiKey, authToken, baseUrl, model });
 }

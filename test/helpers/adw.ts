@@ -54,6 +54,7 @@ export function useAdwHarness(db: { readonly current: TestDatabase }) {
         BATON_MODEL_MAX_RETRIES: '1',
         // Model summaries have tests of their own; here the fake model plays only the agents.
         BATON_SUMMARIES: 'off',
+        BATON_AUTOCOMPLETE: 'off',
       };
       const services = await startServices(loadConfig(env));
       cleanup.push(() => services.close());

@@ -63,6 +63,7 @@ export function useCommandAgentHarness(db: { readonly current: TestDatabase }) {
         ANTHROPIC_API_KEY: 'sk-ant-command-test-key',
         BATON_MODEL_MAX_RETRIES: '1',
         BATON_SUMMARIES: 'off',
+        BATON_AUTOCOMPLETE: 'off',
         BATON_MAX_AGENTS: '4',
         ...options.env,
       };

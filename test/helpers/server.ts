@@ -40,6 +40,7 @@ export function useServerHarness(db: { readonly current: TestDatabase }) {
         DATABASE_URL: db.current.url,
         BATON_HOME: home.path,
         BATON_SUMMARIES: 'off',
+        BATON_AUTOCOMPLETE: 'off',
         ...env,
       }),
     );

@@ -99,6 +99,13 @@ function fakeApi(overrides: Partial<ApiClient> = {}) {
     agentRuns: async () => [],
     agentCommands: async () => [],
     callTool: async () => ({}),
+    autocomplete: async () => ({ suggestions: [], model: null, cancelled: false }),
+    autocompleteFeedback: async () => ({
+      cwd: '/',
+      model: null,
+      generating: 0,
+      learned: { accepted: 0, rejected: 0 },
+    }),
     // The chat's own calls (live/chat-sync.ts, tested in chat-store.test.ts): a server without an orchestrator.
     orchestrator: async () => {
       throw new Error('This server runs no orchestrator');

@@ -8,6 +8,10 @@ import { parseTopic, type Topic } from '../../protocol/topics.ts';
 import { toWireEvent } from '../../protocol/wire-event.ts';
 import type { AdwSummary, ServerMessage } from '../../protocol/ws-messages.ts';
 import type { ChatService } from '../../orchestrator/chat-service.ts';
+import type {
+  AutocompleteService,
+  AutocompleteState,
+} from '../../services/autocomplete/autocomplete-service.ts';
 import type { OrchestratorRef, ServerLimits } from '../deps.ts';
 import type { AdwWatcher } from './adw-watcher.ts';
 import { parseClientMessage } from './parse-client-message.ts';
@@ -32,6 +36,8 @@ export interface ClientSessionDeps {
   adwWatcher: AdwWatcher;
   orchestrator?: () => Promise<OrchestratorRef | undefined>;
   chat?: ChatService;
+  /** Its state changes go to the `orchestrator` and `all` topics as `autocomplete.updated`. */
+  autocomplete?: AutocompleteService;
   limits: ServerLimits;
   log: (line: string) => void;
 }
@@ -178,6 +184,13 @@ export function startClientSession(socket: WebSocket, deps: ClientSessionDeps): 
         send({ type: 'chat.appended', topic, item });
   }
 
+  function onAutocomplete(autocompleteState: AutocompleteState): void {
+    if (behind()) return; // GET /api/autocomplete has the same state
+    for (const [topic, state] of topics)
+      if (!state.closed && (topic === 'all' || topic === 'orchestrator'))
+        send({ type: 'autocomplete.updated', topic, state: autocompleteState });
+  }
+
   async function onMessage(data: Buffer | ArrayBuffer | Buffer[], isBinary: boolean): Promise<void> {
     const parsed = parseClientMessage(data, isBinary);
     if (!parsed.ok) return send({ type: 'error', ...parsed.error });
@@ -216,6 +229,7 @@ export function startClientSession(socket: WebSocket, deps: ClientSessionDeps): 
   stops.push(deps.adwWatcher.listen(onAdw));
   if (deps.chat)
     stops.push(deps.chat.onItem((item) => onChatItem(item as unknown as Record<string, unknown>)));
+  if (deps.autocomplete) stops.push(deps.autocomplete.onChanged(onAutocomplete));
   const timer = setInterval(heartbeat, deps.limits.heartbeatMs);
   timer.unref();
   stops.push(() => clearInterval(timer));

@@ -32,6 +32,8 @@ export interface RecordedRequest {
   turnName?: string;
   /** `Date.now()` when the request arrived. */
   at: number;
+  /** `Date.now()` when the client went away before the whole answer was sent (it cancelled the request). */
+  abortedAt?: number;
 }
 
 export interface FakeModelServerOptions {
@@ -101,6 +103,9 @@ export async function startFakeModelServer(options: FakeModelServerOptions): Pro
       at: Date.now(),
     };
     requests.push(record);
+    response.once('close', () => {
+      if (!response.writableFinished) record.abortedAt = Date.now();
+    });
     const raw = await readBody(request);
     const parsed = parseJson(raw);
     record.body = parsed.ok ? parsed.value : raw || undefined;

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { agentCommandListSchema, agentRunListSchema } from './agent-schemas.ts';
 import { createAdwCalls } from './adw-calls.ts';
+import { autocompleteAnswer, autocompleteStateSchema, type AutocompleteFeedbackBody } from '@protocol';
 import { chatApi } from './chat-client.ts';
 import { requestJson, type FetchLike } from './http.ts';
 import {
@@ -72,6 +73,21 @@ export function createApiClient(fetchImpl: FetchLike = (input, init) => fetch(in
           fileChangeListSchema,
         )
       ).fileChanges;
+    },
+    /** Suggestions for the chat input as typed; aborting `signal` cancels the request and its model call. */
+    autocomplete(text: string, signal?: AbortSignal) {
+      return requestJson(fetchImpl, '/api/autocomplete', autocompleteAnswer, {
+        method: 'POST',
+        body: { text },
+        signal,
+      });
+    },
+    /** What the person did with the suggestions: accepted one, or sent without one (rejected). */
+    autocompleteFeedback(body: AutocompleteFeedbackBody) {
+      return requestJson(fetchImpl, '/api/autocomplete/feedback', autocompleteStateSchema, {
+        method: 'POST',
+        body,
+      });
     },
     /** A management tool through POST /api/tools/:name (create_agent, command_agent, …). */
     callTool(name: string, args: Record<string, unknown>) {

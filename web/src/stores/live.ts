@@ -2,6 +2,7 @@ import { acceptHMRUpdate, defineStore } from 'pinia';
 import { computed, reactive, ref } from 'vue';
 import { useAdwsStore } from './adws.ts';
 import { useAgentsStore } from './agents.ts';
+import { useAutocompleteStore } from './autocomplete.ts';
 import { useChatStore } from './chat.ts';
 import { useCostStore } from './cost.ts';
 import { useEventsStore } from './events.ts';
@@ -39,7 +40,14 @@ export const useLiveStore = defineStore('live', () => {
   const lastError = ref<{ what: string; message: string } | undefined>();
   const lastServerError = ref<string | undefined>();
 
-  const stores = () => [useEventsStore(), useAgentsStore(), useAdwsStore(), useCostStore(), useChatStore()];
+  const stores = () => [
+    useEventsStore(),
+    useAgentsStore(),
+    useAdwsStore(),
+    useCostStore(),
+    useAutocompleteStore(),
+    useChatStore(),
+  ];
   const ignoredCount = computed(() => ignored.unknownType + ignored.badShape + ignored.notJson);
 
   function settle(): void {
