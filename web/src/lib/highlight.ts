@@ -1,11 +1,38 @@
+import hljs from 'highlight.js/lib/core';
+import bash from 'highlight.js/lib/languages/bash';
+import css from 'highlight.js/lib/languages/css';
+import diff from 'highlight.js/lib/languages/diff';
+import javascript from 'highlight.js/lib/languages/javascript';
+import json from 'highlight.js/lib/languages/json';
+import python from 'highlight.js/lib/languages/python';
+import sql from 'highlight.js/lib/languages/sql';
+import typescript from 'highlight.js/lib/languages/typescript';
+import xml from 'highlight.js/lib/languages/xml';
+import yaml from 'highlight.js/lib/languages/yaml';
+
+// The languages agents mostly show, registered one by one so the bundle carries only these (decision 33).
+for (const [name, language] of Object.entries({
+  bash,
+  css,
+  diff,
+  javascript,
+  json,
+  python,
+  sql,
+  typescript,
+  xml,
+  yaml,
+})) {
+  hljs.registerLanguage(name, language);
+}
+
 /**
  * Syntax highlighting of a fenced code block, for markdown-it's `highlight` option: HTML for the code,
- * or '' to let markdown-it escape it as plain text (it still marks the block `language-<lang>`).
- *
- * No highlighter is bundled yet (highlight.js is the intended one; see docs/decisions/0033): this is the
- * one place to wire it, e.g. `hljs.getLanguage(language) ? hljs.highlight(code, { language }).value : ''`.
- * Whatever it returns still goes through DOMPurify with the rest of the Markdown.
+ * or '' to let markdown-it escape it as plain text (a language not registered, or none given; it still
+ * marks the block `language-<lang>`). Whatever it returns still goes through DOMPurify with the rest of
+ * the Markdown.
  */
-export function highlightCode(_code: string, _language: string): string {
-  return '';
+export function highlightCode(code: string, language: string): string {
+  if (!language || !hljs.getLanguage(language)) return '';
+  return hljs.highlight(code, { language, ignoreIllegals: true }).value;
 }
