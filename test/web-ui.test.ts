@@ -1,39 +1,17 @@
-import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import type { EventDraft } from '../src/core/events.ts';
 import { newId } from '../src/core/ids.ts';
 import { insertEvents, readEventsAfter } from '../src/db/events.ts';
-import { defaultWebUiDir, loadWebUi, type WebUi } from '../src/server/ui/web-ui.ts';
 import { reply, toolUse, turn } from '../src/testing/fake-model-server/turns.ts';
 import { managementTools } from '../src/tools/registry.ts';
 import { useBrowser } from './helpers/browser.ts';
+import { builtUi } from './helpers/built-ui.ts';
 import { useCommandAgentHarness } from './helpers/command-agents.ts';
 import { useTestDatabase } from './helpers/database.ts';
 import { auth, testToken, useServerHarness } from './helpers/server.ts';
 import { until } from './helpers/wait.ts';
-
-/** The newest modification time under a directory. */
-function newestChange(path: string): number {
-  const stat = statSync(path);
-  if (!stat.isDirectory()) return stat.mtimeMs;
-  return Math.max(stat.mtimeMs, ...readdirSync(path).map((name) => newestChange(join(path, name))));
-}
-
-/** The built UI, refused when web/ changed after it was built (the test would check an old UI). */
-async function builtUi(): Promise<WebUi> {
-  const webUi = await loadWebUi();
-  if (!webUi) throw new Error('the web UI is not built: run `npm run build:web` (npm ci does)');
-  const built = statSync(join(defaultWebUiDir(), 'index.html')).mtimeMs;
-  const sources = Math.max(
-    newestChange('web/src'),
-    newestChange('web/index.html'),
-    newestChange('src/protocol'),
-  );
-  if (sources > built) throw new Error('web/ changed since the UI was built: run `npm run build:web`');
-  return webUi;
-}
 
 /** What the page holds: its event window's seqs, in its order (see batonDebug in web/src/main.ts). */
 const pageSeqs = (page: Page) =>
