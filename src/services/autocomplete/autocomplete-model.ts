@@ -1,5 +1,5 @@
-import Anthropic from '@anthropic-ai/sdk';
 import type { AutocompletePrompt } from '../../experts/index.ts';
+import { anthropicClient, answerText, type ModelEndpoint } from '../anthropic-client.ts';
 
 /** The small model behind the chat input's suggestions: one prompt in, its text out. */
 export interface AutocompleteModel {
@@ -9,11 +9,7 @@ export interface AutocompleteModel {
   complete(prompt: AutocompletePrompt, signal: AbortSignal): Promise<string>;
 }
 
-export interface AnthropicAutocompleteModelOptions {
-  apiKey?: string;
-  authToken?: string;
-  /** The server root, e.g. `https://api.anthropic.com` or a fake model server's url. */
-  baseUrl?: string;
+export interface AnthropicAutocompleteModelOptions extends ModelEndpoint {
   /** A model id (resolve aliases with resolveModel first). */
   model: string;
   /** How long one call may take: past it the suggestions would come too late to help. @default 15000 */
@@ -27,18 +23,7 @@ export interface AnthropicAutocompleteModelOptions {
 export function createAnthropicAutocompleteModel(
   options: AnthropicAutocompleteModelOptions,
 ): AutocompleteModel {
-  // As for summaries: the SDK takes exactly one credential, and an endpoint without one gets a placeholder.
-  const credential = options.apiKey
-    ? { apiKey: options.apiKey }
-    : options.authToken
-      ? { authToken: options.authToken }
-      : { apiKey: 'baton-no-key' };
-  const anthropic = new Anthropic({
-    ...credential,
-    baseURL: options.baseUrl ?? 'https://api.anthropic.com',
-    maxRetries: 0,
-    timeout: options.timeoutMs ?? 15_000,
-  });
+  const anthropic = anthropicClient(options, { maxRetries: 0, timeoutMs: options.timeoutMs ?? 15_000 });
   return {
     model: options.model,
     async complete(prompt, signal) {
@@ -51,10 +36,7 @@ export function createAnthropicAutocompleteModel(
         },
         { signal },
       );
-      return message.content
-        .map((block) => (block.type === 'text' ? block.text : ''))
-        .join('')
-        .trim();
+      return answerText(message);
     },
   };
 }

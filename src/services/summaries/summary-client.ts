@@ -1,5 +1,5 @@
-import Anthropic from '@anthropic-ai/sdk';
 import { ModelBehaviorError } from '../../core/errors.ts';
+import { anthropicClient, answerText, type ModelEndpoint } from '../anthropic-client.ts';
 
 /** One event's text to summarize. */
 export interface SummaryItem {
@@ -17,11 +17,7 @@ export interface SummaryClient {
   summarize(items: readonly SummaryItem[]): Promise<Map<string, string>>;
 }
 
-export interface AnthropicSummaryClientOptions {
-  apiKey?: string;
-  authToken?: string;
-  /** The server root, e.g. `https://api.anthropic.com` or a fake model server's url. */
-  baseUrl?: string;
+export interface AnthropicSummaryClientOptions extends ModelEndpoint {
   /** A model id (resolve aliases with resolveModel first). */
   model: string;
   /** How long one call may take. @default 60000 */
@@ -41,19 +37,7 @@ const systemPrompt =
  * retry. Credentials come from the caller (the Config), never from the SDK's own environment lookup.
  */
 export function createAnthropicSummaryClient(options: AnthropicSummaryClientOptions): SummaryClient {
-  // The SDK takes exactly one credential. An endpoint without one (a local server) still gets a
-  // placeholder key, as Claude Code does; an explicit baseURL keeps it from reading ANTHROPIC_BASE_URL.
-  const credential = options.apiKey
-    ? { apiKey: options.apiKey }
-    : options.authToken
-      ? { authToken: options.authToken }
-      : { apiKey: 'baton-no-key' };
-  const anthropic = new Anthropic({
-    ...credential,
-    baseURL: options.baseUrl ?? 'https://api.anthropic.com',
-    maxRetries: 1,
-    timeout: options.timeoutMs ?? 60_000,
-  });
+  const anthropic = anthropicClient(options, { maxRetries: 1, timeoutMs: options.timeoutMs ?? 60_000 });
   return {
     model: options.model,
     async summarize(items) {
@@ -64,10 +48,7 @@ export function createAnthropicSummaryClient(options: AnthropicSummaryClientOpti
         system: systemPrompt,
         messages: [{ role: 'user', content: summaryPrompt(items) }],
       });
-      const text = message.content
-        .map((block) => (block.type === 'text' ? block.text : ''))
-        .join('')
-        .trim();
+      const text = answerText(message);
       return parseSummaries(
         text,
         items.map((item) => item.id),
