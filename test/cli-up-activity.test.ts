@@ -28,7 +28,11 @@ describe('baton up says how to stop it and what it is doing', () => {
   beforeAll(async () => {
     home = await scratchDir('cli-up-activity');
     repo = await createSampleRepository(home.path);
-    server = await startFakeModelServer({ script: [summariesFail, ...adwScript({ verdict: 'PASS' })] });
+    // Two ADWs: the second runs after the first failed batch was reported, so its events make a batch of
+    // their own, however the first one's events were batched.
+    server = await startFakeModelServer({
+      script: [summariesFail, ...adwScript({ verdict: 'PASS' }), ...adwScript({ verdict: 'PASS' })],
+    });
   });
   afterAll(async () => {
     await server.close();
@@ -76,7 +80,14 @@ describe('baton up says how to stop it and what it is doing', () => {
         expect.stringMatching(/^ · Workflow succeeded \(2\/2 steps, \$[\d.]+\)$/),
       ]);
 
-      // Summaries failed batch after batch; the warning was said once, with what to do about it.
+      // Summaries fail batch after batch; the warning is said once, with what to do about it.
+      await up.waitFor(/event summaries by \S+ failed/);
+      const again = await runBaton(
+        ['adw', 'run', 'plan_build', 'Add a welcome function', '--cwd', repo, '--detach', '--json'],
+        env,
+      );
+      expect(again.code, again.stderr).toBe(0);
+      await up.waitFor(/Workflow succeeded[\s\S]*Workflow succeeded/, 120_000);
       const batches = () =>
         new Set(
           server.requests

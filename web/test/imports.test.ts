@@ -7,7 +7,15 @@ const webSrc = fileURLToPath(new URL('../src', import.meta.url));
 const repoSrc = fileURLToPath(new URL('../../src', import.meta.url));
 
 /** The libraries the UI is built from (each has a decision record). */
-const allowedPackages = new Set(['vue', 'pinia', 'zod', 'markdown-it', 'dompurify', '@tanstack/vue-virtual']);
+const allowedPackages = new Set([
+  'vue',
+  'pinia',
+  'zod',
+  'markdown-it',
+  'dompurify',
+  '@tanstack/vue-virtual',
+  'highlight.js',
+]);
 
 function files(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((entry) =>
