@@ -117,7 +117,8 @@ describe('starting an ADW from the orchestrator chat in Chromium, against a real
     });
     expect(JSON.stringify(adw.inputs)).toContain(prompt);
 
-    // Ctrl+J: the swimlanes, where its card fills while it runs: plan done, build running, review and fix still pending and empty.
+    // Ctrl+J: the swimlanes, where its card fills while it runs: plan done, build running, review and
+    // fix still pending and empty.
     await page.keyboard.press('Control+j');
     await page.getByTestId('adw-swimlanes').waitFor();
     const card = page.getByTestId(`adw-card-${adw.name}`);
