@@ -40,6 +40,15 @@ describe('chat input completions', () => {
     expect(labels('start adw: plan_build: add a route')).toEqual([]);
   });
 
+  it('taking a workflow writes the trigger in its usual form, whatever spacing and case were typed', () => {
+    for (const typed of ['start adw:', 'Start ADW :plan_b', '  start  adw:plan']) {
+      const [first] = completionsFor(typed, typed.length, sources);
+      expect(applyCompletion(typed, typed.length, first!).text).toBe(
+        `${typed.slice(0, typed.length - typed.trimStart().length)}start adw: plan_build: `,
+      );
+    }
+  });
+
   it('the start of "start adw:" offers the trigger; a word offers agent and template names', () => {
     expect(labels('sta')).toEqual(['start adw: <workflow>: <prompt>']);
     expect(applyCompletion('sta', 3, completionsFor('sta', 3, sources)[0]!).text).toBe('start adw: ');

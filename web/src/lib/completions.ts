@@ -63,8 +63,9 @@ export function completionsFor(text: string, caret: number, sources: CompletionS
         kind: 'workflow',
         label: workflow.name,
         detail: workflow.description || workflow.steps?.join(' → ') || undefined,
-        from: trigger[1]!.length,
-        insert: `${workflow.name}: `,
+        // The whole trigger is rewritten, so `start adw:plan` or `Start ADW :plan` reads as the usual form.
+        from: head.length - head.trimStart().length,
+        insert: `${triggerText}${workflow.name}: `,
       }));
   }
 
