@@ -192,11 +192,12 @@ describe('sync: load over REST, subscribe from the cursor, reconnect with backof
     const expertsBefore = expertListings();
     expect(expertsBefore).toBe(2); // once per connection
     expect(recorded.some((event) => event.type === 'RunEnded')).toBe(true);
+    expect(clock.delays()).toContain(2_000); // once more after the last RunEnded, when the check is recorded
     clock.runAll();
     await settle();
     expect(calls).toContain(`agent ${recording.agents[0]!.id}`);
     expect(calls.filter((call) => call === 'cost').length).toBeGreaterThanOrEqual(2);
-    expect(expertListings()).toBe(expertsBefore + 1);
+    expect(expertListings()).toBe(expertsBefore + 2);
     sync.close();
   });
 

@@ -19,6 +19,12 @@ export interface SyncOptions {
   pageSize?: number;
   /** How long to gather lifecycle events before fetching the listings they changed. @default 250 ms */
   refreshDelayMs?: number;
+  /**
+   * How long after the last RunEnded the experts are listed once more: an expert's init or improve
+   * records its checked version just after its run ends, which the refetch with the others may precede.
+   * @default 2000 ms
+   */
+  expertsSettleMs?: number;
   /** When frames are applied: a batch per animation frame in a browser, each at once without one. */
   batchScheduler?: BatchScheduler;
 }
@@ -59,6 +65,7 @@ export function startSync(options: SyncOptions): Sync {
   const { api } = options;
   const pageSize = options.pageSize ?? 200;
   const refreshDelayMs = options.refreshDelayMs ?? 250;
+  const expertsSettleMs = options.expertsSettleMs ?? 2_000;
   const timers = options.timers ?? {
     setTimeout: (callback: () => void, ms: number) => globalThis.setTimeout(callback, ms),
     clearTimeout: (handle: unknown) => globalThis.clearTimeout(handle as number),
@@ -69,6 +76,7 @@ export function startSync(options: SyncOptions): Sync {
   let staleAdws = false;
   let staleExperts = false;
   let refreshTimer: unknown;
+  let expertsTimer: unknown;
   let closed = false;
   const chat = createChatSync(api, live);
   const frames = createFrameBatcher((data) => {
@@ -172,7 +180,14 @@ export function startSync(options: SyncOptions): Sync {
     if (event.agentId && agentLifecycle.has(event.type)) staleAgents.add(event.agentId);
     if (costChanges.has(event.type)) staleCost = true;
     if (adwChanges.has(event.type)) staleAdws = true;
-    if (expertChanges.has(event.type)) staleExperts = true;
+    if (expertChanges.has(event.type)) {
+      staleExperts = true;
+      timers.clearTimeout(expertsTimer);
+      expertsTimer = timers.setTimeout(() => {
+        expertsTimer = undefined;
+        void loadExperts();
+      }, expertsSettleMs);
+    }
     if (staleAgents.size > 0 || staleCost || staleAdws || staleExperts) {
       refreshTimer ??= timers.setTimeout(() => void refresh(), refreshDelayMs);
     }
@@ -236,6 +251,7 @@ export function startSync(options: SyncOptions): Sync {
       closed = true;
       frames.cancel();
       timers.clearTimeout(refreshTimer);
+      timers.clearTimeout(expertsTimer);
       link.close();
     },
   };
