@@ -94,6 +94,10 @@ function fakeApi(overrides: Partial<ApiClient> = {}) {
       calls.push('adws');
       return [];
     },
+    experts: async () => {
+      calls.push('experts');
+      return [];
+    },
     health: async () => ({ status: 'ok' as const, latestSeq: 0, websocketClients: 1 }),
     fileChanges: async () => [],
     agentRuns: async () => [],
@@ -183,11 +187,17 @@ describe('sync: load over REST, subscribe from the cursor, reconnect with backof
       fromSeq: recorded.at(-1)!.seq,
     });
 
-    // Lifecycle events made the agent's listing and the cost be fetched again.
+    // Lifecycle events made the agent's listing, the cost and (a run ended) the experts be fetched again.
+    const expertListings = () => calls.filter((call) => call === 'experts').length;
+    const expertsBefore = expertListings();
+    expect(expertsBefore).toBe(2); // once per connection
+    expect(recorded.some((event) => event.type === 'RunEnded')).toBe(true);
+    expect(clock.delays()).toContain(2_000); // once more after the last RunEnded, when the check is recorded
     clock.runAll();
     await settle();
     expect(calls).toContain(`agent ${recording.agents[0]!.id}`);
     expect(calls.filter((call) => call === 'cost').length).toBeGreaterThanOrEqual(2);
+    expect(expertListings()).toBe(expertsBefore + 2);
     sync.close();
   });
 

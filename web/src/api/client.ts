@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { agentCommandListSchema, agentRunListSchema } from './agent-schemas.ts';
 import { createAdwCalls } from './adw-calls.ts';
+import { expertListSchema } from './expert-schemas.ts';
 import { autocompleteAnswer, autocompleteStateSchema, type AutocompleteFeedbackBody } from '@protocol';
 import { chatApi } from './chat-client.ts';
 import { requestJson, type FetchLike } from './http.ts';
@@ -50,6 +51,10 @@ export function createApiClient(fetchImpl: FetchLike = (input, init) => fetch(in
     },
     async adws() {
       return (await requestJson(fetchImpl, '/api/adws?limit=100', adwListSchema)).adws;
+    },
+    /** The workspace's agent experts with their staleness. */
+    async experts() {
+      return (await requestJson(fetchImpl, '/api/experts', expertListSchema)).experts;
     },
     /** An agent's runs, newest first, with the prompt each ran. */
     async agentRuns(agentId: string, limit = 50) {

@@ -1,6 +1,7 @@
 import type { ServerMessage, WireEvent } from '@protocol';
 import type { ApiClient } from '../api/client.ts';
 import { ApiError } from '../api/http.ts';
+import { shownError } from '../lib/api-error.ts';
 import { useEventsStore } from '../stores/events.ts';
 import { followedTopic, useLiveStore } from '../stores/live.ts';
 import { createChatSync, type ChatSync } from './chat-sync.ts';
@@ -18,6 +19,12 @@ export interface SyncOptions {
   pageSize?: number;
   /** How long to gather lifecycle events before fetching the listings they changed. @default 250 ms */
   refreshDelayMs?: number;
+  /**
+   * How long after the last RunEnded the experts are listed once more: an expert's init or improve
+   * records its checked version just after its run ends, which the refetch with the others may precede.
+   * @default 2000 ms
+   */
+  expertsSettleMs?: number;
   /** When frames are applied: a batch per animation frame in a browser, each at once without one. */
   batchScheduler?: BatchScheduler;
 }
@@ -43,6 +50,8 @@ const agentLifecycle = new Set([
 ]);
 const costChanges = new Set(['RunEnded', 'CommandEnded', 'StepEnd']);
 const adwChanges = new Set(['AdwCreated', 'AdwStarted', 'AdwEnded', 'AdwPaused', 'AdwResumed']);
+/** An expert's init or improve ends as a run (and a commit may come with any run): list them again. */
+const expertChanges = new Set(['RunEnded']);
 
 /**
  * The live data layer's I/O around the stores: on every (re)connect fetch the state over REST, then
@@ -56,6 +65,7 @@ export function startSync(options: SyncOptions): Sync {
   const { api } = options;
   const pageSize = options.pageSize ?? 200;
   const refreshDelayMs = options.refreshDelayMs ?? 250;
+  const expertsSettleMs = options.expertsSettleMs ?? 2_000;
   const timers = options.timers ?? {
     setTimeout: (callback: () => void, ms: number) => globalThis.setTimeout(callback, ms),
     clearTimeout: (handle: unknown) => globalThis.clearTimeout(handle as number),
@@ -64,7 +74,9 @@ export function startSync(options: SyncOptions): Sync {
   const staleAgents = new Set<string>();
   let staleCost = false;
   let staleAdws = false;
+  let staleExperts = false;
   let refreshTimer: unknown;
+  let expertsTimer: unknown;
   let closed = false;
   const chat = createChatSync(api, live);
   const frames = createFrameBatcher((data) => {
@@ -125,6 +137,7 @@ export function startSync(options: SyncOptions): Sync {
       if (page) live.apply({ type: 'local.events.latest', page });
       subscribe();
       void chat.load();
+      void loadExperts(); // apart: a workspace whose experts cannot be listed still loads the rest
     } catch (error) {
       if (forGeneration !== generation || closed) return;
       fail('loading the state', error);
@@ -151,6 +164,14 @@ export function startSync(options: SyncOptions): Sync {
     }
   }
 
+  async function loadExperts(): Promise<void> {
+    try {
+      live.apply({ type: 'local.experts.loaded', experts: await api.experts() });
+    } catch (error) {
+      live.apply({ type: 'local.experts.failed', error: shownError(error, 'loading the experts') });
+    }
+  }
+
   function subscribe(): void {
     link.send({ type: 'subscribe', topic: followedTopic, fromSeq: live.cursor ?? 0 });
   }
@@ -159,7 +180,15 @@ export function startSync(options: SyncOptions): Sync {
     if (event.agentId && agentLifecycle.has(event.type)) staleAgents.add(event.agentId);
     if (costChanges.has(event.type)) staleCost = true;
     if (adwChanges.has(event.type)) staleAdws = true;
-    if (staleAgents.size > 0 || staleCost || staleAdws) {
+    if (expertChanges.has(event.type)) {
+      staleExperts = true;
+      timers.clearTimeout(expertsTimer);
+      expertsTimer = timers.setTimeout(() => {
+        expertsTimer = undefined;
+        void loadExperts();
+      }, expertsSettleMs);
+    }
+    if (staleAgents.size > 0 || staleCost || staleAdws || staleExperts) {
       refreshTimer ??= timers.setTimeout(() => void refresh(), refreshDelayMs);
     }
   }
@@ -170,7 +199,8 @@ export function startSync(options: SyncOptions): Sync {
     staleAgents.clear();
     const cost = staleCost;
     const adws = staleAdws;
-    staleCost = staleAdws = false;
+    const experts = staleExperts;
+    staleCost = staleAdws = staleExperts = false;
     await Promise.all([
       ...agentIds.map(async (id) => {
         try {
@@ -189,6 +219,7 @@ export function startSync(options: SyncOptions): Sync {
           (list) => live.apply({ type: 'local.adws.loaded', adws: list }),
           (error: unknown) => fail('loading the ADWs', error),
         ),
+      experts && loadExperts(),
     ]);
   }
 
@@ -220,6 +251,7 @@ export function startSync(options: SyncOptions): Sync {
       closed = true;
       frames.cancel();
       timers.clearTimeout(refreshTimer);
+      timers.clearTimeout(expertsTimer);
       link.close();
     },
   };

@@ -6,6 +6,7 @@ import { useAutocompleteStore } from './autocomplete.ts';
 import { useChatStore } from './chat.ts';
 import { useCostStore } from './cost.ts';
 import { useEventsStore } from './events.ts';
+import { useExpertsStore } from './experts.ts';
 import type { ServerMessage } from '@protocol';
 import { parseServerFrame, type StoreMessage } from './messages.ts';
 
@@ -47,6 +48,7 @@ export const useLiveStore = defineStore('live', () => {
     useCostStore(),
     useAutocompleteStore(),
     useChatStore(),
+    useExpertsStore(),
   ];
   const ignoredCount = computed(() => ignored.unknownType + ignored.badShape + ignored.notJson);
 

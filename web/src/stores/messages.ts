@@ -2,6 +2,8 @@ import { serverMessageSchema, type ServerMessage } from '@protocol';
 import type { WireEvent } from '@protocol';
 import type { AdwDetail, AdwStep } from '../api/adw-schemas.ts';
 import type { ChatItem, OrchestratorState } from '../api/chat-schemas.ts';
+import type { ExpertListing } from '../api/expert-schemas.ts';
+import type { ShownError } from '../lib/api-error.ts';
 import type { AdwListing, AgentListing, CostReport, EventPage } from '../api/schemas.ts';
 import type { ChatCatalog } from './chat.ts';
 
@@ -24,6 +26,10 @@ export type LocalMessage =
   | { type: 'local.adw.loaded'; adw: AdwDetail; steps: AdwStep[]; events: WireEvent[]; more: boolean }
   /** An ADW the person started, cancelled or resumed, as the API answered. */
   | { type: 'local.adw.changed'; adw: AdwDetail }
+  /** The experts as GET /api/experts lists them: on load and after runs end. */
+  | { type: 'local.experts.loaded'; experts: ExpertListing[] }
+  /** Listing the experts failed: the experts section shows it with what to do. */
+  | { type: 'local.experts.failed'; error: ShownError }
   /** A REST call failed: shown in place with what to do. */
   | { type: 'local.failed'; what: string; message: string }
   | ChatLocalMessage;
