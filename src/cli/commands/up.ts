@@ -5,7 +5,7 @@ import { startCommandWorker } from '../../services/agents/command-worker.ts';
 import { startServices } from '../../services/services.ts';
 import { serverAddress, startHttpServer, withServerFlags, type ServerFlags } from '../server-options.ts';
 import { paint } from '../terminal.ts';
-import { untilStopped } from '../signals.ts';
+import { stopSignal } from '../signals.ts';
 import { withExamples } from '../help-text.ts';
 import { withoutRepeats } from '../../core/without-repeats.ts';
 import { followActivity } from '../activity-log.ts';
@@ -29,6 +29,8 @@ export function registerUp(program: Command): void {
       const worker = await startAdwWorker(services, { concurrency: config.workerConcurrency, log });
       const commands = await startCommandWorker(services, { concurrency: config.maxAgents, log });
       const paths = dataPaths(config.home);
+      // Graceful from the moment it says it is up: a Ctrl-C while the activity log subscribes stops it cleanly.
+      const stop = stopSignal();
       console.log(`${paint('green', '✓')} baton is up`);
       console.log(`  open         ${server.url}`);
       console.log(`  database     ${services.db.description}`);
@@ -46,7 +48,7 @@ export function registerUp(program: Command): void {
       console.log(`  stop it      Ctrl-C (steps running here go back to the queue)`);
       console.log(paint('dim', '\nactivity: ADWs, their steps and agents, from every worker on this ledger'));
       const stopActivity = await followActivity(services, (line) => console.log(line));
-      await untilStopped();
+      await stop.stopped;
       console.log('stopping…');
       stopActivity();
       await server.close();

@@ -6,7 +6,7 @@ import { startCommandWorker } from '../../services/agents/command-worker.ts';
 import { startServices } from '../../services/services.ts';
 import { positiveInteger } from '../parse-options.ts';
 import { paint } from '../terminal.ts';
-import { untilStopped } from '../signals.ts';
+import { stopSignal } from '../signals.ts';
 import { withExamples } from '../help-text.ts';
 import { withoutRepeats } from '../../core/without-repeats.ts';
 import { followActivity } from '../activity-log.ts';
@@ -30,11 +30,13 @@ export function registerWorker(program: Command): void {
       const concurrency = options.concurrency ?? config.workerConcurrency;
       const worker = await startAdwWorker(services, { concurrency, log });
       const commands = await startCommandWorker(services, { concurrency: config.maxAgents, log });
+      // Graceful from the moment it says it is up: a Ctrl-C while the activity log subscribes stops it cleanly.
+      const stop = stopSignal();
       console.log(
         `worker ready: ${plural(concurrency, 'step')} at a time · ${services.db.description} · Ctrl-C stops (running steps go back to the queue)`,
       );
       const stopActivity = await followActivity(services, (line) => console.log(line));
-      await untilStopped();
+      await stop.stopped;
       stopActivity();
       console.log('stopping: running steps go back to the queue…');
       await Promise.all([worker.stop(), commands.stop()]);
