@@ -1,7 +1,6 @@
 import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
-import { findOrchestrator } from '../src/db/orchestrators.ts';
-import { openChat } from '../src/orchestrator/open-chat.ts';
+import { openChat, orchestratorLookup } from '../src/orchestrator/open-chat.ts';
 import { reply, text, type Turn } from '../src/testing/fake-model-server/index.ts';
 import { managementTools } from '../src/tools/registry.ts';
 import { useBrowser } from './helpers/browser.ts';
@@ -55,10 +54,7 @@ describe('suggestion pills in the chat input, in Chromium, against a real server
       tools: managementTools,
       chat,
       webUi: await builtUi(),
-      orchestrator: async () => {
-        const row = await findOrchestrator(h.services.db.pool, h.dir);
-        return row && { id: row.id, agentId: row.agent_id };
-      },
+      orchestrator: orchestratorLookup(h.services, h.dir),
     });
     const origin = await server.listen();
     const page = await browser.page();

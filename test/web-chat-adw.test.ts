@@ -2,7 +2,7 @@ import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import { findOrchestrator } from '../src/db/orchestrators.ts';
 import { adwScript } from '../src/demo/adw-script.ts';
-import { openChat } from '../src/orchestrator/open-chat.ts';
+import { openChat, orchestratorLookup } from '../src/orchestrator/open-chat.ts';
 import { managementTools } from '../src/tools/registry.ts';
 import { useAdwHarness, waitForAdw } from './helpers/adw.ts';
 import { useBrowser } from './helpers/browser.ts';
@@ -60,10 +60,7 @@ describe('starting an ADW from the orchestrator chat in Chromium, against a real
       tools: managementTools,
       chat,
       webUi: await builtUi(),
-      orchestrator: async () => {
-        const row = await findOrchestrator(h.services.db.pool, h.repo);
-        return row && { id: row.id, agentId: row.agent_id };
-      },
+      orchestrator: orchestratorLookup(h.services, h.repo),
     });
     const origin = await server.listen();
     const page = await browser.page();

@@ -2,8 +2,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
-import { findOrchestrator } from '../src/db/orchestrators.ts';
-import { openChat } from '../src/orchestrator/open-chat.ts';
+import { openChat, orchestratorLookup } from '../src/orchestrator/open-chat.ts';
 import { describeProblem, discoverAgentTemplates, discoverSlashCommands } from '../src/project/index.ts';
 import { reply, toolUse, turn } from '../src/testing/fake-model-server/turns.ts';
 import { managementTools } from '../src/tools/registry.ts';
@@ -106,10 +105,7 @@ describe('the orchestrator chat and the command palette in Chromium, against a r
           errors: problems.map(describeProblem),
         };
       },
-      orchestrator: async () => {
-        const row = await findOrchestrator(h.services.db.pool, h.dir);
-        return row && { id: row.id, agentId: row.agent_id };
-      },
+      orchestrator: orchestratorLookup(h.services, h.dir),
     });
     const origin = await server.listen();
     const page = await browser.page();

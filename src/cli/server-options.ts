@@ -1,8 +1,7 @@
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import type { Config } from '../config/index.ts';
-import { findOrchestrator } from '../db/orchestrators.ts';
-import { openChat } from '../orchestrator/open-chat.ts';
+import { openChat, orchestratorLookup } from '../orchestrator/open-chat.ts';
 import { describeProblem, discoverAgentTemplates, discoverSlashCommands } from '../project/index.ts';
 import type { ServerDeps } from '../server/deps.ts';
 import { bindWarnings, listen, type RunningServer } from '../server/listen.ts';
@@ -88,10 +87,7 @@ export async function startHttpServer(
           errors: problems.map(describeProblem),
         };
       },
-      orchestrator: async () => {
-        const row = await findOrchestrator(services.db.pool, cwd);
-        return row && { id: row.id, agentId: row.agent_id };
-      },
+      orchestrator: orchestratorLookup(services, cwd),
       log: (line) => console.error(paint('dim', line, process.stderr)),
     },
     address,

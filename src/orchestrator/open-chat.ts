@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { resolveModel } from '../agent/models.ts';
 import { UserError, describeError } from '../core/errors.ts';
+import { findOrchestrator } from '../db/orchestrators.ts';
 import { discoverAgentTemplates, discoverSlashCommands } from '../project/index.ts';
 import { loadWorkflows } from '../services/adws/workflow-registry.ts';
 import type { Services } from '../services/services.ts';
@@ -32,6 +33,14 @@ export async function openChat(
   });
   void chat.resume();
   return chat;
+}
+
+/** ServerDeps.orchestrator for `cwd`: its orchestrator's id and agent, once the chat has made it. */
+export function orchestratorLookup(services: Services, cwd: string) {
+  return async () => {
+    const row = await findOrchestrator(services.db.pool, cwd);
+    return row && { id: row.id, agentId: row.agent_id };
+  };
 }
 
 /** What the project offers the orchestrator, read again before every turn. */
