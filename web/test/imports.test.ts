@@ -1,7 +1,7 @@
-import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { importSpecifiers, sourceFiles } from './helpers/source-imports.ts';
 
 const webSrc = fileURLToPath(new URL('../src', import.meta.url));
 const repoSrc = fileURLToPath(new URL('../../src', import.meta.url));
@@ -17,28 +17,11 @@ const allowedPackages = new Set([
   'highlight.js',
 ]);
 
-function files(dir: string): string[] {
-  return readdirSync(dir, { withFileTypes: true }).flatMap((entry) =>
-    entry.isDirectory()
-      ? files(join(dir, entry.name))
-      : /\.(ts|vue)$/.test(entry.name)
-        ? [join(dir, entry.name)]
-        : [],
-  );
-}
-
-function specifiers(file: string): string[] {
-  const text = readFileSync(file, 'utf8');
-  return [
-    ...text.matchAll(/(?:import|export)\s[^'"]*?from\s+['"]([^'"]+)['"]|import\s+['"]([^'"]+)['"]/g),
-  ].map((match) => match[1] ?? match[2]!);
-}
-
 describe("the web UI's imports", () => {
   it('imports only its own modules, src/protocol (as @protocol) and its libraries', () => {
     const wrong: string[] = [];
-    for (const file of files(webSrc)) {
-      for (const specifier of specifiers(file)) {
+    for (const file of sourceFiles(webSrc)) {
+      for (const specifier of importSpecifiers(file)) {
         if (specifier === '@protocol') continue;
         if (specifier.startsWith('.')) {
           const target = resolve(dirname(file), specifier);
@@ -59,12 +42,12 @@ describe("the web UI's imports", () => {
     const wrong: string[] = [];
     const protocol = join(repoSrc, 'protocol');
     const seen = new Set<string>();
-    const queue = files(protocol);
+    const queue = sourceFiles(protocol);
     while (queue.length > 0) {
       const file = queue.pop()!;
       if (seen.has(file)) continue;
       seen.add(file);
-      for (const specifier of specifiers(file)) {
+      for (const specifier of importSpecifiers(file)) {
         if (!specifier.startsWith('.')) {
           if (specifier !== 'zod') wrong.push(`${relative(repoSrc, file)}: ${specifier}`);
           continue;

@@ -1,7 +1,7 @@
-import { readdirSync, readFileSync } from 'node:fs';
-import { dirname, join, relative, resolve } from 'node:path';
+import { dirname, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { importSpecifiers, sourceFiles } from '../../../../web/test/helpers/source-imports.ts';
 
 const pagesSrc = fileURLToPath(new URL('../src', import.meta.url));
 const protocolFile = fileURLToPath(new URL('../../protocol.ts', import.meta.url));
@@ -15,28 +15,11 @@ const sharedFromControlRoom = new Set([
   '@baton-web/lib/markdown.ts',
 ]);
 
-function files(dir: string): string[] {
-  return readdirSync(dir, { withFileTypes: true }).flatMap((entry) =>
-    entry.isDirectory()
-      ? files(join(dir, entry.name))
-      : /\.(ts|vue)$/.test(entry.name)
-        ? [join(dir, entry.name)]
-        : [],
-  );
-}
-
-function specifiers(file: string): string[] {
-  const text = readFileSync(file, 'utf8');
-  return [
-    ...text.matchAll(/(?:import|export)\s[^'"]*?from\s+['"]([^'"]+)['"]|import\s+['"]([^'"]+)['"]/g),
-  ].map((match) => match[1] ?? match[2]!);
-}
-
 describe("Nile's pages' imports", () => {
   it('import only their own modules, the Nile protocol, what they share with the control room, and its libraries', () => {
     const wrong: string[] = [];
-    for (const file of files(pagesSrc)) {
-      for (const specifier of specifiers(file)) {
+    for (const file of sourceFiles(pagesSrc)) {
+      for (const specifier of importSpecifiers(file)) {
         if (specifier === '@nile-protocol' || sharedFromControlRoom.has(specifier)) continue;
         if (specifier.startsWith('.')) {
           if (relative(pagesSrc, resolve(dirname(file), specifier)).startsWith('..'))
@@ -53,6 +36,6 @@ describe("Nile's pages' imports", () => {
   });
 
   it('the protocol they bundle imports zod only', () => {
-    expect(specifiers(protocolFile)).toEqual(['zod']);
+    expect(importSpecifiers(protocolFile)).toEqual(['zod']);
   });
 });
