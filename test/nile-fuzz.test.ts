@@ -1,26 +1,20 @@
 import { describe, expect, it } from 'vitest';
-import { z } from 'zod';
 import type { AnyRouteSpec } from '../src/server/route.ts';
 import { useTestDatabase } from './helpers/database.ts';
-import { randomObject, randomString, randomValue, seededRandom, type Random } from './helpers/fuzz.ts';
+import {
+  encode,
+  propertyNames,
+  randomObject,
+  randomString,
+  randomValue,
+  seededRandom,
+  type Random,
+} from './helpers/fuzz.ts';
 import { useNile } from './helpers/nile.ts';
 import { auth } from './helpers/server.ts';
 
 const db = useTestDatabase();
 const setUp = useNile(db);
-
-function propertyNames(schema: z.ZodType | undefined): string[] {
-  if (!schema) return [];
-  const json = z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' }) as { properties?: object };
-  return Object.keys(json.properties ?? {});
-}
-
-/** encodeURIComponent, after replacing lone surrogates (which it refuses) with U+FFFD. */
-function encode(text: string): string {
-  return encodeURIComponent(
-    text.replace(/[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g, '\ufffd'),
-  );
-}
 
 function fuzzedUrl(random: Random, route: AnyRouteSpec): string {
   const id = () => (random.next() < 0.5 ? String(1 + random.int(120)) : encode(randomString(random)));

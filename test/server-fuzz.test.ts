@@ -10,7 +10,15 @@ import { startFakeModelServer } from '../src/testing/fake-model-server/index.ts'
 import { reply } from '../src/testing/fake-model-server/turns.ts';
 import { scratchDir } from './helpers/agents.ts';
 import { useTestDatabase } from './helpers/database.ts';
-import { randomObject, randomString, randomValue, seededRandom, type Random } from './helpers/fuzz.ts';
+import {
+  encode,
+  propertyNames,
+  randomObject,
+  randomString,
+  randomValue,
+  seededRandom,
+  type Random,
+} from './helpers/fuzz.ts';
 import { auth, connectClient, useServerHarness } from './helpers/server.ts';
 import { until } from './helpers/wait.ts';
 
@@ -30,19 +38,6 @@ const tools = [
     },
   }),
 ];
-
-function propertyNames(schema: z.ZodType | undefined): string[] {
-  if (!schema) return [];
-  const json = z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' }) as { properties?: object };
-  return Object.keys(json.properties ?? {});
-}
-
-/** encodeURIComponent, after replacing lone surrogates (which it refuses) with U+FFFD. */
-function encode(text: string): string {
-  return encodeURIComponent(
-    text.replace(/[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g, '\ufffd'),
-  );
-}
 
 function fuzzedUrl(random: Random, route: AnyRouteSpec): string {
   const path = route.url

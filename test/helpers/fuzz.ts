@@ -1,3 +1,4 @@
+import { z } from 'zod';
 import { randomUUID } from 'node:crypto';
 
 /** A small seeded generator (mulberry32): the same seed gives the same cases on every run. */
@@ -93,4 +94,18 @@ export function randomObject(
   if (random.next() < 0.05)
     Object.defineProperty(object, '__proto__', { value: { polluted: true }, enumerable: true });
   return object;
+}
+
+/** The property names of an object schema's input (none for another schema). */
+export function propertyNames(schema: z.ZodType | undefined): string[] {
+  if (!schema) return [];
+  const json = z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' }) as { properties?: object };
+  return Object.keys(json.properties ?? {});
+}
+
+/** encodeURIComponent, after replacing lone surrogates (which it refuses) with U+FFFD. */
+export function encode(text: string): string {
+  return encodeURIComponent(
+    text.replace(/[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g, '\ufffd'),
+  );
 }
